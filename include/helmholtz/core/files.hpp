@@ -1,0 +1,24 @@
+#pragma once
+// File helpers shared by every module: whole-file reads and crash-safe writes.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace helmholtz::core {
+
+// Reads a whole file; throws DataError naming the file when it is missing or unreadable.
+std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path);
+
+// Reads a gzip-compressed (or plain) file fully; throws DataError naming the file on error.
+std::vector<std::uint8_t> read_gzip_file(const std::filesystem::path& path);
+
+// Writes `text` to `path` through a temporary file in the same folder and a rename, so a crash
+// never leaves a half-written file. Throws RunError on failure.
+void write_file_atomic(const std::filesystem::path& path, const std::string& text);
+
+// The path of the temporary sibling used by atomic writes ("<name>.tmp").
+std::filesystem::path temp_sibling(const std::filesystem::path& path);
+
+}  // namespace helmholtz::core

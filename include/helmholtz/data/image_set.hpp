@@ -1,0 +1,50 @@
+#pragma once
+// In-memory image datasets: 8-bit pixels, HWC interleaved, one image after another. No torch.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace helmholtz::data {
+
+struct ImageSet {
+  std::int64_t count = 0;
+  int height = 0;
+  int width = 0;
+  int channels = 0;                 // 1 (grayscale) or 3 (RGB)
+  std::vector<std::uint8_t> pixels;  // count * height * width * channels, image-major, HWC
+  std::vector<std::uint8_t> labels;  // count
+
+  std::size_t image_bytes() const {
+    return static_cast<std::size_t>(height) * width * channels;
+  }
+  const std::uint8_t* image(std::int64_t i) const { return pixels.data() + i * image_bytes(); }
+  std::uint8_t* image(std::int64_t i) { return pixels.data() + i * image_bytes(); }
+  // Keeps the first n images (n >= count keeps all).
+  void truncate(std::int64_t n);
+};
+
+struct ImageDataset {
+  std::string name;  // "cifar10", "fashion-mnist", ...
+  int num_classes = 0;
+  std::vector<std::string> class_names;
+  ImageSet train;
+  ImageSet test;
+};
+
+// The image datasets helmholtz knows.
+const std::vector<std::string>& image_dataset_names();
+
+// Default data folder of a dataset ("data/cifar-10-batches-bin",
+// "/usr/share/datasets/fashion-mnist").
+std::filesystem::path default_data_dir(const std::string& dataset);
+
+// Loads a dataset by name from `dir` (empty = default_data_dir). Throws core::DataError when the
+// folder or a file is missing (the message names the folder and the command that fetches it, and
+// mentions the offline `--dataset fashion-mnist`) or a file is corrupt (names file and offset);
+// core::UsageError for an unknown name.
+ImageDataset load_image_dataset(const std::string& dataset, const std::filesystem::path& dir);
+
+}  // namespace helmholtz::data

@@ -1,0 +1,22 @@
+#pragma once
+// Small generated image sets that a network can learn in a few epochs: each class has its own
+// colour/orientation pattern, with per-image random phase, brightness and noise. Used by the
+// tests, the benchmarks and anyone who wants to try the pipeline without a download.
+
+#include <cstdint>
+#include <filesystem>
+
+#include "helmholtz/data/image_set.hpp"
+
+namespace helmholtz::data {
+
+// Deterministic for a seed. channels 1 or 3; labels 0..num_classes-1 in round-robin order.
+ImageSet make_pattern_images(std::int64_t count, int height, int width, int channels,
+                             int num_classes, std::uint64_t seed);
+
+// Writes a CIFAR-10-format folder (data_batch_1..5.bin with train_count/5 images each and
+// test_batch.bin with test_count images) of 32x32x3 pattern images.
+void write_pattern_cifar10(const std::filesystem::path& dir, std::int64_t train_count,
+                           std::int64_t test_count, std::uint64_t seed);
+
+}  // namespace helmholtz::data

@@ -1,0 +1,31 @@
+#pragma once
+// Per-epoch metrics of a run, their CSV file, and the reference's summary figures.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace helmholtz::train {
+
+struct EpochRecord {
+  int epoch = 0;  // 1-based
+  double loss = 0, acc = 0, val_loss = 0, val_acc = 0, lr = 0, seconds = 0;
+};
+
+inline constexpr const char* kHistoryHeader = "epoch,loss,acc,val_loss,val_acc,lr,seconds";
+
+std::string history_csv(const std::vector<EpochRecord>& history);
+// Parses a history.csv; throws core::DataError naming the file and line on malformed content.
+std::vector<EpochRecord> read_history_csv(const std::filesystem::path& file);
+
+// Mean of the k highest val_acc values (all of them when fewer than k epochs ran).
+double mean_top_val_acc(const std::vector<EpochRecord>& history, std::size_t k = 10);
+
+// The reference's convergence epoch: the first epoch i (1-based) at which the mean val_acc over
+// epochs i..i+9 exceeds 0.99 x the run's maximum val_acc. Like the reference's Python slices,
+// windows near the end hold the epochs that exist. nullopt for an empty history.
+std::optional<int> convergence_epoch(const std::vector<EpochRecord>& history,
+                                     std::size_t window = 10, double fraction = 0.99);
+
+}  // namespace helmholtz::train

@@ -1,0 +1,40 @@
+#pragma once
+// SGD exactly as Keras 2.1 implements it, time-based decay included:
+//   lr_t = lr / (1 + decay * t)              (t = updates so far)
+//   v    = momentum * v - lr_t * g
+//   p   += momentum * v - lr_t * g           (Nesterov)   or   p += v   (plain momentum)
+// LibTorch's SGD keeps lr outside the velocity, which differs from this once lr changes.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace helmholtz::train {
+
+class KerasSgd {
+ public:
+  KerasSgd(std::vector<torch::Tensor> parameters, double lr, double momentum, bool nesterov,
+           double decay);
+
+  // The learning rate the next step will use.
+  double current_lr() const;
+  void zero_grad();
+  void step();
+  std::int64_t iterations() const { return iterations_; }
+
+  void save(torch::serialize::OutputArchive& archive) const;
+  // Throws core::RunError when the archive does not fit these parameters.
+  void load(torch::serialize::InputArchive& archive);
+
+ private:
+  std::vector<torch::Tensor> parameters_;
+  std::vector<torch::Tensor> velocities_;
+  double lr_;
+  double momentum_;
+  bool nesterov_;
+  double decay_;
+  std::int64_t iterations_ = 0;
+};
+
+}  // namespace helmholtz::train

@@ -1,0 +1,50 @@
+#pragma once
+// One epoch of training and one evaluation pass: functions of (model, data, optimizer, options).
+// The dataset is one uint8 tensor [N, C, H, W] on the training device; batches are gathered by
+// index and augmented there, so nothing loops over images on the host.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <functional>
+
+#include "helmholtz/data/image_set.hpp"
+#include "helmholtz/train/keras_sgd.hpp"
+
+namespace helmholtz::train {
+
+struct TensorData {
+  torch::Tensor images;  // uint8 [N, C, H, W]
+  torch::Tensor labels;  // int64 [N]
+  std::int64_t size() const { return images.defined() ? images.size(0) : 0; }
+};
+
+// Copies an ImageSet (HWC bytes) into a TensorData on `device`.
+TensorData to_tensors(const data::ImageSet& set, const torch::Device& device);
+
+struct Metrics {
+  double loss = 0;  // mean softmax cross-entropy
+  double acc = 0;   // fraction correct
+};
+
+struct EpochOptions {
+  int batch_size = 128;
+  double shift = 0.1;
+  bool flip = true;
+};
+
+// Called after each batch with (images done, images in the epoch).
+using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
+
+// One pass over `data` in a fresh random order (torch's RNG); the last batch may be short.
+// Loss and accuracy are accumulated on the device and read once at the end.
+Metrics train_epoch(torch::nn::Sequential& model, KerasSgd& optimizer, const TensorData& data,
+                    const EpochOptions& options, const ProgressFn& progress = nullptr);
+
+// Loss and accuracy over `data` in eval mode (no dropout), without gradients.
+Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size);
+
+// uint8 [N, C, H, W] -> float in [0, 1].
+torch::Tensor to_unit_float(const torch::Tensor& images);
+
+}  // namespace helmholtz::train

@@ -1,0 +1,54 @@
+#pragma once
+// Everything that defines one training run. Defaults are the reference's CIFAR-10 recipe
+// (REFERENCE.md section 1); the CLI and TOML config files fill this struct.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace helmholtz::train {
+
+struct TrainOptions {
+  // What to train on.
+  std::string dataset = "cifar10";
+  std::filesystem::path data_dir;  // empty: the dataset's default folder
+  std::string quality = "5";       // JPEG quality 1..100 or "raw"
+  std::string subsampling = "420";
+  int setting = 0;
+  std::int64_t train_size = 0;  // 0: all training images; else the first N
+  std::int64_t val_size = 0;    // 0: the whole test split; else its first N
+
+  // The recipe.
+  int epochs = 200;
+  int batch_size = 128;
+  double lr = 0.01;
+  double momentum = 0.9;
+  bool nesterov = true;
+  double decay = 1e-6;  // Keras: lr_t = lr / (1 + decay * t), t = optimizer steps so far
+  double shift = 0.1;   // augmentation: random shift up to this fraction of width and height
+  bool flip = true;     // augmentation: horizontal flip with probability 0.5
+  int eval_batch_size = 1000;
+
+  // How and where.
+  std::string device = "auto";  // auto | cpu | cuda | cuda:N
+  std::uint64_t seed = 0;
+  int threads = 0;  // 0: all cores
+  std::filesystem::path log_root = "logs";
+  std::filesystem::path log_dir;  // empty: <log_root>/<model-name>/quality_<q>
+  bool resume = false;
+  bool progress = true;  // live progress bar when stderr is a terminal
+};
+
+// Checks ranges and names; throws core::UsageError naming the option.
+void validate(const TrainOptions& options);
+
+// The settings that make a run what it is (dataset, data, recipe, seed): two runs with equal
+// identities train the same thing, so one may resume the other. Epochs, device, threads and
+// paths are not part of it.
+std::string identity(const TrainOptions& options);
+
+// The options as TOML, keys named as the `helmholtz train` options, so that
+// `helmholtz train --config <file>` repeats the run.
+std::string to_toml(const TrainOptions& options);
+
+}  // namespace helmholtz::train

@@ -1,0 +1,27 @@
+#pragma once
+// One whole training run: load the dataset, pass it through the codec, build the network,
+// train with the recipe, and keep the run folder up to date after every epoch:
+//   config.toml  history.csv  best.pt  last.pt  model.pt  train.log  summary.json
+// A run folder that already holds a finished run is left alone; an interrupted one continues
+// from last.pt with --resume.
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+#include "helmholtz/train/options.hpp"
+
+namespace helmholtz::train {
+
+struct RunResult {
+  std::filesystem::path run_dir;
+  bool already_finished = false;  // nothing was trained: the folder held a finished run
+  nlohmann::json summary;
+};
+
+// <log_dir> if set, else <log_root>/<model-name>/quality_<q>.
+std::filesystem::path run_directory(const TrainOptions& options);
+
+RunResult run_training(const TrainOptions& options);
+
+}  // namespace helmholtz::train

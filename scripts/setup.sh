@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs every dependency from Debian's archive, builds helmholtz (Release) into build/, and
+# fetches CIFAR-10 when the network allows. Idempotent: run it again any time.
+#   scripts/setup.sh [--no-fetch] [--build-dir DIR]
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="$root/build"
+fetch=1
+while (($#)); do
+  case "$1" in
+    --no-fetch) fetch=0 ;;
+    --build-dir) build_dir="$2"; shift ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+packages=(
+  build-essential cmake pkg-config
+  libtorch-dev            # LibTorch (CPU build); GPU users point CMake at a CUDA LibTorch
+  libturbojpeg0-dev       # JPEG codec
+  libmp3lame-dev          # MP3 encoder
+  libsndfile1-dev         # WAV/MP3 reading
+  libcli11-dev libspdlog-dev nlohmann-json3-dev zlib1g-dev
+  libgtest-dev
+  dataset-fashion-mnist   # the offline real dataset
+  python3-pil python3-torch python3-numpy  # benchmark peers (Pillow, PyTorch Python)
+  curl ca-certificates
+)
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "setup.sh: run as root or install sudo" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "== installing ${#missing[@]} Debian packages: ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+else
+  echo "== all Debian packages already installed"
+fi
+
+echo "== building into $build_dir"
+cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release
+cmake --build "$build_dir" -j"$(nproc)"
+
+if ((fetch)); then
+  if "$root/scripts/fetch-cifar10.sh" "$root/data"; then
+    :
+  else
+    echo "== NOTE: could not fetch CIFAR-10 (no network?). Everything else is ready;"
+    echo "   train offline on Fashion-MNIST with --dataset fashion-mnist, or run"
+    echo "   scripts/fetch-cifar10.sh later."
+  fi
+fi
+echo "== ready: $build_dir/helmholtz"

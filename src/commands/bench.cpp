@@ -1,0 +1,161 @@
+// helmholtz bench: throughput of the JPEG stage and of training, for comparison with the peers
+// in scripts/ (Pillow, PyTorch Python) measured in the same run.
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+#include "commands/commands.hpp"
+#include <nlohmann/json.hpp>
+
+#include "helmholtz/core/parallel.hpp"
+#include "helmholtz/data/compress.hpp"
+#include "helmholtz/data/image_set.hpp"
+#include "helmholtz/data/synthetic.hpp"
+#include "helmholtz/models/architecture.hpp"
+#include "helmholtz/train/device.hpp"
+#include "helmholtz/train/loop.hpp"
+
+namespace helmholtz::commands {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+void register_bench_jpeg(CLI::App& bench) {
+  struct Options {
+    std::string dataset = "fashion-mnist";
+    std::filesystem::path data_dir;
+    std::string quality = "50";
+    std::int64_t images = 10000;
+    int repeat = 3;
+    int threads = 0;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = bench.add_subcommand(
+      "jpeg", "JPEG encode+decode round trips per second over all cores, on a dataset's first "
+              "training images");
+  auto& o = *options;
+  cmd->add_option("--dataset", o.dataset, "cifar10 or fashion-mnist")
+      ->check(image_dataset_validator())
+      ->capture_default_str();
+  cmd->add_option("--data-dir", o.data_dir, "Dataset folder (default: the dataset's own)");
+  cmd->add_option("-q,--quality", o.quality, "JPEG quality")->check(quality_validator())->capture_default_str();
+  cmd->add_option("--images", o.images, "Images per pass")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--repeat", o.repeat, "Timed passes (the fastest counts)")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--threads", o.threads, "Threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--json", o.json, "Machine-readable output");
+  cmd->callback([options] {
+    const auto& o = *options;
+    auto dataset = data::load_image_dataset(o.dataset, o.data_dir);
+    dataset.train.truncate(o.images);
+    const auto quality = data::Quality::parse(o.quality);
+    const int threads = core::resolve_threads(o.threads);
+    double best_seconds = 0;
+    data::CompressionStats stats;
+    for (int r = 0; r < o.repeat; ++r) {  // the fastest pass counts, as in the Pillow peer
+      data::ImageSet copy = dataset.train;
+      const auto start = Clock::now();
+      stats = data::compress_images(copy, quality, codec::Subsampling::k420, threads);
+      const double seconds = seconds_since(start);
+      if (r == 0 || seconds < best_seconds) best_seconds = seconds;
+    }
+    const double rate = static_cast<double>(stats.images) / best_seconds;
+    if (o.json) {
+      nlohmann::json j = {{"dataset", o.dataset},          {"quality", quality.to_string()},
+                          {"images", stats.images},        {"threads", threads},
+                          {"mean_bytes", stats.mean_bytes}, {"round_trips_per_second", rate}};
+      std::printf("%s\n", j.dump().c_str());
+    } else {
+      std::printf("jpeg %s q%s: %lld images x %d, %d threads: %.0f round trips/s (%.1f bytes/image)\n",
+                  o.dataset.c_str(), quality.to_string().c_str(),
+                  static_cast<long long>(stats.images), o.repeat, threads, rate, stats.mean_bytes);
+    }
+  });
+}
+
+void register_bench_train(CLI::App& bench) {
+  struct Options {
+    int setting = 0;
+    std::int64_t images = 2048;
+    int channels = 3;
+    int epochs = 2;
+    int warmup_steps = 3;
+    int batch_size = 128;
+    int eval_batch_size = 1000;
+    int threads = 0;
+    std::string device = "auto";
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = bench.add_subcommand(
+      "train", "Training and evaluation images per second for one setting on generated 32x32 "
+               "images (batch gather, augmentation, forward, backward, step)");
+  auto& o = *options;
+  cmd->add_option("-s,--setting", o.setting, "Architecture 0..5")->check(CLI::Range(0, 5))->capture_default_str();
+  cmd->add_option("--images", o.images, "Images per epoch")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--channels", o.channels, "1 or 3")->check(CLI::IsMember({1, 3}))->capture_default_str();
+  cmd->add_option("--epochs", o.epochs, "Timed epochs")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--warmup-steps", o.warmup_steps, "Untimed steps first")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--batch-size", o.batch_size, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--device", o.device, "auto, cpu, cuda, cuda:N")->capture_default_str();
+  cmd->add_flag("--json", o.json, "Machine-readable output");
+  cmd->callback([options] {
+    const auto& o = *options;
+    const int threads = core::resolve_threads(o.threads);
+    at::set_num_threads(threads);
+    const auto device = train::resolve_device(o.device);
+    torch::manual_seed(0);
+    const auto& arch = models::image_architecture(o.setting);
+    auto model = models::build(arch, {o.channels, 32, 32}, 10);
+    model->to(device);
+    train::KerasSgd optimizer(model->parameters(), 0.01, 0.9, true, 1e-6);
+    const auto images = data::make_pattern_images(o.images, 32, 32, o.channels, 10, 0);
+    const auto tensors = train::to_tensors(images, device);
+    const train::EpochOptions epoch_options{o.batch_size, 0.1, true};
+    if (o.warmup_steps > 0) {
+      train::TensorData warm{tensors.images.slice(0, 0, std::int64_t{o.warmup_steps} * o.batch_size),
+                             tensors.labels.slice(0, 0, std::int64_t{o.warmup_steps} * o.batch_size)};
+      train::train_epoch(model, optimizer, warm, epoch_options);
+      train::evaluate(model, warm, o.eval_batch_size);
+    }
+    auto start = Clock::now();
+    for (int e = 0; e < o.epochs; ++e) train::train_epoch(model, optimizer, tensors, epoch_options);
+    const double train_rate = static_cast<double>(o.images) * o.epochs / seconds_since(start);
+    start = Clock::now();
+    train::evaluate(model, tensors, o.eval_batch_size);
+    const double eval_rate = static_cast<double>(o.images) / seconds_since(start);
+    const auto parameters = models::count_parameters(*model);
+    if (o.json) {
+      nlohmann::json j = {{"setting", o.setting},
+                          {"name", arch.name},
+                          {"device", train::describe_device(device)},
+                          {"threads", threads},
+                          {"parameters", parameters},
+                          {"train_images_per_second", train_rate},
+                          {"eval_images_per_second", eval_rate}};
+      std::printf("%s\n", j.dump().c_str());
+    } else {
+      std::printf("setting %d %-20s on %s: train %.1f images/s, eval %.1f images/s\n", o.setting,
+                  arch.name.c_str(), train::describe_device(device).c_str(), train_rate, eval_rate);
+    }
+  });
+}
+
+}  // namespace
+
+void register_bench(CLI::App& app) {
+  auto* bench = app.add_subcommand("bench", "Throughput benchmarks (not tests)");
+  bench->require_subcommand(1);
+  register_bench_jpeg(*bench);
+  register_bench_train(*bench);
+}
+
+}  // namespace helmholtz::commands

@@ -1,0 +1,40 @@
+// helmholtz synth: generated datasets for trying the pipeline without a download.
+
+#include <memory>
+
+#include "commands/commands.hpp"
+#include "helmholtz/core/logging.hpp"
+#include "helmholtz/data/synthetic.hpp"
+
+namespace helmholtz::commands {
+
+void register_synth(CLI::App& app) {
+  struct Options {
+    std::filesystem::path out;
+    std::int64_t train = 5000;
+    std::int64_t test = 1000;
+    std::uint64_t seed = 0;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("synth", "Write generated datasets");
+  cmd->require_subcommand(1);
+  auto* cifar = cmd->add_subcommand(
+      "cifar10", "A CIFAR-10-format folder of learnable 32x32 colour pattern images "
+                 "(10 classes); train on it with --dataset cifar10 --data-dir DIR");
+  cifar->add_option("--out", options->out, "Output folder")->required();
+  cifar->add_option("--train", options->train, "Training images (a multiple of 5)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cifar->add_option("--test", options->test, "Test images")->check(CLI::PositiveNumber)->capture_default_str();
+  cifar->add_option("--seed", options->seed, "Seed")->capture_default_str();
+  cifar->callback([options] {
+    if (options->train % 5 != 0) {
+      throw CLI::ValidationError("--train", "must be a multiple of 5 (five batch files)");
+    }
+    data::write_pattern_cifar10(options->out, options->train, options->test, options->seed);
+    core::console_logger()->info("wrote {} train and {} test images to {}", options->train,
+                                 options->test, options->out.string());
+  });
+}
+
+}  // namespace helmholtz::commands

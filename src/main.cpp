@@ -1,0 +1,37 @@
+// helmholtz: does perceptual compression hurt deep learning? One binary, one subcommand per job.
+
+#include <c10/util/Exception.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "commands/commands.hpp"
+#include "helmholtz/core/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"helmholtz: train CNNs on JPEG- or MP3-compressed data and measure what the "
+               "codec's lost bits cost"};
+  app.set_version_flag("--version", HELMHOLTZ_VERSION);
+  app.require_subcommand(1);
+  helmholtz::commands::register_train(app);
+  helmholtz::commands::register_compress(app);
+  helmholtz::commands::register_models(app);
+  helmholtz::commands::register_synth(app);
+  helmholtz::commands::register_bench(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const helmholtz::core::Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const c10::Error& e) {
+    std::fprintf(stderr, "internal error (LibTorch): %s\n", e.what_without_backtrace());
+    return 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "internal error: %s\n", e.what());
+    return 3;
+  }
+  return 0;
+}

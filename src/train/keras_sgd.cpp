@@ -1,0 +1,68 @@
+#include "helmholtz/train/keras_sgd.hpp"
+
+#include "helmholtz/core/error.hpp"
+
+namespace helmholtz::train {
+
+KerasSgd::KerasSgd(std::vector<torch::Tensor> parameters, double lr, double momentum,
+                   bool nesterov, double decay)
+    : parameters_(std::move(parameters)),
+      lr_(lr),
+      momentum_(momentum),
+      nesterov_(nesterov),
+      decay_(decay) {
+  velocities_.reserve(parameters_.size());
+  for (const auto& p : parameters_) velocities_.push_back(torch::zeros_like(p));
+}
+
+double KerasSgd::current_lr() const {
+  return lr_ / (1.0 + decay_ * static_cast<double>(iterations_));
+}
+
+void KerasSgd::zero_grad() {
+  for (auto& p : parameters_) {
+    if (p.grad().defined()) p.mutable_grad() = torch::Tensor();
+  }
+}
+
+void KerasSgd::step() {
+  torch::NoGradGuard no_grad;
+  const double lr = current_lr();
+  for (std::size_t i = 0; i < parameters_.size(); ++i) {
+    auto& p = parameters_[i];
+    if (!p.grad().defined()) continue;
+    const auto& g = p.grad();
+    auto& v = velocities_[i];
+    v.mul_(momentum_).sub_(g, lr);
+    if (nesterov_) {
+      p.add_(v, momentum_).sub_(g, lr);
+    } else {
+      p.add_(v);
+    }
+  }
+  ++iterations_;
+}
+
+void KerasSgd::save(torch::serialize::OutputArchive& archive) const {
+  archive.write("iterations", torch::tensor(iterations_, torch::kInt64));
+  for (std::size_t i = 0; i < velocities_.size(); ++i) {
+    archive.write("velocity_" + std::to_string(i), velocities_[i], /*is_buffer=*/true);
+  }
+}
+
+void KerasSgd::load(torch::serialize::InputArchive& archive) {
+  torch::Tensor iterations;
+  archive.read("iterations", iterations);
+  iterations_ = iterations.item<std::int64_t>();
+  for (std::size_t i = 0; i < velocities_.size(); ++i) {
+    torch::Tensor v;
+    archive.read("velocity_" + std::to_string(i), v, /*is_buffer=*/true);
+    if (!v.sizes().equals(velocities_[i].sizes())) {
+      throw core::RunError("optimizer state does not match the model (velocity " +
+                           std::to_string(i) + ")");
+    }
+    velocities_[i].copy_(v);
+  }
+}
+
+}  // namespace helmholtz::train

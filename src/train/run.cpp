@@ -1,0 +1,226 @@
+#include "helmholtz/train/run.hpp"
+
+#include <chrono>
+#include <fstream>
+
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/core/files.hpp"
+#include "helmholtz/core/logging.hpp"
+#include "helmholtz/core/parallel.hpp"
+#include "helmholtz/core/progress.hpp"
+#include "helmholtz/data/compress.hpp"
+#include "helmholtz/data/image_set.hpp"
+#include "helmholtz/data/report_json.hpp"
+#include "helmholtz/models/architecture.hpp"
+#include "helmholtz/train/checkpoint.hpp"
+#include "helmholtz/train/device.hpp"
+#include "helmholtz/train/loop.hpp"
+
+namespace helmholtz::train {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+namespace {
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+json read_json_if_any(const fs::path& file) {
+  if (!fs::exists(file)) return json();
+  std::ifstream in(file);
+  try {
+    return json::parse(in);
+  } catch (const json::exception&) {
+    return json();  // a damaged summary is rewritten from last.pt
+  }
+}
+
+struct Compressed {
+  data::ImageDataset dataset;
+  data::CompressionStats train, test;
+  double seconds = 0;
+};
+
+Compressed load_and_compress(const TrainOptions& o, spdlog::logger& log) {
+  Compressed c;
+  const auto start = Clock::now();
+  c.dataset = data::load_image_dataset(o.dataset, o.data_dir);
+  if (o.train_size > 0) c.dataset.train.truncate(o.train_size);
+  if (o.val_size > 0) c.dataset.test.truncate(o.val_size);
+  if (c.dataset.train.count == 0 || c.dataset.test.count == 0) {
+    throw core::DataError("dataset '" + o.dataset + "' has an empty train or test split");
+  }
+  const auto quality = data::Quality::parse(o.quality);
+  const auto subsampling = codec::parse_subsampling(o.subsampling);
+  const int threads = core::resolve_threads(o.threads);
+  c.train = data::compress_images(c.dataset.train, quality, subsampling, threads);
+  c.test = data::compress_images(c.dataset.test, quality, subsampling, threads);
+  c.seconds = seconds_since(start);
+  for (const auto* s : {&c.train, &c.test}) {
+    log.info("{} {} images at quality {}: {:.1f} bytes/image, {:.3f} bits/pixel, PSNR {}",
+             s == &c.train ? "train" : "test", s->images, quality.to_string(), s->mean_bytes,
+             s->bits_per_pixel,
+             s->mean_psnr ? fmt::format("{:.2f} dB", *s->mean_psnr) : std::string("n/a (raw)"));
+  }
+  log.debug("loading and compression took {:.2f} s", c.seconds);
+  return c;
+}
+
+json make_summary(const TrainOptions& o, const models::Architecture& arch,
+                  std::int64_t parameters, const Compressed& data, const TrainState& state,
+                  const torch::Device& device, bool finished) {
+  json j;
+  j["version"] = HELMHOLTZ_VERSION;
+  j["dataset"] = o.dataset;
+  j["model"] = arch.name;
+  j["setting"] = arch.setting;
+  j["quality"] = data::Quality::parse(o.quality).to_string();
+  j["subsampling"] = o.subsampling;
+  j["seed"] = o.seed;
+  j["parameters"] = parameters;
+  j["device"] = device.str();
+  j["epochs_requested"] = o.epochs;
+  j["epochs_completed"] = state.epoch;
+  j["finished"] = finished;
+  j["best_val_acc"] = state.history.empty() ? json(nullptr) : json(state.best_val_acc);
+  j["best_epoch"] = state.history.empty() ? json(nullptr) : json(state.best_epoch);
+  j["mean_top10_val_acc"] =
+      state.history.empty() ? json(nullptr) : json(mean_top_val_acc(state.history, 10));
+  const auto conv = convergence_epoch(state.history);
+  j["convergence_epoch"] = conv ? json(*conv) : json(nullptr);
+  j["compression"] = {{"train", data::to_json(data.train)}, {"test", data::to_json(data.test)}};
+  const double images = static_cast<double>(data.dataset.train.count) * state.epoch;
+  j["train_images_per_second"] = state.train_seconds > 0 ? images / state.train_seconds : 0.0;
+  j["wall_seconds"] = state.wall_seconds;
+  return j;
+}
+
+}  // namespace
+
+fs::path run_directory(const TrainOptions& o) {
+  if (!o.log_dir.empty()) return o.log_dir;
+  const auto& arch = models::image_architecture(o.setting);
+  return o.log_root / arch.name / data::Quality::parse(o.quality).folder_name();
+}
+
+RunResult run_training(const TrainOptions& o) {
+  const auto session_start = Clock::now();
+  validate(o);
+  auto log = core::console_logger();
+  at::set_num_threads(core::resolve_threads(o.threads));
+  const auto device = resolve_device(o.device);
+  const auto& arch = models::image_architecture(o.setting);
+  RunResult result;
+  result.run_dir = run_directory(o);
+  const fs::path dir = result.run_dir;
+  const fs::path last = dir / "last.pt";
+
+  // Never touch a finished run, never overwrite an unfinished one without --resume.
+  const json previous = read_json_if_any(dir / "summary.json");
+  if (previous.is_object() && previous.value("finished", false) &&
+      previous.value("epochs_completed", 0) >= o.epochs && fs::exists(dir / "model.pt")) {
+    log->info("{}: already finished ({} epochs); nothing to train", dir.string(),
+              previous.value("epochs_completed", 0));
+    result.already_finished = true;
+    result.summary = previous;
+    return result;
+  }
+  const bool resuming = o.resume && fs::exists(last);
+  if (!o.resume && fs::exists(last)) {
+    throw core::RunError("run folder '" + dir.string() +
+                         "' already holds a run; add --resume to continue it, or choose "
+                         "another folder with --log-dir");
+  }
+
+  Compressed data = load_and_compress(o, *log);
+
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw core::RunError("cannot create run folder '" + dir.string() + "': " + ec.message());
+  core::add_file_sink(*log, dir / "train.log");
+  struct DropFileSink {  // the console logger outlives this run
+    spdlog::logger& l;
+    ~DropFileSink() { l.sinks().pop_back(); }
+  } drop_file_sink{*log};
+  log->debug("helmholtz {} train: {}", HELMHOLTZ_VERSION, identity(o));
+
+  torch::manual_seed(o.seed);
+  const auto& train_set = data.dataset.train;
+  auto model = models::build(
+      arch, {train_set.channels, train_set.height, train_set.width}, data.dataset.num_classes);
+  model->to(device);
+  const auto parameters = models::count_parameters(*model);
+  KerasSgd optimizer(model->parameters(), o.lr, o.momentum, o.nesterov, o.decay);
+
+  TrainState state;
+  state.identity = identity(o);
+  if (resuming) {
+    const std::string wanted = state.identity;
+    state = load_checkpoint(last, model, optimizer, device);
+    if (state.identity != wanted) {
+      throw core::RunError("cannot resume '" + dir.string() + "': it was trained with " +
+                           state.identity + " but this command asks for " + wanted +
+                           "; use the same settings, or another --log-dir");
+    }
+    log->info("resuming {} after epoch {}", dir.string(), state.epoch);
+  } else if (o.resume) {
+    log->info("{}: nothing to resume, starting a new run", dir.string());
+  }
+  core::write_file_atomic(dir / "config.toml", to_toml(o));
+  log->info("{} (setting {}, {} parameters) on {}, {} train / {} validation images, {} epochs",
+            arch.name, arch.setting, parameters, describe_device(device), train_set.count,
+            data.dataset.test.count, o.epochs);
+
+  const TensorData train_data = to_tensors(data.dataset.train, device);
+  const TensorData test_data = to_tensors(data.dataset.test, device);
+  const EpochOptions epoch_options{o.batch_size, o.shift, o.flip};
+  core::ProgressBar bar(o.progress);
+  const double wall_before = state.wall_seconds;
+  const auto write_results = [&](bool finished) {
+    state.wall_seconds = wall_before + seconds_since(session_start);
+    core::write_file_atomic(dir / "history.csv", history_csv(state.history));
+    result.summary = make_summary(o, arch, parameters, data, state, device, finished);
+    core::write_file_atomic(dir / "summary.json", result.summary.dump(2) + "\n");
+  };
+  write_results(false);
+
+  for (int epoch = state.epoch + 1; epoch <= o.epochs; ++epoch) {
+    const auto epoch_start = Clock::now();
+    bar.start(fmt::format("epoch {}/{}", epoch, o.epochs));
+    const Metrics train_metrics = train_epoch(model, optimizer, train_data, epoch_options,
+                                              [&](std::int64_t done, std::int64_t total) {
+                                                bar.update(done, total);
+                                              });
+    const double train_seconds = seconds_since(epoch_start);
+    const Metrics val = evaluate(model, test_data, o.eval_batch_size);
+    bar.clear();
+    EpochRecord record{epoch,       train_metrics.loss,      train_metrics.acc, val.loss,
+                       val.acc,     optimizer.current_lr(),  seconds_since(epoch_start)};
+    state.history.push_back(record);
+    state.epoch = epoch;
+    state.train_seconds += train_seconds;
+    if (val.acc > state.best_val_acc) {
+      state.best_val_acc = val.acc;
+      state.best_epoch = epoch;
+      save_weights(dir / "best.pt", model);
+    }
+    save_checkpoint(last, model, optimizer, state, device);
+    write_results(false);
+    double mean_epoch = 0;
+    for (const auto& r : state.history) mean_epoch += r.seconds;
+    mean_epoch /= static_cast<double>(state.history.size());
+    log->info("epoch {:>3}/{}  loss {:.4f}  acc {:.4f}  val_loss {:.4f}  val_acc {:.4f}  {:.1f}s  ETA {}",
+              epoch, o.epochs, record.loss, record.acc, record.val_loss, record.val_acc,
+              record.seconds, core::format_duration(mean_epoch * (o.epochs - epoch)));
+  }
+
+  save_weights(dir / "model.pt", model);
+  write_results(true);
+  log->info("finished: best val_acc {:.4f} (epoch {}), mean of 10 best {:.4f}; run folder {}",
+            state.best_val_acc, state.best_epoch, mean_top_val_acc(state.history), dir.string());
+  return result;
+}
+
+}  // namespace helmholtz::train
