@@ -5,7 +5,9 @@
 #      (CIFAR-10 itself when data/cifar-10-batches-bin exists).
 #   2. Training images per second: helmholtz bench train vs scripts/bench-peer.py (the same
 #      network and recipe in PyTorch Python on the same LibTorch), per setting.
-# Usage: scripts/bench-cpu.sh [--settings "0 1 2 3 4 5"] [--images 1024] [--epochs 1]
+# This machine is shared and noisy: each training figure is the best of --rounds runs, ours and
+# the peer's alternating, so that a passing disturbance hits both alike.
+# Usage: scripts/bench-cpu.sh [--settings "0 1 2 3 4 5"] [--images 1024] [--epochs 1] [--rounds 3]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${HELMHOLTZ:-$root/build/helmholtz}"
@@ -13,18 +15,22 @@ py=/usr/bin/python3
 settings="0 1 2 3 4 5"
 images=1024
 epochs=1
+rounds=3
 threads=$(nproc)
 while (($#)); do
   case "$1" in
     --settings) settings="$2"; shift ;;
     --images) images="$2"; shift ;;
     --epochs) epochs="$2"; shift ;;
+    --rounds) rounds="$2"; shift ;;
     *) echo "bench-cpu.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 [[ -x "$bin" ]] || { echo "bench-cpu.sh: build first (scripts/setup.sh): no $bin" >&2; exit 1; }
 field() { "$py" -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
+# best KEY over JSON lines on stdin
+best() { "$py" -c "import json,sys; print(max(json.loads(l)['$1'] for l in sys.stdin if l.strip()))"; }
 ratio() { "$py" -c "print(f'{$1 / $2:.2f}')"; }
 
 tmp="$(mktemp -d)"
@@ -55,16 +61,19 @@ else
 fi
 
 echo
-echo "## Training images per second ($images images x $epochs epoch(s), batch 128, augmentation on, $threads threads)"
+echo "## Training images per second ($images images x $epochs epoch(s), batch 128, augmentation on, $threads threads, best of $rounds)"
 echo
 echo "| setting | name | helmholtz | PyTorch Python | ratio | eval helmholtz | eval Python | eval ratio |"
 echo "|---|---|---|---|---|---|---|---|"
 for s in $settings; do
   common=(--setting "$s" --images "$images" --epochs "$epochs" --threads "$threads" --json)
-  ours=$("$bin" bench train "${common[@]}" --device cpu)
-  peer=$("$py" "$root/scripts/bench-peer.py" "${common[@]}" --device cpu)
-  ot=$(field train_images_per_second <<<"$ours"); pt=$(field train_images_per_second <<<"$peer")
-  oe=$(field eval_images_per_second <<<"$ours"); pe=$(field eval_images_per_second <<<"$peer")
-  printf '| %s | %s | %.1f | %.1f | %s | %.1f | %.1f | %s |\n' "$s" "$(field name <<<"$ours")" \
+  : > "$tmp/ours"; : > "$tmp/peer"
+  for ((r = 0; r < rounds; r++)); do
+    "$bin" bench train "${common[@]}" --device cpu | tail -n 1 >> "$tmp/ours"
+    "$py" "$root/scripts/bench-peer.py" "${common[@]}" --device cpu | tail -n 1 >> "$tmp/peer"
+  done
+  ot=$(best train_images_per_second < "$tmp/ours"); pt=$(best train_images_per_second < "$tmp/peer")
+  oe=$(best eval_images_per_second < "$tmp/ours"); pe=$(best eval_images_per_second < "$tmp/peer")
+  printf '| %s | %s | %.1f | %.1f | %s | %.1f | %.1f | %s |\n' "$s" "$(field name < "$tmp/ours")" \
     "$ot" "$pt" "$(ratio "$ot" "$pt")" "$oe" "$pe" "$(ratio "$oe" "$pe")"
 done

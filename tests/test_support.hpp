@@ -2,6 +2,7 @@
 // Helpers shared by the tests: a temporary folder that cleans up after itself, and running the
 // helmholtz binary as a user would.
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -51,6 +52,18 @@ inline CommandResult run_helmholtz(const std::string& args) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// Calls fn, expects it to throw an E, returns the message (and records a failure otherwise).
+template <typename E, typename Fn>
+std::string error_message_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const E& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "the expected exception was not thrown";
+  return {};
 }
 
 }  // namespace helmholtz::testing

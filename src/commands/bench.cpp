@@ -40,11 +40,7 @@ void register_bench_jpeg(CLI::App& bench) {
       "jpeg", "JPEG encode+decode round trips per second over all cores, on a dataset's first "
               "training images");
   auto& o = *options;
-  cmd->add_option("--dataset", o.dataset, "cifar10 or fashion-mnist")
-      ->check(image_dataset_validator())
-      ->capture_default_str();
-  cmd->add_option("--data-dir", o.data_dir, "Dataset folder (default: the dataset's own)");
-  cmd->add_option("-q,--quality", o.quality, "JPEG quality")->check(quality_validator())->capture_default_str();
+  add_image_data_options(*cmd, o.dataset, o.data_dir, o.quality);
   cmd->add_option("--images", o.images, "Images per pass")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--repeat", o.repeat, "Timed passes (the fastest counts)")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--threads", o.threads, "Threads (0 = all cores)")->check(CLI::NonNegativeNumber);
@@ -89,6 +85,7 @@ void register_bench_train(CLI::App& bench) {
     int eval_batch_size = 1000;
     int threads = 0;
     std::string device = "auto";
+    bool channels_last = true;
     bool json = false;
   };
   auto options = std::make_shared<Options>();
@@ -106,6 +103,8 @@ void register_bench_train(CLI::App& bench) {
   cmd->add_option("--batch-size", o.batch_size, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", o.device, "auto, cpu, cuda, cuda:N")->capture_default_str();
+  cmd->add_flag("--channels-last,!--no-channels-last", o.channels_last,
+                "NHWC memory layout for weights and batches (default on)");
   cmd->add_flag("--json", o.json, "Machine-readable output");
   cmd->callback([options] {
     const auto& o = *options;
@@ -116,21 +115,22 @@ void register_bench_train(CLI::App& bench) {
     const auto& arch = models::image_architecture(o.setting);
     auto model = models::build(arch, {o.channels, 32, 32}, 10);
     model->to(device);
+    if (o.channels_last) train::use_channels_last(model);
     train::KerasSgd optimizer(model->parameters(), 0.01, 0.9, true, 1e-6);
     const auto images = data::make_pattern_images(o.images, 32, 32, o.channels, 10, 0);
     const auto tensors = train::to_tensors(images, device);
-    const train::EpochOptions epoch_options{o.batch_size, 0.1, true};
+    const train::EpochOptions epoch_options{o.batch_size, 0.1, true, o.channels_last};
     if (o.warmup_steps > 0) {
       train::TensorData warm{tensors.images.slice(0, 0, std::int64_t{o.warmup_steps} * o.batch_size),
                              tensors.labels.slice(0, 0, std::int64_t{o.warmup_steps} * o.batch_size)};
       train::train_epoch(model, optimizer, warm, epoch_options);
-      train::evaluate(model, warm, o.eval_batch_size);
+      train::evaluate(model, warm, o.eval_batch_size, o.channels_last);
     }
     auto start = Clock::now();
     for (int e = 0; e < o.epochs; ++e) train::train_epoch(model, optimizer, tensors, epoch_options);
     const double train_rate = static_cast<double>(o.images) * o.epochs / seconds_since(start);
     start = Clock::now();
-    train::evaluate(model, tensors, o.eval_batch_size);
+    train::evaluate(model, tensors, o.eval_batch_size, o.channels_last);
     const double eval_rate = static_cast<double>(o.images) / seconds_since(start);
     const auto parameters = models::count_parameters(*model);
     if (o.json) {
@@ -138,6 +138,7 @@ void register_bench_train(CLI::App& bench) {
                           {"name", arch.name},
                           {"device", train::describe_device(device)},
                           {"threads", threads},
+                          {"channels_last", o.channels_last},
                           {"parameters", parameters},
                           {"train_images_per_second", train_rate},
                           {"eval_images_per_second", eval_rate}};

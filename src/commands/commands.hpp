@@ -2,6 +2,8 @@
 // One file per subcommand; each registers itself on the app with its options and callback.
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
+#include <string>
 
 namespace helmholtz::commands {
 
@@ -15,6 +17,10 @@ void register_bench(CLI::App& app);
 // under a [<command>] table). Options given on the command line win. Unknown keys are an error
 // naming the file and key. (CLI11 itself reads config files for the main app only.)
 void apply_config_file(CLI::App& cmd, const std::string& file);
+
+// --dataset, --data-dir and -q/--quality, as every image command spells them.
+void add_image_data_options(CLI::App& cmd, std::string& dataset, std::filesystem::path& data_dir,
+                            std::string& quality);
 
 // Shared option validators.
 CLI::Validator quality_validator();

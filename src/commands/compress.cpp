@@ -28,13 +28,7 @@ void register_compress(CLI::App& app) {
       "compress", "Encode and decode a dataset at a JPEG quality and print bytes, bits per pixel "
                   "and PSNR per split (no training)");
   auto& o = *options;
-  cmd->add_option("--dataset", o.dataset, "cifar10 or fashion-mnist")
-      ->check(image_dataset_validator())
-      ->capture_default_str();
-  cmd->add_option("--data-dir", o.data_dir, "Dataset folder (default: the dataset's own)");
-  cmd->add_option("-q,--quality", o.quality, "JPEG quality 1..100, or raw")
-      ->check(quality_validator())
-      ->capture_default_str();
+  add_image_data_options(*cmd, o.dataset, o.data_dir, o.quality);
   cmd->add_option("--subsampling", o.subsampling, "420 or 444")
       ->check(CLI::IsMember({"420", "444"}))
       ->capture_default_str();

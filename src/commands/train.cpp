@@ -17,15 +17,7 @@ void register_train(CLI::App& app) {
                   "Read options from a TOML file (keys are the long option names, e.g. "
                   "configs/cifar10.toml or a run folder's config.toml); command-line options win");
   auto& o = *options;
-  cmd->add_option("--dataset", o.dataset, "Dataset: cifar10 or fashion-mnist")
-      ->check(image_dataset_validator())
-      ->capture_default_str();
-  cmd->add_option("--data-dir", o.data_dir,
-                  "Dataset folder (default: data/cifar-10-batches-bin for cifar10, "
-                  "/usr/share/datasets/fashion-mnist for fashion-mnist)");
-  cmd->add_option("-q,--quality", o.quality, "JPEG quality 1..100, or raw for no codec")
-      ->check(quality_validator())
-      ->capture_default_str();
+  add_image_data_options(*cmd, o.dataset, o.data_dir, o.quality);
   cmd->add_option("--subsampling", o.subsampling, "Chroma subsampling of colour images")
       ->check(CLI::IsMember({"420", "444"}))
       ->capture_default_str();
@@ -60,6 +52,8 @@ void register_train(CLI::App& app) {
   cmd->add_option("--threads", o.threads, "CPU threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_flag("--channels-last,!--no-channels-last", o.channels_last,
+                "NHWC memory layout, faster on oneDNN and cuDNN (default on)");
   cmd->add_option("--log-root", o.log_root, "Run folders go to <log-root>/<model>/quality_<q>")
       ->capture_default_str();
   cmd->add_option("--log-dir", o.log_dir, "Exact run folder (overrides --log-root)");

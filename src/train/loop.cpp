@@ -19,6 +19,19 @@ torch::Tensor to_unit_float(const torch::Tensor& images) {
   return images.to(torch::kFloat32).div_(255.0f);
 }
 
+void use_channels_last(torch::nn::Sequential& model) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model->parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+}
+
+namespace {
+torch::Tensor batch_layout(torch::Tensor x, bool channels_last) {
+  return channels_last ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
+}
+}  // namespace
+
 Metrics train_epoch(torch::nn::Sequential& model, KerasSgd& optimizer, const TensorData& data,
                     const EpochOptions& options, const ProgressFn& progress) {
   model->train();
@@ -30,7 +43,9 @@ Metrics train_epoch(torch::nn::Sequential& model, KerasSgd& optimizer, const Ten
   for (std::int64_t begin = 0; begin < n; begin += options.batch_size) {
     const std::int64_t end = std::min<std::int64_t>(n, begin + options.batch_size);
     const auto index = order.slice(0, begin, end);
-    auto x = augment(to_unit_float(data.images.index_select(0, index)), options.shift, options.flip);
+    auto x = batch_layout(
+        augment(to_unit_float(data.images.index_select(0, index)), options.shift, options.flip),
+        options.channels_last);
     const auto y = data.labels.index_select(0, index);
     optimizer.zero_grad();
     const auto logits = model->forward(x);
@@ -48,8 +63,9 @@ Metrics train_epoch(torch::nn::Sequential& model, KerasSgd& optimizer, const Ten
           static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(n)};
 }
 
-Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size) {
-  torch::NoGradGuard no_grad;
+Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size,
+                 bool channels_last) {
+  c10::InferenceMode inference;
   model->eval();
   const auto device = data.images.device();
   const std::int64_t n = data.size();
@@ -57,7 +73,7 @@ Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch
   auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
   for (std::int64_t begin = 0; begin < n; begin += batch_size) {
     const std::int64_t end = std::min<std::int64_t>(n, begin + batch_size);
-    const auto x = to_unit_float(data.images.slice(0, begin, end));
+    const auto x = batch_layout(to_unit_float(data.images.slice(0, begin, end)), channels_last);
     const auto y = data.labels.slice(0, begin, end);
     const auto logits = model->forward(x);
     loss_sum += torch::nn::functional::cross_entropy(

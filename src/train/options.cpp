@@ -98,6 +98,7 @@ std::string to_toml(const TrainOptions& o) {
       << "device = " << toml_string(o.device) << "\n"
       << "seed = " << o.seed << "\n"
       << "threads = " << o.threads << "\n"
+      << "channels-last = " << (o.channels_last ? "true" : "false") << "\n"
       << "log-root = " << toml_string(o.log_root.string()) << "\n"
       << "log-dir = " << toml_string(o.log_dir.string()) << "\n";
   return out.str();

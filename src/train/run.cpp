@@ -151,6 +151,7 @@ RunResult run_training(const TrainOptions& o) {
   auto model = models::build(
       arch, {train_set.channels, train_set.height, train_set.width}, data.dataset.num_classes);
   model->to(device);
+  if (o.channels_last) use_channels_last(model);  // before the optimizer mirrors the weights
   const auto parameters = models::count_parameters(*model);
   KerasSgd optimizer(model->parameters(), o.lr, o.momentum, o.nesterov, o.decay);
 
@@ -164,6 +165,7 @@ RunResult run_training(const TrainOptions& o) {
                            state.identity + " but this command asks for " + wanted +
                            "; use the same settings, or another --log-dir");
     }
+    if (o.channels_last) use_channels_last(model);  // loading stored the weights as saved
     log->info("resuming {} after epoch {}", dir.string(), state.epoch);
   } else if (o.resume) {
     log->info("{}: nothing to resume, starting a new run", dir.string());
@@ -175,7 +177,7 @@ RunResult run_training(const TrainOptions& o) {
 
   const TensorData train_data = to_tensors(data.dataset.train, device);
   const TensorData test_data = to_tensors(data.dataset.test, device);
-  const EpochOptions epoch_options{o.batch_size, o.shift, o.flip};
+  const EpochOptions epoch_options{o.batch_size, o.shift, o.flip, o.channels_last};
   core::ProgressBar bar(o.progress);
   const double wall_before = state.wall_seconds;
   const auto write_results = [&](bool finished) {
@@ -194,7 +196,7 @@ RunResult run_training(const TrainOptions& o) {
                                                 bar.update(done, total);
                                               });
     const double train_seconds = seconds_since(epoch_start);
-    const Metrics val = evaluate(model, test_data, o.eval_batch_size);
+    const Metrics val = evaluate(model, test_data, o.eval_batch_size, o.channels_last);
     bar.clear();
     EpochRecord record{epoch,       train_metrics.loss,      train_metrics.acc, val.loss,
                        val.acc,     optimizer.current_lr(),  seconds_since(epoch_start)};

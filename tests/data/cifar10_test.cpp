@@ -32,13 +32,7 @@ std::vector<std::uint8_t> read_bytes(const fs::path& path) {
 // Calls fn, expects a DataError, returns its message.
 template <typename Fn>
 std::string data_error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const core::DataError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no DataError thrown";
-  return {};
+  return testing::error_message_of<core::DataError>(std::forward<Fn>(fn));
 }
 
 TEST(Cifar10, WriteThenReadKeepsImagesAndLayout) {

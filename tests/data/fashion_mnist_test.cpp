@@ -58,13 +58,7 @@ std::vector<std::uint8_t> idx_labels(std::uint32_t magic, const std::vector<std:
 
 template <typename Fn>
 std::string data_error_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const core::DataError& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no DataError thrown";
-  return {};
+  return testing::error_message_of<core::DataError>(std::forward<Fn>(fn));
 }
 
 TEST(FashionMnist, WriteThenReadPadsTo32) {

@@ -31,7 +31,11 @@ struct EpochOptions {
   int batch_size = 128;
   double shift = 0.1;
   bool flip = true;
+  bool channels_last = false;  // feed batches as NHWC (use with use_channels_last on the model)
 };
+
+// Stores the model's 4-d weights channels-last (NHWC), the layout oneDNN and cuDNN prefer.
+void use_channels_last(torch::nn::Sequential& model);
 
 // Called after each batch with (images done, images in the epoch).
 using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
@@ -42,7 +46,8 @@ Metrics train_epoch(torch::nn::Sequential& model, KerasSgd& optimizer, const Ten
                     const EpochOptions& options, const ProgressFn& progress = nullptr);
 
 // Loss and accuracy over `data` in eval mode (no dropout), without gradients.
-Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size);
+Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size,
+                 bool channels_last = false);
 
 // uint8 [N, C, H, W] -> float in [0, 1].
 torch::Tensor to_unit_float(const torch::Tensor& images);

@@ -35,6 +35,19 @@ void apply_config_file(CLI::App& cmd, const std::string& file) {
   }
 }
 
+void add_image_data_options(CLI::App& cmd, std::string& dataset, std::filesystem::path& data_dir,
+                            std::string& quality) {
+  cmd.add_option("--dataset", dataset, "Dataset: cifar10 or fashion-mnist")
+      ->check(image_dataset_validator())
+      ->capture_default_str();
+  cmd.add_option("--data-dir", data_dir,
+                 "Dataset folder (default: data/cifar-10-batches-bin for cifar10, "
+                 "/usr/share/datasets/fashion-mnist for fashion-mnist)");
+  cmd.add_option("-q,--quality", quality, "JPEG quality 1..100, or raw for no codec")
+      ->check(quality_validator())
+      ->capture_default_str();
+}
+
 CLI::Validator quality_validator() {
   return CLI::Validator(
       [](std::string& value) -> std::string {
