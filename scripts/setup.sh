@@ -23,6 +23,8 @@ packages=(
   libturbojpeg0-dev       # JPEG codec
   libmp3lame-dev          # MP3 encoder
   libsndfile1-dev         # WAV/MP3 reading
+  libsoxr-dev             # resampling decoded MP3 back to 44.1 kHz
+  lame                    # the command-line encoder, peer of the audio benchmark
   libcli11-dev libspdlog-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev
   dataset-fashion-mnist   # the offline real dataset

@@ -10,8 +10,9 @@
 #include "helmholtz/core/error.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"helmholtz: train CNNs on JPEG- or MP3-compressed data and measure what the "
-               "codec's lost bits cost"};
+  CLI::App app{
+      "helmholtz: train CNNs on JPEG- or MP3-compressed data and measure what the "
+      "codec's lost bits cost"};
   app.set_version_flag("--version", HELMHOLTZ_VERSION);
   app.require_subcommand(1);
   helmholtz::commands::register_train(app);

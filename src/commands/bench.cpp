@@ -4,10 +4,9 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-
-#include "commands/commands.hpp"
 #include <nlohmann/json.hpp>
 
+#include "commands/commands.hpp"
 #include "helmholtz/core/parallel.hpp"
 #include "helmholtz/data/compress.hpp"
 #include "helmholtz/data/image_set.hpp"
@@ -37,12 +36,17 @@ void register_bench_jpeg(CLI::App& bench) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = bench.add_subcommand(
-      "jpeg", "JPEG encode+decode round trips per second over all cores, on a dataset's first "
-              "training images");
+      "jpeg",
+      "JPEG encode+decode round trips per second over all cores, on a dataset's first "
+      "training images");
   auto& o = *options;
   add_image_data_options(*cmd, o.dataset, o.data_dir, o.quality);
-  cmd->add_option("--images", o.images, "Images per pass")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--repeat", o.repeat, "Timed passes (the fastest counts)")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--images", o.images, "Images per pass")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--repeat", o.repeat, "Timed passes (the fastest counts)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--threads", o.threads, "Threads (0 = all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", o.json, "Machine-readable output");
   cmd->callback([options] {
@@ -62,14 +66,15 @@ void register_bench_jpeg(CLI::App& bench) {
     }
     const double rate = static_cast<double>(stats.images) / best_seconds;
     if (o.json) {
-      nlohmann::json j = {{"dataset", o.dataset},          {"quality", quality.to_string()},
-                          {"images", stats.images},        {"threads", threads},
+      nlohmann::json j = {{"dataset", o.dataset},           {"quality", quality.to_string()},
+                          {"images", stats.images},         {"threads", threads},
                           {"mean_bytes", stats.mean_bytes}, {"round_trips_per_second", rate}};
       std::printf("%s\n", j.dump().c_str());
     } else {
-      std::printf("jpeg %s q%s: %lld images x %d, %d threads: %.0f round trips/s (%.1f bytes/image)\n",
-                  o.dataset.c_str(), quality.to_string().c_str(),
-                  static_cast<long long>(stats.images), o.repeat, threads, rate, stats.mean_bytes);
+      std::printf(
+          "jpeg %s q%s: %lld images x %d, %d threads: %.0f round trips/s (%.1f bytes/image)\n",
+          o.dataset.c_str(), quality.to_string().c_str(), static_cast<long long>(stats.images),
+          o.repeat, threads, rate, stats.mean_bytes);
     }
   });
 }
@@ -90,18 +95,30 @@ void register_bench_train(CLI::App& bench) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = bench.add_subcommand(
-      "train", "Training and evaluation images per second for one setting on generated 32x32 "
-               "images (batch gather, augmentation, forward, backward, step)");
+      "train",
+      "Training and evaluation images per second for one setting on generated 32x32 "
+      "images (batch gather, augmentation, forward, backward, step)");
   auto& o = *options;
-  cmd->add_option("-s,--setting", o.setting, "Architecture 0..5")->check(CLI::Range(0, 5))->capture_default_str();
-  cmd->add_option("--images", o.images, "Images per epoch")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--channels", o.channels, "1 or 3")->check(CLI::IsMember({1, 3}))->capture_default_str();
-  cmd->add_option("--epochs", o.epochs, "Timed epochs")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("-s,--setting", o.setting, "Architecture 0..5")
+      ->check(CLI::Range(0, 5))
+      ->capture_default_str();
+  cmd->add_option("--images", o.images, "Images per epoch")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--channels", o.channels, "1 or 3")
+      ->check(CLI::IsMember({1, 3}))
+      ->capture_default_str();
+  cmd->add_option("--epochs", o.epochs, "Timed epochs")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--warmup-steps", o.warmup_steps, "Untimed steps first")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--batch-size", o.batch_size, "Batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--threads", o.threads, "CPU threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--batch-size", o.batch_size, "Batch size")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--threads", o.threads, "CPU threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", o.device, "auto, cpu, cuda, cuda:N")->capture_default_str();
   cmd->add_flag("--channels-last,!--no-channels-last", o.channels_last,
                 "NHWC memory layout for weights and batches (default on)");
@@ -121,8 +138,9 @@ void register_bench_train(CLI::App& bench) {
     const auto tensors = train::to_tensors(images, device);
     const train::EpochOptions epoch_options{o.batch_size, 0.1, true, o.channels_last};
     if (o.warmup_steps > 0) {
-      train::TensorData warm{tensors.images.slice(0, 0, std::int64_t{o.warmup_steps} * o.batch_size),
-                             tensors.labels.slice(0, 0, std::int64_t{o.warmup_steps} * o.batch_size)};
+      train::TensorData warm{
+          tensors.images.slice(0, 0, std::int64_t{o.warmup_steps} * o.batch_size),
+          tensors.labels.slice(0, 0, std::int64_t{o.warmup_steps} * o.batch_size)};
       train::train_epoch(model, optimizer, warm, epoch_options);
       train::evaluate(model, warm, o.eval_batch_size, o.channels_last);
     }

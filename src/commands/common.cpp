@@ -1,5 +1,4 @@
 #include <algorithm>
-
 #include <filesystem>
 
 #include "commands/commands.hpp"
@@ -26,8 +25,7 @@ void apply_config_file(CLI::App& cmd, const std::string& file) {
     CLI::Option* option = ours ? cmd.get_option_no_throw("--" + item.name) : nullptr;
     if (option == nullptr || item.name == "config") {
       throw core::UsageError("--config '" + file + "': unknown key '" + item.fullname() +
-                             "' (keys are the long options of `helmholtz " + cmd.get_name() +
-                             "`)");
+                             "' (keys are the long options of `helmholtz " + cmd.get_name() + "`)");
     }
     if (option->count() > 0) continue;  // given on the command line
     for (const auto& value : item.inputs) option->add_result(value);

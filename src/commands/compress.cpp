@@ -1,13 +1,11 @@
 // helmholtz compress: the compression stage alone, with its figures; nothing is trained.
 
-#include <chrono>
 #include <cstdio>
 #include <memory>
 
 #include "commands/commands.hpp"
 #include "helmholtz/core/parallel.hpp"
-#include "helmholtz/data/compress.hpp"
-#include "helmholtz/data/image_set.hpp"
+#include "helmholtz/data/prepare.hpp"
 #include "helmholtz/data/report_json.hpp"
 
 namespace helmholtz::commands {
@@ -25,8 +23,9 @@ void register_compress(CLI::App& app) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
-      "compress", "Encode and decode a dataset at a JPEG quality and print bytes, bits per pixel "
-                  "and PSNR per split (no training)");
+      "compress",
+      "Encode and decode a dataset at a JPEG quality and print bytes, bits per pixel "
+      "and PSNR per split (no training)");
   auto& o = *options;
   add_image_data_options(*cmd, o.dataset, o.data_dir, o.quality);
   cmd->add_option("--subsampling", o.subsampling, "420 or 444")
@@ -40,17 +39,14 @@ void register_compress(CLI::App& app) {
   cmd->add_flag("--json", o.json, "Machine-readable output");
   cmd->callback([options] {
     const auto& o = *options;
-    auto dataset = data::load_image_dataset(o.dataset, o.data_dir);
-    if (o.train_size > 0) dataset.train.truncate(o.train_size);
-    if (o.val_size > 0) dataset.test.truncate(o.val_size);
     const auto quality = data::Quality::parse(o.quality);
-    const auto subsampling = codec::parse_subsampling(o.subsampling);
     const int threads = core::resolve_threads(o.threads);
-    const auto start = std::chrono::steady_clock::now();
-    const auto train = data::compress_images(dataset.train, quality, subsampling, threads);
-    const auto test = data::compress_images(dataset.test, quality, subsampling, threads);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto prepared =
+        data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
+                             codec::parse_subsampling(o.subsampling), threads);
+    const auto& train = prepared.train;
+    const auto& test = prepared.test;
+    const double seconds = prepared.compress_seconds;
     const double rate = static_cast<double>(train.images + test.images) / seconds;
     if (o.json) {
       nlohmann::json j;
@@ -59,20 +55,26 @@ void register_compress(CLI::App& app) {
       j["subsampling"] = o.subsampling;
       j["threads"] = threads;
       j["seconds"] = seconds;
-      j["images_per_second"] = rate;
+      j["images_per_second"] = quality.raw ? nlohmann::json(nullptr) : nlohmann::json(rate);
       j["train"] = data::to_json(train);
       j["test"] = data::to_json(test);
       std::printf("%s\n", j.dump(2).c_str());
       return;
     }
-    std::printf("%s at quality %s (%s), %d threads: %.0f images/s\n", o.dataset.c_str(),
-                quality.to_string().c_str(), o.subsampling.c_str(), threads, rate);
+    if (quality.raw) {
+      std::printf("%s, raw (no codec)\n", o.dataset.c_str());
+    } else {
+      std::printf("%s at quality %s (%s subsampling for colour), %d threads: %.0f images/s\n",
+                  o.dataset.c_str(), quality.to_string().c_str(), o.subsampling.c_str(), threads,
+                  rate);
+    }
     std::printf("%-6s %8s %12s %11s %10s\n", "split", "images", "bytes/image", "bits/pixel",
                 "PSNR (dB)");
     for (const auto& [name, s] : {std::pair{"train", train}, std::pair{"test", test}}) {
+      char psnr[32] = "n/a";
+      if (s.mean_psnr) std::snprintf(psnr, sizeof psnr, "%.2f", *s.mean_psnr);
       std::printf("%-6s %8lld %12.1f %11.3f %10s\n", name, static_cast<long long>(s.images),
-                  s.mean_bytes, s.bits_per_pixel,
-                  s.mean_psnr ? std::to_string(*s.mean_psnr).substr(0, 6).c_str() : "n/a");
+                  s.mean_bytes, s.bits_per_pixel, psnr);
     }
   });
 }

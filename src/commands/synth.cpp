@@ -18,14 +18,17 @@ void register_synth(CLI::App& app) {
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("synth", "Write generated datasets");
   cmd->require_subcommand(1);
-  auto* cifar = cmd->add_subcommand(
-      "cifar10", "A CIFAR-10-format folder of learnable 32x32 colour pattern images "
-                 "(10 classes); train on it with --dataset cifar10 --data-dir DIR");
+  auto* cifar =
+      cmd->add_subcommand("cifar10",
+                          "A CIFAR-10-format folder of learnable 32x32 colour pattern images "
+                          "(10 classes); train on it with --dataset cifar10 --data-dir DIR");
   cifar->add_option("--out", options->out, "Output folder")->required();
   cifar->add_option("--train", options->train, "Training images (a multiple of 5)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cifar->add_option("--test", options->test, "Test images")->check(CLI::PositiveNumber)->capture_default_str();
+  cifar->add_option("--test", options->test, "Test images")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cifar->add_option("--seed", options->seed, "Seed")->capture_default_str();
   cifar->callback([options] {
     if (options->train % 5 != 0) {

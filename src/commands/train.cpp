@@ -24,12 +24,18 @@ void register_train(CLI::App& app) {
   cmd->add_option("-s,--setting", o.setting, "Architecture 0..5 (see `helmholtz models`)")
       ->check(CLI::Range(0, 5))
       ->capture_default_str();
-  cmd->add_option("--epochs", o.epochs, "Epochs to train")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--epochs", o.epochs, "Epochs to train")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--batch-size", o.batch_size, "Training batch size")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--lr", o.lr, "SGD learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--momentum", o.momentum, "SGD momentum")->check(CLI::Range(0.0, 0.999999))->capture_default_str();
+  cmd->add_option("--lr", o.lr, "SGD learning rate")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--momentum", o.momentum, "SGD momentum")
+      ->check(CLI::Range(0.0, 0.999999))
+      ->capture_default_str();
   cmd->add_flag("--nesterov,!--no-nesterov", o.nesterov, "Nesterov momentum (default on)");
   cmd->add_option("--decay", o.decay, "Keras time-based decay: lr / (1 + decay * step)")
       ->check(CLI::NonNegativeNumber)
@@ -48,7 +54,8 @@ void register_train(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--device", o.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
-  cmd->add_option("--seed", o.seed, "Seed for weights, order, augmentation, dropout")->capture_default_str();
+  cmd->add_option("--seed", o.seed, "Seed for weights, order, augmentation, dropout")
+      ->capture_default_str();
   cmd->add_option("--threads", o.threads, "CPU threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

@@ -18,7 +18,8 @@ torch::Tensor augment(const torch::Tensor& images, double shift, bool flip) {
                  : torch::ones({n}, options);
   auto zeros = torch::zeros({n}, options);
   auto ones = torch::ones({n}, options);
-  auto theta = torch::stack({torch::stack({sx, zeros, dx}, 1), torch::stack({zeros, ones, dy}, 1)}, 1);
+  auto theta =
+      torch::stack({torch::stack({sx, zeros, dx}, 1), torch::stack({zeros, ones, dy}, 1)}, 1);
   auto grid = torch::nn::functional::affine_grid(theta, {n, images.size(1), h, w}, true);
   namespace F = torch::nn::functional;
   return F::grid_sample(images, grid,

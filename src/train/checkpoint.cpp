@@ -34,7 +34,8 @@ std::vector<EpochRecord> history_from(const torch::Tensor& t) {
   std::vector<EpochRecord> out;
   auto a = t.accessor<double, 2>();
   for (std::int64_t i = 0; i < t.size(0); ++i) {
-    out.push_back({static_cast<int>(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4], a[i][5], a[i][6]});
+    out.push_back(
+        {static_cast<int>(a[i][0]), a[i][1], a[i][2], a[i][3], a[i][4], a[i][5], a[i][6]});
   }
   return out;
 }
@@ -101,8 +102,8 @@ void save_checkpoint(const fs::path& file, const torch::nn::Sequential& model,
   save_archive_atomic(archive, file);
 }
 
-TrainState load_checkpoint(const fs::path& file, torch::nn::Sequential& model,
-                           KerasSgd& optimizer, const torch::Device& device) {
+TrainState load_checkpoint(const fs::path& file, torch::nn::Sequential& model, KerasSgd& optimizer,
+                           const torch::Device& device) {
   torch::serialize::InputArchive archive;
   load_archive(archive, file);
   TrainState state;

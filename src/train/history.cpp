@@ -27,8 +27,8 @@ std::vector<EpochRecord> read_history_csv(const std::filesystem::path& file) {
   if (!in) throw core::DataError("cannot open '" + file.string() + "'");
   std::string line;
   if (!std::getline(in, line) || line != kHistoryHeader) {
-    throw core::DataError("'" + file.string() + "' line 1: expected the header '" +
-                          kHistoryHeader + "'");
+    throw core::DataError("'" + file.string() + "' line 1: expected the header '" + kHistoryHeader +
+                          "'");
   }
   std::vector<EpochRecord> out;
   int line_number = 1;

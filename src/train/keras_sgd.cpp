@@ -4,8 +4,8 @@
 
 namespace helmholtz::train {
 
-KerasSgd::KerasSgd(std::vector<torch::Tensor> parameters, double lr, double momentum,
-                   bool nesterov, double decay)
+KerasSgd::KerasSgd(std::vector<torch::Tensor> parameters, double lr, double momentum, bool nesterov,
+                   double decay)
     : parameters_(std::move(parameters)),
       lr_(lr),
       momentum_(momentum),

@@ -9,8 +9,8 @@ TensorData to_tensors(const data::ImageSet& set, const torch::Device& device) {
   auto pixels = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()),
                                  {set.count, set.height, set.width, set.channels}, torch::kUInt8);
   out.images = pixels.permute({0, 3, 1, 2}).contiguous().to(device);
-  auto labels = torch::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {set.count},
-                                 torch::kUInt8);
+  auto labels =
+      torch::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {set.count}, torch::kUInt8);
   out.labels = labels.to(torch::kInt64).to(device);
   return out;
 }
@@ -76,10 +76,10 @@ Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch
     const auto x = batch_layout(to_unit_float(data.images.slice(0, begin, end)), channels_last);
     const auto y = data.labels.slice(0, begin, end);
     const auto logits = model->forward(x);
-    loss_sum += torch::nn::functional::cross_entropy(
-                    logits, y,
-                    torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .to(torch::kFloat64);
+    loss_sum +=
+        torch::nn::functional::cross_entropy(
+            logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+            .to(torch::kFloat64);
     correct += logits.argmax(1).eq(y).sum();
   }
   model->train();

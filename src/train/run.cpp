@@ -8,8 +8,7 @@
 #include "helmholtz/core/logging.hpp"
 #include "helmholtz/core/parallel.hpp"
 #include "helmholtz/core/progress.hpp"
-#include "helmholtz/data/compress.hpp"
-#include "helmholtz/data/image_set.hpp"
+#include "helmholtz/data/prepare.hpp"
 #include "helmholtz/data/report_json.hpp"
 #include "helmholtz/models/architecture.hpp"
 #include "helmholtz/train/checkpoint.hpp"
@@ -37,27 +36,11 @@ json read_json_if_any(const fs::path& file) {
   }
 }
 
-struct Compressed {
-  data::ImageDataset dataset;
-  data::CompressionStats train, test;
-  double seconds = 0;
-};
-
-Compressed load_and_compress(const TrainOptions& o, spdlog::logger& log) {
-  Compressed c;
-  const auto start = Clock::now();
-  c.dataset = data::load_image_dataset(o.dataset, o.data_dir);
-  if (o.train_size > 0) c.dataset.train.truncate(o.train_size);
-  if (o.val_size > 0) c.dataset.test.truncate(o.val_size);
-  if (c.dataset.train.count == 0 || c.dataset.test.count == 0) {
-    throw core::DataError("dataset '" + o.dataset + "' has an empty train or test split");
-  }
+data::PreparedImages load_and_compress(const TrainOptions& o, spdlog::logger& log) {
   const auto quality = data::Quality::parse(o.quality);
-  const auto subsampling = codec::parse_subsampling(o.subsampling);
-  const int threads = core::resolve_threads(o.threads);
-  c.train = data::compress_images(c.dataset.train, quality, subsampling, threads);
-  c.test = data::compress_images(c.dataset.test, quality, subsampling, threads);
-  c.seconds = seconds_since(start);
+  auto c = data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
+                                codec::parse_subsampling(o.subsampling),
+                                core::resolve_threads(o.threads));
   for (const auto* s : {&c.train, &c.test}) {
     log.info("{} {} images at quality {}: {:.1f} bytes/image, {:.3f} bits/pixel, PSNR {}",
              s == &c.train ? "train" : "test", s->images, quality.to_string(), s->mean_bytes,
@@ -68,8 +51,8 @@ Compressed load_and_compress(const TrainOptions& o, spdlog::logger& log) {
   return c;
 }
 
-json make_summary(const TrainOptions& o, const models::Architecture& arch,
-                  std::int64_t parameters, const Compressed& data, const TrainState& state,
+json make_summary(const TrainOptions& o, const models::Architecture& arch, std::int64_t parameters,
+                  const data::PreparedImages& data, const TrainState& state,
                   const torch::Device& device, bool finished) {
   json j;
   j["version"] = HELMHOLTZ_VERSION;
@@ -134,7 +117,7 @@ RunResult run_training(const TrainOptions& o) {
                          "another folder with --log-dir");
   }
 
-  Compressed data = load_and_compress(o, *log);
+  data::PreparedImages data = load_and_compress(o, *log);
 
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -148,8 +131,8 @@ RunResult run_training(const TrainOptions& o) {
 
   torch::manual_seed(o.seed);
   const auto& train_set = data.dataset.train;
-  auto model = models::build(
-      arch, {train_set.channels, train_set.height, train_set.width}, data.dataset.num_classes);
+  auto model = models::build(arch, {train_set.channels, train_set.height, train_set.width},
+                             data.dataset.num_classes);
   model->to(device);
   if (o.channels_last) use_channels_last(model);  // before the optimizer mirrors the weights
   const auto parameters = models::count_parameters(*model);
@@ -191,15 +174,14 @@ RunResult run_training(const TrainOptions& o) {
   for (int epoch = state.epoch + 1; epoch <= o.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     bar.start(fmt::format("epoch {}/{}", epoch, o.epochs));
-    const Metrics train_metrics = train_epoch(model, optimizer, train_data, epoch_options,
-                                              [&](std::int64_t done, std::int64_t total) {
-                                                bar.update(done, total);
-                                              });
+    const Metrics train_metrics =
+        train_epoch(model, optimizer, train_data, epoch_options,
+                    [&](std::int64_t done, std::int64_t total) { bar.update(done, total); });
     const double train_seconds = seconds_since(epoch_start);
     const Metrics val = evaluate(model, test_data, o.eval_batch_size, o.channels_last);
     bar.clear();
-    EpochRecord record{epoch,       train_metrics.loss,      train_metrics.acc, val.loss,
-                       val.acc,     optimizer.current_lr(),  seconds_since(epoch_start)};
+    EpochRecord record{epoch,   train_metrics.loss,     train_metrics.acc,         val.loss,
+                       val.acc, optimizer.current_lr(), seconds_since(epoch_start)};
     state.history.push_back(record);
     state.epoch = epoch;
     state.train_seconds += train_seconds;
@@ -213,9 +195,10 @@ RunResult run_training(const TrainOptions& o) {
     double mean_epoch = 0;
     for (const auto& r : state.history) mean_epoch += r.seconds;
     mean_epoch /= static_cast<double>(state.history.size());
-    log->info("epoch {:>3}/{}  loss {:.4f}  acc {:.4f}  val_loss {:.4f}  val_acc {:.4f}  {:.1f}s  ETA {}",
-              epoch, o.epochs, record.loss, record.acc, record.val_loss, record.val_acc,
-              record.seconds, core::format_duration(mean_epoch * (o.epochs - epoch)));
+    log->info(
+        "epoch {:>3}/{}  loss {:.4f}  acc {:.4f}  val_loss {:.4f}  val_acc {:.4f}  {:.1f}s  ETA {}",
+        epoch, o.epochs, record.loss, record.acc, record.val_loss, record.val_acc, record.seconds,
+        core::format_duration(mean_epoch * (o.epochs - epoch)));
   }
 
   save_weights(dir / "model.pt", model);

@@ -1,3 +1,5 @@
+#include "helmholtz/models/architecture.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -6,7 +8,6 @@
 #include <vector>
 
 #include "helmholtz/core/error.hpp"
-#include "helmholtz/models/architecture.hpp"
 
 namespace helmholtz::models {
 namespace {

@@ -30,7 +30,8 @@ TEST(Augment, ShiftRepeatsEdgesAndStaysWithinTenPercent) {
   // A ramp along x: value = column index. A shift by d pixels (bilinear, edges repeated) gives
   // clamp(x + d, 0, W-1), so every row stays monotone and the first column moves by <= 0.1*W.
   const int w = 20;
-  auto ramp = torch::arange(w, torch::kFloat32).view({1, 1, 1, w}).expand({256, 1, 6, w}).contiguous();
+  auto ramp =
+      torch::arange(w, torch::kFloat32).view({1, 1, 1, w}).expand({256, 1, 6, w}).contiguous();
   auto y = augment(ramp, 0.1, false);
   const auto d = (y.select(3, 10) - 10.0);  // shift read at an inner column
   EXPECT_LE(d.abs().max().item<float>(), 0.1f * w + 1e-4f);

@@ -73,8 +73,8 @@ TEST_F(RunTest, TrainsLossFallsAndWritesTheRunFolder) {
   const fs::path dir = logs_.path() / "run";
   const auto result = run_training(options(dir, 3));
   EXPECT_FALSE(result.already_finished);
-  for (const char* f : {"config.toml", "history.csv", "best.pt", "last.pt", "model.pt",
-                        "train.log", "summary.json"}) {
+  for (const char* f : {"config.toml", "history.csv", "best.pt", "last.pt", "model.pt", "train.log",
+                        "summary.json"}) {
     EXPECT_TRUE(fs::exists(dir / f)) << f;
   }
   EXPECT_FALSE(fs::exists(dir / "last.pt.tmp"));
@@ -133,7 +133,8 @@ TEST_F(RunTest, ResumeAfterKillContinuesWithoutDuplicatesAndMatchesAnUninterrupt
   bool killed_mid_run = false;
   for (int i = 0; i < 3000; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (fs::exists(killed / "history.csv") && read_history_csv(killed / "history.csv").size() >= 1) {
+    if (fs::exists(killed / "history.csv") &&
+        read_history_csv(killed / "history.csv").size() >= 1) {
       kill(pid, SIGKILL);
       killed_mid_run = true;
       break;
@@ -165,8 +166,7 @@ TEST_F(RunTest, ResumeAfterKillContinuesWithoutDuplicatesAndMatchesAnUninterrupt
   EXPECT_TRUE(read_json(killed / "summary.json")["finished"].get<bool>());
 
   // A resume with different settings is refused.
-  const auto mismatch =
-      testing::run_helmholtz(cli_args(killed, epochs + 1, "0.02") + " --resume");
+  const auto mismatch = testing::run_helmholtz(cli_args(killed, epochs + 1, "0.02") + " --resume");
   EXPECT_NE(mismatch.exit_code, 0);
   EXPECT_NE(mismatch.output.find("lr=0.02"), std::string::npos) << mismatch.output;
 }
@@ -176,9 +176,9 @@ TEST_F(RunTest, ConfigFileRepeatsTheRun) {
   run_training(options(dir, 1));
   // The saved config.toml, given back with only a new folder, trains the same thing.
   const fs::path again = logs_.path() / "again";
-  const auto r = testing::run_helmholtz("train --no-progress --config '" +
-                                        (dir / "config.toml").string() + "' --log-dir '" +
-                                        again.string() + "'");
+  const auto r =
+      testing::run_helmholtz("train --no-progress --config '" + (dir / "config.toml").string() +
+                             "' --log-dir '" + again.string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto a = read_history_csv(dir / "history.csv");
   const auto b = read_history_csv(again / "history.csv");
@@ -191,11 +191,10 @@ TEST(Cli, BadOptionsGiveOneClearLineAndNonZeroExit) {
   struct Case {
     std::string args, expect;
   };
-  for (const Case& c : {Case{"train --quality 0", "--quality"}, Case{"train --quality 101", "--quality"},
-                        Case{"train --setting 6", "--setting"},
-                        Case{"train --dataset imagenet", "unknown dataset"},
-                        Case{"train --device tpu", "--device"},
-                        Case{"compress --quality abc", "--quality"}}) {
+  for (const Case& c :
+       {Case{"train --quality 0", "--quality"}, Case{"train --quality 101", "--quality"},
+        Case{"train --setting 6", "--setting"}, Case{"train --dataset imagenet", "unknown dataset"},
+        Case{"train --device tpu", "--device"}, Case{"compress --quality abc", "--quality"}}) {
     const auto r = testing::run_helmholtz(c.args + " --data-dir /nonexistent");
     EXPECT_NE(r.exit_code, 0) << c.args;
     EXPECT_NE(r.output.find(c.expect), std::string::npos) << c.args << ": " << r.output;
@@ -205,8 +204,9 @@ TEST(Cli, BadOptionsGiveOneClearLineAndNonZeroExit) {
 
 TEST(Cli, MissingDatasetNamesFolderAndFetchCommand) {
   testing::TempDir logs;
-  const auto r = testing::run_helmholtz("train --quality 5 --setting 0 --data-dir /nonexistent/cifar --log-root '" +
-                                        logs.path().string() + "'");
+  const auto r = testing::run_helmholtz(
+      "train --quality 5 --setting 0 --data-dir /nonexistent/cifar --log-root '" +
+      logs.path().string() + "'");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("/nonexistent/cifar"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("fetch-cifar10.sh"), std::string::npos) << r.output;
@@ -239,8 +239,8 @@ TEST(Cli, ModelsCsvListsTheReferenceCounts) {
 TEST(Cli, CompressJsonReportsBothSplits) {
   testing::TempDir dir;
   data::write_pattern_cifar10(dir.path(), 50, 20, 2);
-  const auto r = testing::run_helmholtz("compress --dataset cifar10 --quality 10 --json --data-dir '" +
-                                        dir.path().string() + "'");
+  const auto r = testing::run_helmholtz(
+      "compress --dataset cifar10 --quality 10 --json --data-dir '" + dir.path().string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["train"]["images"].get<int>(), 50);

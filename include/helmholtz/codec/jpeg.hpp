@@ -31,9 +31,8 @@ class JpegEncoder {
   // Encodes an 8-bit image, rows top to bottom, interleaved channels (1 = grayscale, 3 = RGB).
   // quality 1..100. Grayscale ignores `subsampling`. Returns the JPEG file bytes.
   // Throws core::UsageError on bad arguments, core::CodecError if the library fails.
-  std::vector<std::uint8_t> encode(const std::uint8_t* pixels, int width, int height,
-                                   int channels, int quality,
-                                   Subsampling subsampling = Subsampling::k420);
+  std::vector<std::uint8_t> encode(const std::uint8_t* pixels, int width, int height, int channels,
+                                   int quality, Subsampling subsampling = Subsampling::k420);
 
  private:
   void* handle_ = nullptr;
@@ -59,8 +58,8 @@ class JpegDecoder {
   // Decodes into `out` (width*height*channels bytes, channels 1 or 3, same layout as encode).
   // The JPEG's dimensions must equal width x height; throws core::CodecError on corrupt or
   // truncated data (libjpeg warnings about corrupt data count as errors).
-  void decode(const std::uint8_t* jpeg, std::size_t size, std::uint8_t* out, int width,
-              int height, int channels);
+  void decode(const std::uint8_t* jpeg, std::size_t size, std::uint8_t* out, int width, int height,
+              int channels);
 
  private:
   void* handle_ = nullptr;

@@ -13,13 +13,11 @@ struct ImageSet {
   std::int64_t count = 0;
   int height = 0;
   int width = 0;
-  int channels = 0;                 // 1 (grayscale) or 3 (RGB)
+  int channels = 0;                  // 1 (grayscale) or 3 (RGB)
   std::vector<std::uint8_t> pixels;  // count * height * width * channels, image-major, HWC
   std::vector<std::uint8_t> labels;  // count
 
-  std::size_t image_bytes() const {
-    return static_cast<std::size_t>(height) * width * channels;
-  }
+  std::size_t image_bytes() const { return static_cast<std::size_t>(height) * width * channels; }
   const std::uint8_t* image(std::int64_t i) const { return pixels.data() + i * image_bytes(); }
   std::uint8_t* image(std::int64_t i) { return pixels.data() + i * image_bytes(); }
   // Keeps the first n images (n >= count keeps all).

@@ -17,7 +17,7 @@
 namespace helmholtz::train {
 
 struct TrainState {
-  int epoch = 0;  // epochs finished
+  int epoch = 0;             // epochs finished
   double wall_seconds = 0;   // whole sessions, all of them
   double train_seconds = 0;  // time spent in training passes (for images per second)
   double best_val_acc = -1;

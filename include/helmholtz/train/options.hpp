@@ -32,7 +32,7 @@ struct TrainOptions {
   // How and where.
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   std::uint64_t seed = 0;
-  int threads = 0;  // 0: all cores
+  int threads = 0;            // 0: all cores
   bool channels_last = true;  // NHWC layout: faster convolutions with oneDNN and cuDNN
   std::filesystem::path log_root = "logs";
   std::filesystem::path log_dir;  // empty: <log_root>/<model-name>/quality_<q>

@@ -5,9 +5,8 @@
 // A run folder that already holds a finished run is left alone; an interrupted one continues
 // from last.pt with --resume.
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "helmholtz/train/options.hpp"
 
