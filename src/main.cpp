@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   helmholtz::commands::register_compress(app);
   helmholtz::commands::register_models(app);
   helmholtz::commands::register_synth(app);
+  helmholtz::commands::register_features(app);
   helmholtz::commands::register_bench(app);
   try {
     app.parse(argc, argv);

@@ -13,6 +13,7 @@
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/models/architecture.hpp"
 #include "helmholtz/train/device.hpp"
+#include "helmholtz/train/keras_sgd.hpp"
 #include "helmholtz/train/loop.hpp"
 
 namespace helmholtz::commands {

@@ -11,6 +11,7 @@ void register_train(CLI::App& app);
 void register_compress(CLI::App& app);
 void register_models(CLI::App& app);
 void register_synth(CLI::App& app);
+void register_features(CLI::App& app);
 void register_bench(CLI::App& app);
 
 // Reads a TOML config file into the options of `cmd` (keys = long option names, top level or

@@ -4,6 +4,7 @@
 
 #include "commands/commands.hpp"
 #include "helmholtz/core/logging.hpp"
+#include "helmholtz/data/audio_synth.hpp"
 #include "helmholtz/data/synthetic.hpp"
 
 namespace helmholtz::commands {
@@ -37,6 +38,32 @@ void register_synth(CLI::App& app) {
     data::write_pattern_cifar10(options->out, options->train, options->test, options->seed);
     core::console_logger()->info("wrote {} train and {} test images to {}", options->train,
                                  options->test, options->out.string());
+  });
+
+  struct AudioOptions {
+    std::filesystem::path out;
+    int per_class = 20;
+    std::uint64_t seed = 0;
+    int threads = 0;
+  };
+  auto audio = std::make_shared<AudioOptions>();
+  auto* fx = cmd->add_subcommand(
+      "audio-effects",
+      "2-second 44.1 kHz plucked-string notes through the 12 effects of IDMT-SMT-Audio-Effects, "
+      "in its Panotti layout (DIR/Samples/<Class>/*.wav); train on it with "
+      "--dataset audio-effects --data-dir DIR");
+  fx->add_option("--out", audio->out, "Output folder")->required();
+  fx->add_option("--per-class", audio->per_class, "Notes per class")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  fx->add_option("--seed", audio->seed, "Seed")->capture_default_str();
+  fx->add_option("--threads", audio->threads, "Threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber);
+  fx->callback([audio] {
+    data::write_audio_effects(audio->out, audio->per_class, audio->seed, audio->threads);
+    core::console_logger()->info("wrote {} notes x {} classes to {}", audio->per_class,
+                                 data::audio_effect_classes().size(),
+                                 (audio->out / "Samples").string());
   });
 }
 

@@ -31,6 +31,16 @@ LayerSpec valid_conv(int kernel, int filters) { return conv(kernel, filters, 1, 
 
 LayerSpec relu() { return LayerSpec{LayerKind::kReLU}; }
 
+LayerSpec elu() { return LayerSpec{LayerKind::kELU}; }
+
+LayerSpec batch_norm_freq() { return LayerSpec{LayerKind::kBatchNormFreq}; }
+
+LayerSpec max_pool(int size) {
+  LayerSpec spec{LayerKind::kMaxPool};
+  spec.kernel = size;
+  return spec;
+}
+
 LayerSpec dropout(double rate) {
   LayerSpec spec{LayerKind::kDropout};
   spec.rate = rate;
@@ -95,6 +105,57 @@ std::vector<Architecture> make_image_architectures() {
       {4, "cnns-dense-128", concat({stem(), block(), dense_head({128, 256})})},
       {5, "cnns-dense-128-256", concat({stem(), block(), dense_head({128, 256, 256})})},
   };
+}
+
+// --- Audio tables ------------------------------------------------------------------------
+
+constexpr int kAudioFilters = 32;
+constexpr double kAudioConvDropout = 0.5;
+constexpr double kAudioDenseDropout = 0.6;
+
+// Audio stem: valid C(3,32) BatchNorm over frequency (the reference's axis=1 quirk) ReLU.
+Layers audio_stem() { return {valid_conv(3, kAudioFilters), batch_norm_freq(), relu()}; }
+
+// k blocks of valid C(3,32) ELU MaxPool(2) Dropout(0.5).
+Layers audio_blocks(int k) {
+  Layers out;
+  for (int i = 0; i < k; ++i) {
+    const Layers one{valid_conv(3, kAudioFilters), elu(), max_pool(2), dropout(kAudioConvDropout)};
+    out.insert(out.end(), one.begin(), one.end());
+  }
+  return out;
+}
+
+// Flatten, Dense(u) ELU Dropout(0.6) per unit count, Dense(classes): no activation, the
+// softmax is in the loss.
+Layers audio_head(std::initializer_list<int> units) {
+  Layers out{flatten()};
+  for (int u : units) {
+    out.push_back(dense(u));
+    out.push_back(elu());
+    out.push_back(dropout(kAudioDenseDropout));
+  }
+  out.push_back(dense(kClasses));
+  return out;
+}
+
+std::vector<Architecture> make_audio_architectures() {
+  return {
+      {0, "cnn_x3_mlp_0", concat({audio_stem(), audio_blocks(3), audio_head({})})},
+      {1, "cnn_x4_mlp_128", concat({audio_stem(), audio_blocks(4), audio_head({128})})},
+      {2, "cnn_x3_mlp_64_128", concat({audio_stem(), audio_blocks(3), audio_head({64, 128})})},
+      {3, "cnn_x3_mlp_128", concat({audio_stem(), audio_blocks(3), audio_head({128})})},
+      {4, "cnn_x3_mlp_128x2", concat({audio_stem(), audio_blocks(3), audio_head({128, 128})})},
+      {5, "cnn_x2_mlp_128", concat({audio_stem(), audio_blocks(2), audio_head({128})})},
+  };
+}
+
+const Architecture& lookup(const std::vector<Architecture>& all, int setting) {
+  if (setting < 0 || setting >= static_cast<int>(all.size())) {
+    throw core::UsageError("--setting must be 0.." + std::to_string(all.size() - 1) + ", got " +
+                           std::to_string(setting));
+  }
+  return all[static_cast<std::size_t>(setting)];
 }
 
 // --- Builder ---------------------------------------------------------------------------
@@ -200,12 +261,32 @@ const std::vector<Architecture>& image_architectures() {
 }
 
 const Architecture& image_architecture(int setting) {
-  const auto& all = image_architectures();
-  if (setting < 0 || setting >= static_cast<int>(all.size())) {
-    throw core::UsageError("--setting must be 0.." + std::to_string(all.size() - 1) + ", got " +
-                           std::to_string(setting));
-  }
-  return all[static_cast<std::size_t>(setting)];
+  return lookup(image_architectures(), setting);
+}
+
+const std::vector<Architecture>& audio_architectures() {
+  static const std::vector<Architecture> architectures = make_audio_architectures();
+  return architectures;
+}
+
+const Architecture& audio_architecture(int setting) {
+  return lookup(audio_architectures(), setting);
+}
+
+BatchNormFreqImpl::BatchNormFreqImpl(const BatchNormFreqOptions& opts) : options(opts) { reset(); }
+
+void BatchNormFreqImpl::reset() {
+  norm =
+      register_module("norm", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(options.rows())
+                                                         .momentum(options.momentum())
+                                                         .eps(options.eps())));
+}
+
+torch::Tensor BatchNormFreqImpl::forward(const torch::Tensor& x) {
+  TORCH_CHECK(x.dim() == 4 && x.size(2) == options.rows(), "BatchNormFreq: expected [N,C,",
+              options.rows(), ",W], got ", x.sizes());
+  // [N,C,H,W] -> [N,H,C,W]: the rows become torch's channel axis.
+  return norm->forward(x.transpose(1, 2)).transpose(1, 2);
 }
 
 Padding tf_same_padding(int size, int kernel, int stride) {
@@ -272,6 +353,10 @@ torch::nn::Sequential build(const Architecture& arch, const InputShape& input, i
         break;
       case LayerKind::kDense:
         add_dense(net, shape, spec, num_classes, arch, i);
+        break;
+      case LayerKind::kBatchNormFreq:
+        require_spatial(shape, arch, i, "BatchNormFreq");
+        net->push_back(BatchNormFreq(BatchNormFreqOptions(shape.height)));
         break;
     }
   }

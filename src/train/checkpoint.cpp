@@ -79,7 +79,7 @@ void load_weights(const fs::path& file, torch::nn::Sequential& model) {
 }
 
 void save_checkpoint(const fs::path& file, const torch::nn::Sequential& model,
-                     const KerasSgd& optimizer, const TrainState& state,
+                     const Optimizer& optimizer, const TrainState& state,
                      const torch::Device& device) {
   torch::serialize::OutputArchive archive;
   torch::serialize::OutputArchive model_archive;
@@ -102,7 +102,7 @@ void save_checkpoint(const fs::path& file, const torch::nn::Sequential& model,
   save_archive_atomic(archive, file);
 }
 
-TrainState load_checkpoint(const fs::path& file, torch::nn::Sequential& model, KerasSgd& optimizer,
+TrainState load_checkpoint(const fs::path& file, torch::nn::Sequential& model, Optimizer& optimizer,
                            const torch::Device& device) {
   torch::serialize::InputArchive archive;
   load_archive(archive, file);

@@ -32,7 +32,7 @@ torch::Tensor batch_layout(torch::Tensor x, bool channels_last) {
 }
 }  // namespace
 
-Metrics train_epoch(torch::nn::Sequential& model, KerasSgd& optimizer, const TensorData& data,
+Metrics train_epoch(torch::nn::Sequential& model, Optimizer& optimizer, const TensorData& data,
                     const EpochOptions& options, const ProgressFn& progress) {
   model->train();
   const auto device = data.images.device();

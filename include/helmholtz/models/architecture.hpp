@@ -19,6 +19,7 @@ enum class LayerKind {
   kFlatten,
   kDense,  // units
   kGlobalAvgPool,
+  kBatchNormFreq,  // BatchNorm over the FREQUENCY axis (rows), the audio reference's quirk
 };
 
 struct LayerSpec {
@@ -42,6 +43,33 @@ const std::vector<Architecture>& image_architectures();
 
 // Looks up a setting; throws core::UsageError naming the valid range for anything else.
 const Architecture& image_architecture(int setting);
+
+// The six audio architectures of the reference (input 1 x 96 x 173, 12 classes), settings 0..5.
+const std::vector<Architecture>& audio_architectures();
+
+// Looks up a setting; throws core::UsageError naming the valid range for anything else.
+const Architecture& audio_architecture(int setting);
+
+// Keras BatchNormalization(axis=1) on (rows = frequency, cols = time, channels) input: one
+// mean/variance/gamma/beta per ROW, statistics over batch, time and channels. In NCHW this is
+// [N,C,H,W] -> [N,H,C,W], torch BatchNorm2d(H), and back. Keras momentum 0.99 is torch's 0.01.
+struct BatchNormFreqOptions {
+  BatchNormFreqOptions(std::int64_t rows) : rows_(rows) {}  // NOLINT: implicit, as torch's
+  TORCH_ARG(std::int64_t, rows);
+  TORCH_ARG(double, momentum) = 0.01;  // torch convention: new = (1 - m) * old + m * batch
+  TORCH_ARG(double, eps) = 1e-3;
+};
+
+class BatchNormFreqImpl : public torch::nn::Cloneable<BatchNormFreqImpl> {
+ public:
+  explicit BatchNormFreqImpl(const BatchNormFreqOptions& options);
+  void reset() override;
+  torch::Tensor forward(const torch::Tensor& x);
+
+  BatchNormFreqOptions options;
+  torch::nn::BatchNorm2d norm{nullptr};  // over the rows; gamma 1, beta 0
+};
+TORCH_MODULE(BatchNormFreq);
 
 struct InputShape {
   int channels = 3;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "helmholtz/train/history.hpp"
-#include "helmholtz/train/keras_sgd.hpp"
+#include "helmholtz/train/optimizer.hpp"
 
 namespace helmholtz::train {
 
@@ -30,12 +30,12 @@ void save_weights(const std::filesystem::path& file, const torch::nn::Sequential
 void load_weights(const std::filesystem::path& file, torch::nn::Sequential& model);
 
 void save_checkpoint(const std::filesystem::path& file, const torch::nn::Sequential& model,
-                     const KerasSgd& optimizer, const TrainState& state,
+                     const Optimizer& optimizer, const TrainState& state,
                      const torch::Device& device);
 
 // Restores model, optimizer and torch's RNG (CPU, and the device's when it is a GPU); returns
 // the rest. Throws core::RunError naming the file when it is unreadable or does not fit.
 TrainState load_checkpoint(const std::filesystem::path& file, torch::nn::Sequential& model,
-                           KerasSgd& optimizer, const torch::Device& device);
+                           Optimizer& optimizer, const torch::Device& device);
 
 }  // namespace helmholtz::train

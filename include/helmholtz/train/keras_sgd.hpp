@@ -10,22 +10,24 @@
 #include <cstdint>
 #include <vector>
 
+#include "helmholtz/train/optimizer.hpp"
+
 namespace helmholtz::train {
 
-class KerasSgd {
+class KerasSgd : public Optimizer {
  public:
   KerasSgd(std::vector<torch::Tensor> parameters, double lr, double momentum, bool nesterov,
            double decay);
 
   // The learning rate the next step will use.
-  double current_lr() const;
-  void zero_grad();
-  void step();
-  std::int64_t iterations() const { return iterations_; }
+  double current_lr() const override;
+  void zero_grad() override;
+  void step() override;
+  std::int64_t iterations() const override { return iterations_; }
 
-  void save(torch::serialize::OutputArchive& archive) const;
+  void save(torch::serialize::OutputArchive& archive) const override;
   // Throws core::RunError when the archive does not fit these parameters.
-  void load(torch::serialize::InputArchive& archive);
+  void load(torch::serialize::InputArchive& archive) override;
 
  private:
   std::vector<torch::Tensor> parameters_;

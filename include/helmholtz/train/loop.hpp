@@ -9,7 +9,7 @@
 #include <functional>
 
 #include "helmholtz/data/image_set.hpp"
-#include "helmholtz/train/keras_sgd.hpp"
+#include "helmholtz/train/optimizer.hpp"
 
 namespace helmholtz::train {
 
@@ -42,7 +42,7 @@ using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
 
 // One pass over `data` in a fresh random order (torch's RNG); the last batch may be short.
 // Loss and accuracy are accumulated on the device and read once at the end.
-Metrics train_epoch(torch::nn::Sequential& model, KerasSgd& optimizer, const TensorData& data,
+Metrics train_epoch(torch::nn::Sequential& model, Optimizer& optimizer, const TensorData& data,
                     const EpochOptions& options, const ProgressFn& progress = nullptr);
 
 // Loss and accuracy over `data` in eval mode (no dropout), without gradients.

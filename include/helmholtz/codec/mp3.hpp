@@ -1,0 +1,63 @@
+#pragma once
+// MP3 through LAME (encode) and libsndfile/mpg123 (decode), plus the alignment that an MP3
+// round trip needs: the encoder and decoder add a delay (up to ~0.14 s at 8 kbit/s, measured
+// with this libsndfile), and LAME lowers the sample rate by itself at low bitrates.
+// No torch: plain bytes and sample buffers.
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "helmholtz/codec/audio.hpp"
+
+namespace helmholtz::codec {
+
+// The bitrates MPEG-1/2/2.5 Layer III allow: 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128,
+// 144, 160, 192, 224, 256, 320 kbit/s.
+bool is_mpeg_bitrate(int kbps);
+
+// Throws core::UsageError "--bitrate 33: not an MP3 bitrate (use one of 8, 16, ...)".
+void check_mpeg_bitrate(int kbps);
+
+struct Mp3 {
+  std::vector<std::uint8_t> bytes;  // a complete MP3 file, LAME/Xing info tag first
+  int output_sample_rate = 0;       // the rate LAME chose (lower than the input at low bitrates)
+};
+
+// Encodes a mono signal (full scale [-1, 1]) as LAME's `lame -b <kbps>` does: constant bitrate,
+// mono, LAME's defaults for everything else (its own output rate and lowpass), the info tag
+// written at the start. Throws core::UsageError on a bad bitrate or rate, core::CodecError if
+// LAME refuses.
+Mp3 encode_mp3(const std::vector<float>& mono, int sample_rate, int bitrate_kbps);
+
+// Decodes MP3 bytes through libsndfile (virtual I/O). The result is at the MP3's own rate and
+// still carries the codec delay. Throws core::DataError on bytes that are not MP3.
+Audio decode_mp3(const std::vector<std::uint8_t>& bytes);
+
+// The lag d in [-max_lag, max_lag] that maximises the normalised cross-correlation
+// sum_i original[i] * decoded[i + d] / sqrt(E_original * E_decoded): positive d means `decoded`
+// is d samples late. Computed for all lags at once with an FFT. Returns 0 for silent input.
+int estimate_delay(const std::vector<float>& original, const std::vector<float>& decoded,
+                   int max_lag);
+
+// decoded shifted by `delay` (the first `delay` samples dropped, or -delay zeros prepended when
+// negative), then cut or zero-padded to `length` samples.
+std::vector<float> align(const std::vector<float>& decoded, int delay, std::size_t length);
+
+// Signal-to-noise ratio in dB of `processed` against `reference` over their common length:
+// 10 log10(sum x^2 / sum (x - y)^2); +infinity when they are equal.
+double snr_db(const std::vector<float>& reference, const std::vector<float>& processed);
+
+struct Mp3RoundTrip {
+  std::vector<float> samples;  // decoded, back at the original rate, aligned, original length
+  std::size_t mp3_bytes = 0;
+  int output_sample_rate = 0;  // the MP3's own rate
+  int delay_samples = 0;       // the delay removed, in samples at the original rate
+  double snr_db = 0.0;         // aligned samples against the original
+};
+
+// Encode, decode, resample back to `sample_rate` when the MP3's rate differs, estimate the delay
+// (searching up to 0.25 s either way), align, measure the SNR.
+Mp3RoundTrip mp3_round_trip(const std::vector<float>& mono, int sample_rate, int bitrate_kbps);
+
+}  // namespace helmholtz::codec
