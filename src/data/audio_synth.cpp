@@ -12,6 +12,7 @@
 #include "helmholtz/codec/audio.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/parallel.hpp"
+#include "helmholtz/core/random.hpp"
 
 // How a note is made:
 // - Dry note: Karplus-Strong. A one-period noise burst, lowpassed by a random "pick brightness"
@@ -50,16 +51,8 @@ enum Effect {
   kEffectCount
 };
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-// Uniform in [0, 1) from the top 53 bits. We avoid std::uniform_real_distribution, whose output
-// differs between standard libraries.
-double uniform(std::mt19937_64& gen) { return static_cast<double>(gen() >> 11) * 0x1.0p-53; }
+using core::splitmix64;
+using core::uniform;
 double uniform(std::mt19937_64& gen, double lo, double hi) { return lo + (hi - lo) * uniform(gen); }
 double random_sign(std::mt19937_64& gen) { return (gen() >> 63) ? 1.0 : -1.0; }
 

@@ -10,6 +10,7 @@
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/parallel.hpp"
+#include "helmholtz/core/random.hpp"
 #include "helmholtz/data/cifar10.hpp"
 
 // The pattern of class k. Tuned so that a two-conv CNN (16 and 32 filters, Adam 3e-3, batch 32)
@@ -35,16 +36,8 @@ constexpr double kAngleJitter = 0.07;  // radians, about 4 degrees
 constexpr double kMinBrightness = 0.85;
 constexpr double kMaxBrightness = 1.1;
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-// Uniform in [0, 1) from the top 53 bits. We avoid std::uniform_real_distribution, whose output
-// differs between standard libraries.
-double uniform(std::mt19937_64& gen) { return static_cast<double>(gen() >> 11) * 0x1.0p-53; }
+using core::splitmix64;
+using core::uniform;
 
 // Triangular noise in (-kNoiseAmplitude, kNoiseAmplitude): the sum of two uniforms, taken from
 // the two halves of one 64-bit draw.
