@@ -16,12 +16,18 @@ void register_models(CLI::App& app) {
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("models", "List the architectures (setting, name, parameters)");
-  cmd->add_option("--dataset", options->dataset, "Dataset whose input shape and classes to use")
-      ->check(image_dataset_validator())
+  cmd->add_option("--dataset", options->dataset,
+                  "Dataset whose input shape and classes to use: cifar10, fashion-mnist or "
+                  "audio-effects (96 x 173 mel spectrograms, 12 classes)")
+      ->check(CLI::IsMember({"cifar10", "fashion-mnist", "audio-effects"}))
       ->capture_default_str();
   cmd->add_flag("--csv", options->csv, "CSV with header setting,name,parameters");
   cmd->callback([options] {
-    const auto info = data::image_dataset_info(options->dataset);
+    const bool audio = options->dataset == "audio-effects";
+    const auto info = audio ? data::ImageDatasetInfo{"audio-effects", 1, 96, 173, 12}
+                            : data::image_dataset_info(options->dataset);
+    const auto& architectures =
+        audio ? models::audio_architectures() : models::image_architectures();
     if (options->csv) {
       std::printf("setting,name,parameters\n");
     } else {
@@ -29,7 +35,7 @@ void register_models(CLI::App& app) {
                   "parameters", info.name.c_str(), info.channels, info.height, info.width,
                   info.num_classes);
     }
-    for (const auto& arch : models::image_architectures()) {
+    for (const auto& arch : architectures) {
       auto net = models::build(arch, {info.channels, info.height, info.width}, info.num_classes);
       const auto count = static_cast<long long>(models::count_parameters(*net));
       if (options->csv) {

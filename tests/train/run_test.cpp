@@ -236,6 +236,15 @@ TEST(Cli, ModelsCsvListsTheReferenceCounts) {
             "5,cnns-dense-128-256,1686090\n");
 }
 
+TEST(Cli, ModelsCsvListsTheReferenceAudioCounts) {
+  const auto r = testing::run_helmholtz("models --dataset audio-effects --csv");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output,
+            "setting,name,parameters\n0,cnn_x3_mlp_0,101412\n1,cnn_x4_mlp_128,170436\n"
+            "2,cnn_x3_mlp_64_128,427492\n3,cnn_x3_mlp_128,808356\n4,cnn_x3_mlp_128x2,824868\n"
+            "5,cnn_x2_mlp_128,3715460\n");
+}
+
 TEST(Cli, CompressJsonReportsBothSplits) {
   testing::TempDir dir;
   data::write_pattern_cifar10(dir.path(), 50, 20, 2);
