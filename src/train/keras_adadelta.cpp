@@ -9,18 +9,12 @@ namespace helmholtz::train {
 
 KerasAdadelta::KerasAdadelta(std::vector<torch::Tensor> parameters, double lr, double rho,
                              double epsilon)
-    : parameters_(std::move(parameters)), lr_(lr), rho_(rho), epsilon_(epsilon) {
+    : Optimizer(std::move(parameters)), lr_(lr), rho_(rho), epsilon_(epsilon) {
   accumulators_.reserve(parameters_.size());
   delta_accumulators_.reserve(parameters_.size());
   for (const auto& p : parameters_) {
     accumulators_.push_back(torch::zeros_like(p));
     delta_accumulators_.push_back(torch::zeros_like(p));
-  }
-}
-
-void KerasAdadelta::zero_grad() {
-  for (auto& p : parameters_) {
-    if (p.grad().defined()) p.mutable_grad() = torch::Tensor();
   }
 }
 

@@ -6,7 +6,7 @@ namespace helmholtz::train {
 
 KerasSgd::KerasSgd(std::vector<torch::Tensor> parameters, double lr, double momentum, bool nesterov,
                    double decay)
-    : parameters_(std::move(parameters)),
+    : Optimizer(std::move(parameters)),
       lr_(lr),
       momentum_(momentum),
       nesterov_(nesterov),
@@ -17,12 +17,6 @@ KerasSgd::KerasSgd(std::vector<torch::Tensor> parameters, double lr, double mome
 
 double KerasSgd::current_lr() const {
   return lr_ / (1.0 + decay_ * static_cast<double>(iterations_));
-}
-
-void KerasSgd::zero_grad() {
-  for (auto& p : parameters_) {
-    if (p.grad().defined()) p.mutable_grad() = torch::Tensor();
-  }
 }
 
 void KerasSgd::step() {

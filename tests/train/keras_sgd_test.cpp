@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "train/optimizer_state.hpp"
+
 namespace helmholtz::train {
 namespace {
 
@@ -48,15 +50,9 @@ TEST(KerasSgd, SaveLoadRestoresVelocityAndStep) {
     (p * p).sum().backward();
     a.step();
   }
-  torch::serialize::OutputArchive out;
-  a.save(out);
-  std::stringstream buffer;
-  out.save_to(buffer);
   auto q = p.detach().clone().requires_grad_(true);
   KerasSgd b({q}, 0.1, 0.9, true, 1e-3);
-  torch::serialize::InputArchive in;
-  in.load_from(buffer);
-  b.load(in);
+  testing::copy_state(a, b);
   EXPECT_EQ(b.iterations(), 3);
   EXPECT_DOUBLE_EQ(b.current_lr(), a.current_lr());
   for (auto* s : {&a, &b}) {

@@ -27,22 +27,18 @@ class KerasAdadelta : public Optimizer {
 
   // Keras 2.1's Adadelta has no decay by default: the learning rate is constant.
   double current_lr() const override { return lr_; }
-  void zero_grad() override;
   void step() override;
-  std::int64_t iterations() const override { return iterations_; }
 
   void save(torch::serialize::OutputArchive& archive) const override;
   // Throws core::RunError when the archive does not fit these parameters.
   void load(torch::serialize::InputArchive& archive) override;
 
  private:
-  std::vector<torch::Tensor> parameters_;
   std::vector<torch::Tensor> accumulators_;        // a: running mean of g^2
   std::vector<torch::Tensor> delta_accumulators_;  // d: running mean of update^2
   double lr_;
   double rho_;
   double epsilon_;
-  std::int64_t iterations_ = 0;
 };
 
 }  // namespace helmholtz::train

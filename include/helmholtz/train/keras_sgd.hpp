@@ -21,22 +21,18 @@ class KerasSgd : public Optimizer {
 
   // The learning rate the next step will use.
   double current_lr() const override;
-  void zero_grad() override;
   void step() override;
-  std::int64_t iterations() const override { return iterations_; }
 
   void save(torch::serialize::OutputArchive& archive) const override;
   // Throws core::RunError when the archive does not fit these parameters.
   void load(torch::serialize::InputArchive& archive) override;
 
  private:
-  std::vector<torch::Tensor> parameters_;
   std::vector<torch::Tensor> velocities_;
   double lr_;
   double momentum_;
   bool nesterov_;
   double decay_;
-  std::int64_t iterations_ = 0;
 };
 
 }  // namespace helmholtz::train

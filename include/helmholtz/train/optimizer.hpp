@@ -5,6 +5,8 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace helmholtz::train {
 
@@ -14,19 +16,27 @@ class Optimizer {
 
   // The learning rate the next step will use.
   virtual double current_lr() const = 0;
-  virtual void zero_grad() = 0;
   virtual void step() = 0;
+  // Drops the gradients of all parameters (the next backward pass allocates fresh ones).
+  void zero_grad() {
+    for (auto& p : parameters_) {
+      if (p.grad().defined()) p.mutable_grad() = torch::Tensor();
+    }
+  }
   // Updates done so far.
-  virtual std::int64_t iterations() const = 0;
+  std::int64_t iterations() const { return iterations_; }
 
   virtual void save(torch::serialize::OutputArchive& archive) const = 0;
   // Throws core::RunError when the archive does not fit these parameters.
   virtual void load(torch::serialize::InputArchive& archive) = 0;
 
  protected:
-  Optimizer() = default;
+  explicit Optimizer(std::vector<torch::Tensor> parameters) : parameters_(std::move(parameters)) {}
   Optimizer(const Optimizer&) = default;
   Optimizer& operator=(const Optimizer&) = default;
+
+  std::vector<torch::Tensor> parameters_;
+  std::int64_t iterations_ = 0;
 };
 
 }  // namespace helmholtz::train
