@@ -28,6 +28,7 @@ packages=(
   libcli11-dev libspdlog-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev
   dataset-fashion-mnist   # the offline real dataset
+  gnuplot-nox             # plots of `helmholtz report`
   python3-pil python3-torch python3-numpy  # benchmark peers (Pillow, PyTorch Python)
   curl ca-certificates
 )

@@ -1,0 +1,72 @@
+#pragma once
+// Figures over runs: per-cell means over seeds, and the Helmholtz estimate of how many of a
+// signal's bits are noise for the task. Pure functions over values, no files.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "helmholtz/report/runs.hpp"
+
+namespace helmholtz::report {
+
+// Mean and sample standard deviation (n - 1) of the values that exist.
+struct Stat {
+  int n = 0;
+  std::optional<double> mean;  // none when n == 0
+  std::optional<double> std;   // none when n < 2
+};
+Stat stat_of(const std::vector<double>& values);
+
+// All runs of one (dataset, model, level): the seeds of one experiment.
+struct Cell {
+  std::string dataset, model, level_kind;
+  int setting = 0;
+  Level level;
+  int runs = 0;
+  Stat bits;               // bits per sample
+  Stat accuracy;           // mean of the 10 best val_acc, as a fraction
+  Stat convergence;        // convergence epoch
+  std::vector<int> seeds;  // ascending
+  int unfinished = 0;      // runs whose summary says finished = false
+  // val_acc per epoch, averaged over the runs that reached that epoch (index 0 = epoch 1).
+  std::vector<double> mean_val_acc;
+};
+
+// Groups sorted runs into cells, in the same order.
+std::vector<Cell> make_cells(const std::vector<RunRecord>& runs);
+
+// One level of one (dataset, model) as the estimate sees it.
+struct LevelPoint {
+  Level level;
+  double bits = 0.0;      // B(q): mean compressed bits per sample over seeds
+  double accuracy = 0.0;  // mean over seeds of the mean of the 10 best val_acc (fraction)
+};
+
+struct HelmholtzEstimate {
+  std::string dataset, model, level_kind;
+  Level reference;  // raw if present, else the highest level
+  double reference_bits = 0.0;
+  Level best;  // the level with the highest accuracy (ties: fewer bits)
+  double best_accuracy = 0.0;
+  Level knee;  // q*: the level with the fewest bits within tolerance of the best accuracy
+  double knee_bits = 0.0;
+  double knee_accuracy = 0.0;
+  double noise_bits = 0.0;      // B(reference) - B(q*)
+  double noise_fraction = 0.0;  // noise_bits / B(reference)
+  double tolerance_pp = 1.0;
+  std::vector<LevelPoint> points;  // in level order
+};
+
+// The estimate over the levels of one (dataset, model). `tolerance_pp` is in percentage points
+// of accuracy (1.0 = 0.01 as a fraction). Throws core::UsageError when `points` is empty or the
+// tolerance negative.
+HelmholtzEstimate estimate_helmholtz(std::vector<LevelPoint> points, double tolerance_pp);
+
+// The estimate per (dataset, model) from cells. Levels without a bits or accuracy figure are
+// left out, with a message in `notes`; a (dataset, model) with no usable level gives none.
+std::vector<HelmholtzEstimate> helmholtz_estimates(const std::vector<Cell>& cells,
+                                                   double tolerance_pp,
+                                                   std::vector<std::string>* notes = nullptr);
+
+}  // namespace helmholtz::report

@@ -1,0 +1,71 @@
+#pragma once
+// Finding and reading the run folders below a log folder: summary.json for what was trained,
+// history.csv (when present) for the accuracy figures, which are recomputed from it.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "helmholtz/train/history.hpp"
+
+namespace helmholtz::report {
+
+// One compression level of a run: "raw" (no codec) or a JPEG quality / MP3 bitrate.
+struct Level {
+  bool raw = false;
+  double value = 0.0;  // quality 1..100 or kbit/s when !raw
+
+  // "raw" or a positive number; throws core::DataError otherwise.
+  static Level parse(const std::string& text);
+  std::string to_string() const;  // "raw", "5", "32", "7.5"
+};
+
+// The order of levels in every table and plot: numeric ascending, raw last (the most bits).
+bool operator<(const Level& a, const Level& b);
+bool operator==(const Level& a, const Level& b);
+inline bool operator!=(const Level& a, const Level& b) { return !(a == b); }
+
+struct RunRecord {
+  std::filesystem::path dir;       // the run folder
+  std::filesystem::path relative;  // the run folder relative to the log folder ("." for itself)
+  std::string dataset;
+  std::string model;
+  int setting = 0;
+  std::string level_kind;  // "quality" (images) or "bitrate" (audio, kbit/s)
+  Level level;
+  int seed = 0;
+  std::optional<double> bits_per_sample;  // mean compressed bits per image or clip
+  std::string distortion_metric;          // "psnr" or "snr"
+  std::optional<double> distortion_db;
+  std::optional<double> best_val_acc;
+  std::optional<double> mean_top10_val_acc;  // the reference's "accuracy" of a run
+  std::optional<int> convergence_epoch;
+  int epochs_run = 0;  // rows of history.csv, else the summary's epochs_completed
+  int epochs_requested = 0;
+  bool finished = false;
+  double wall_seconds = 0.0;
+  std::optional<double> samples_per_second;
+  bool from_history = false;  // accuracy figures recomputed from history.csv
+  std::vector<train::EpochRecord> history;
+};
+
+// Reads one run folder. Accuracy figures come from history.csv when it exists, else from
+// summary.json. Older image summaries without bits_per_sample / distortion fall back to their
+// compression.train figures. Throws core::DataError naming the file on anything damaged.
+RunRecord read_run(const std::filesystem::path& dir, const std::filesystem::path& root);
+
+struct RunScan {
+  std::vector<RunRecord> runs;        // sorted as report_csv lists them
+  std::vector<std::string> warnings;  // one per skipped run folder, naming the file
+};
+
+// Every folder below `logdir` (itself included, recursively) that holds summary.json. Damaged
+// run folders are skipped with a warning. Throws core::DataError naming `logdir` when it is
+// not a folder or holds no readable run.
+RunScan collect_runs(const std::filesystem::path& logdir);
+
+// The row order: dataset, setting, model, level kind, level, seed, folder.
+void sort_runs(std::vector<RunRecord>& runs);
+
+}  // namespace helmholtz::report

@@ -1,0 +1,43 @@
+#pragma once
+// The report's tables as text: report.csv (one row per run), helmholtz.csv (one row per dataset
+// and model) and report.md (both, the per-seed cells, the definition and the plots).
+
+#include <string>
+#include <vector>
+
+#include "helmholtz/report/estimate.hpp"
+#include "helmholtz/report/runs.hpp"
+
+namespace helmholtz::report {
+
+inline constexpr const char* kReportCsvHeader =
+    "dataset,model,setting,level_kind,level,seed,bits_per_sample,distortion_metric,"
+    "distortion_db,best_val_acc,mean_top10_val_acc,convergence_epoch,epochs_run,"
+    "epochs_requested,finished,wall_seconds,samples_per_second,accuracy_from,run_dir";
+
+inline constexpr const char* kHelmholtzCsvHeader =
+    "dataset,model,level_kind,tolerance_pp,reference_level,reference_bits,best_level,"
+    "best_accuracy,knee_level,knee_bits,knee_accuracy,noise_bits,noise_fraction,levels";
+
+// Accuracies are fractions (as val_acc in history.csv); empty fields are missing values.
+std::string report_csv(const std::vector<RunRecord>& runs);
+std::string helmholtz_csv(const std::vector<HelmholtzEstimate>& estimates);
+
+struct MarkdownInput {
+  std::string logdir;  // as the user gave it
+  double tolerance_pp = 1.0;
+  const std::vector<RunRecord>* runs = nullptr;
+  const std::vector<Cell>* cells = nullptr;
+  const std::vector<HelmholtzEstimate>* estimates = nullptr;
+  // PNGs to link, relative to report.md, with their titles.
+  std::vector<std::pair<std::string, std::string>> images;
+  std::string plots_note;          // why there are no plots, when there are none
+  std::vector<std::string> notes;  // skipped folders, left-out levels, plot failures
+};
+
+std::string report_markdown(const MarkdownInput& in);
+
+// The definition of the Helmholtz estimate in words (markdown), as report.md states it.
+std::string helmholtz_definition(double tolerance_pp);
+
+}  // namespace helmholtz::report

@@ -1,0 +1,42 @@
+// helmholtz report: tables, the Helmholtz estimate and plots over the run folders of a log folder.
+
+#include "helmholtz/report/report.hpp"
+
+#include <memory>
+
+#include "commands/commands.hpp"
+
+namespace helmholtz::commands {
+
+void register_report(CLI::App& app) {
+  struct Options {
+    std::filesystem::path logdir;
+    std::filesystem::path out;
+    double tolerance = 1.0;
+    bool no_plots = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "report",
+      "Summarise every run folder below LOGDIR: report.csv, report.md, the Helmholtz estimate "
+      "(helmholtz.csv) and PNG plots (gnuplot)");
+  auto& o = *options;
+  cmd->add_option("LOGDIR", o.logdir, "Log folder holding run folders (any depth)")->required();
+  cmd->add_option("--out", o.out, "Folder for the report (default: LOGDIR)");
+  cmd->add_option("--tolerance", o.tolerance,
+                  "Percentage points of accuracy below the best level that q* may lose")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  cmd->add_flag("--no-plots", o.no_plots, "Write the tables only (no gnuplot needed)");
+  cmd->callback([options] {
+    const auto& o = *options;
+    report::ReportOptions r;
+    r.logdir = o.logdir;
+    r.out = o.out;
+    r.tolerance_pp = o.tolerance;
+    r.plots = !o.no_plots;
+    report::write_report(r);
+  });
+}
+
+}  // namespace helmholtz::commands

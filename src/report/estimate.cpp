@@ -1,0 +1,165 @@
+#include "helmholtz/report/estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <tuple>
+
+#include "helmholtz/core/error.hpp"
+
+namespace helmholtz::report {
+
+Stat stat_of(const std::vector<double>& values) {
+  Stat s;
+  s.n = static_cast<int>(values.size());
+  if (values.empty()) return s;
+  const double mean = std::accumulate(values.begin(), values.end(), 0.0) / s.n;
+  s.mean = mean;
+  if (s.n >= 2) {
+    double sum = 0.0;
+    for (double v : values) sum += (v - mean) * (v - mean);
+    s.std = std::sqrt(sum / (s.n - 1));
+  }
+  return s;
+}
+
+namespace {
+
+bool same_cell(const RunRecord& r, const Cell& c) {
+  return r.dataset == c.dataset && r.model == c.model && r.level_kind == c.level_kind &&
+         r.setting == c.setting && r.level == c.level;
+}
+
+}  // namespace
+
+std::vector<Cell> make_cells(const std::vector<RunRecord>& runs) {
+  std::vector<Cell> cells;
+  std::vector<std::vector<const RunRecord*>> members;
+  for (const auto& r : runs) {
+    auto it =
+        std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return same_cell(r, c); });
+    if (it == cells.end()) {
+      Cell c;
+      c.dataset = r.dataset;
+      c.model = r.model;
+      c.level_kind = r.level_kind;
+      c.setting = r.setting;
+      c.level = r.level;
+      cells.push_back(c);
+      members.emplace_back();
+      it = cells.end() - 1;
+    }
+    members[static_cast<std::size_t>(it - cells.begin())].push_back(&r);
+  }
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    Cell& c = cells[i];
+    std::vector<double> bits, accuracy, convergence;
+    std::vector<double> sum;
+    std::vector<int> count;
+    for (const RunRecord* r : members[i]) {
+      ++c.runs;
+      c.seeds.push_back(r->seed);
+      c.unfinished += !r->finished;
+      if (r->bits_per_sample) bits.push_back(*r->bits_per_sample);
+      if (r->mean_top10_val_acc) accuracy.push_back(*r->mean_top10_val_acc);
+      if (r->convergence_epoch) convergence.push_back(*r->convergence_epoch);
+      for (const auto& e : r->history) {
+        if (e.epoch < 1) continue;
+        const auto index = static_cast<std::size_t>(e.epoch - 1);
+        if (sum.size() <= index) {
+          sum.resize(index + 1, 0.0);
+          count.resize(index + 1, 0);
+        }
+        sum[index] += e.val_acc;
+        ++count[index];
+      }
+    }
+    std::sort(c.seeds.begin(), c.seeds.end());
+    c.bits = stat_of(bits);
+    c.accuracy = stat_of(accuracy);
+    c.convergence = stat_of(convergence);
+    // Epochs no run reached are NaN (a gap); the curve ends at the longest run.
+    for (std::size_t e = 0; e < sum.size(); ++e) {
+      c.mean_val_acc.push_back(count[e] ? sum[e] / count[e] : std::nan(""));
+    }
+  }
+  return cells;
+}
+
+HelmholtzEstimate estimate_helmholtz(std::vector<LevelPoint> points, double tolerance_pp) {
+  if (points.empty()) throw core::UsageError("the Helmholtz estimate needs at least one level");
+  if (!(tolerance_pp >= 0)) {
+    throw core::UsageError("--tolerance must be 0 or more percentage points");
+  }
+  std::sort(points.begin(), points.end(),
+            [](const LevelPoint& a, const LevelPoint& b) { return a.level < b.level; });
+  HelmholtzEstimate h;
+  h.tolerance_pp = tolerance_pp;
+  h.points = points;
+
+  // Reference: raw when present, else the highest level; both are the last in level order.
+  const LevelPoint& reference = points.back();
+  h.reference = reference.level;
+  h.reference_bits = reference.bits;
+
+  // Best: the highest accuracy; among equals the one with fewer bits.
+  const LevelPoint* best = &points.front();
+  for (const auto& p : points) {
+    if (p.accuracy > best->accuracy || (p.accuracy == best->accuracy && p.bits < best->bits)) {
+      best = &p;
+    }
+  }
+  h.best = best->level;
+  h.best_accuracy = best->accuracy;
+
+  // q*: the fewest bits among the levels within the tolerance of the best (lower level on ties).
+  // A small epsilon keeps a level exactly at the boundary inside despite rounding.
+  const double threshold = best->accuracy - tolerance_pp / 100.0 - 1e-12;
+  const LevelPoint* knee = nullptr;
+  for (const auto& p : points) {
+    if (p.accuracy < threshold) continue;
+    if (knee == nullptr || p.bits < knee->bits) knee = &p;
+  }
+  h.knee = knee->level;
+  h.knee_bits = knee->bits;
+  h.knee_accuracy = knee->accuracy;
+  h.noise_bits = h.reference_bits - h.knee_bits;
+  h.noise_fraction = h.reference_bits > 0 ? h.noise_bits / h.reference_bits : 0.0;
+  return h;
+}
+
+std::vector<HelmholtzEstimate> helmholtz_estimates(const std::vector<Cell>& cells,
+                                                   double tolerance_pp,
+                                                   std::vector<std::string>* notes) {
+  using Key = std::tuple<std::string, int, std::string, std::string>;
+  std::vector<Key> order;
+  std::map<Key, std::vector<LevelPoint>> groups;
+  for (const auto& c : cells) {
+    const Key key{c.dataset, c.setting, c.model, c.level_kind};
+    if (!groups.count(key)) order.push_back(key);
+    auto& points = groups[key];
+    if (!c.bits.mean || !c.accuracy.mean) {
+      if (notes) {
+        notes->push_back(c.dataset + " / " + c.model + " at " + c.level_kind + " " +
+                         c.level.to_string() + ": left out of the Helmholtz estimate (no " +
+                         (c.bits.mean ? "accuracy" : "bits per sample") + " figure)");
+      }
+      continue;
+    }
+    points.push_back({c.level, *c.bits.mean, *c.accuracy.mean});
+  }
+  std::vector<HelmholtzEstimate> out;
+  for (const auto& key : order) {
+    auto& points = groups[key];
+    if (points.empty()) continue;
+    HelmholtzEstimate h = estimate_helmholtz(points, tolerance_pp);
+    h.dataset = std::get<0>(key);
+    h.model = std::get<2>(key);
+    h.level_kind = std::get<3>(key);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+}  // namespace helmholtz::report

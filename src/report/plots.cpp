@@ -1,0 +1,367 @@
+#include "helmholtz/report/plots.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/core/files.hpp"
+
+namespace helmholtz::report {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string number(double v) {
+  if (!std::isfinite(v)) return "?";  // gnuplot's missing value (set datafile missing '?')
+  char text[64];
+  std::snprintf(text, sizeof text, "%.10g", v);
+  return text;
+}
+
+std::string number(std::optional<double> v) { return v ? number(*v) : "?"; }
+
+// A file name part: letters, digits, '.', '-' and '_' kept, anything else '_'.
+std::string file_part(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool keep =
+        std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+    out += keep ? c : '_';
+  }
+  return out.empty() ? "_" : out;
+}
+
+// A gnuplot single-quoted string (a quote inside is doubled).
+std::string gp_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    if (c != '\n' && c != '\r') out += c;
+  }
+  return out + "'";
+}
+
+// "q5" / "32 kbit/s" / "raw"; on an axis already labelled in kbit/s, a bitrate is its number.
+std::string level_label(const std::string& kind, const Level& level, bool on_axis = false) {
+  if (level.raw) return "raw";
+  if (kind == "bitrate") return level.to_string() + (on_axis ? "" : " kbit/s");
+  return "q" + level.to_string();
+}
+
+std::string axis_label(const std::vector<const Cell*>& cells) {
+  bool quality = false, bitrate = false;
+  for (const Cell* c : cells) (c->level_kind == "quality" ? quality : bitrate) = true;
+  if (quality && !bitrate) return "JPEG quality";
+  if (bitrate && !quality) return "MP3 bitrate (kbit/s)";
+  return "level";
+}
+
+struct Model {
+  std::string name;
+  int setting = 0;
+  std::vector<const Cell*> cells;  // in level order
+};
+
+// One dataset's plots: data files and the script.
+PlotScript write_dataset(const std::string& dataset, const std::vector<const Cell*>& cells,
+                         const fs::path& dir) {
+  std::vector<Level> levels;
+  std::vector<Model> models;
+  bool several_seeds = false;
+  for (const Cell* c : cells) {
+    if (std::find(levels.begin(), levels.end(), c->level) == levels.end()) {
+      levels.push_back(c->level);
+    }
+    auto it = std::find_if(models.begin(), models.end(), [&](const Model& m) {
+      return m.name == c->model && m.setting == c->setting;
+    });
+    if (it == models.end()) {
+      models.push_back({c->model, c->setting, {}});
+      it = models.end() - 1;
+    }
+    it->cells.push_back(c);
+    several_seeds |= c->runs > 1;
+  }
+  std::sort(levels.begin(), levels.end());
+  std::sort(models.begin(), models.end(), [](const Model& a, const Model& b) {
+    return std::tie(a.setting, a.name) < std::tie(b.setting, b.name);
+  });
+  const std::string kind = cells.front()->level_kind;
+  const std::string stem = file_part(dataset);
+  const auto x_of = [&](const Level& l) {
+    return static_cast<double>(std::find(levels.begin(), levels.end(), l) - levels.begin());
+  };
+
+  // Per level and model: x, level, bits, accuracy %, its std, convergence, its std, runs. The
+  // levels file lists each model's levels in level order, the bits file in order of bits.
+  const std::string levels_file = stem + ".levels.dat";
+  const std::string bits_file = stem + ".bits.dat";
+  const std::string columns =
+      "# x level bits_per_sample accuracy_pct accuracy_std_pct convergence_epoch "
+      "convergence_std runs\n";
+  std::string data = "# " + dataset + ": one block per model (gnuplot index 0, 1, ...)\n" + columns;
+  std::string bits_data =
+      "# " + dataset + ": one block per model, levels in order of bits per sample\n" + columns;
+  const auto pct = [](std::optional<double> v) { return v ? std::optional(*v * 100) : v; };
+  const auto row_of = [&](const Cell* c) {
+    return number(x_of(c->level)) + " " + c->level.to_string() + " " + number(c->bits.mean) + " " +
+           number(pct(c->accuracy.mean)) + " " + number(pct(c->accuracy.std).value_or(0)) + " " +
+           number(c->convergence.mean) + " " + number(c->convergence.std.value_or(0)) + " " +
+           std::to_string(c->runs) + "\n";
+  };
+  // Mean bits per level over every model, for the level ticks of the bits plot.
+  std::map<std::size_t, std::pair<double, int>> level_bits;
+  double min_bits = HUGE_VAL, max_bits = 0.0;
+  for (std::size_t m = 0; m < models.size(); ++m) {
+    const std::string block = (m ? "\n\n" : "") + std::string("# ") + models[m].name + "\n";
+    data += block;
+    bits_data += block;
+    std::vector<const Cell*> by_bits;
+    for (const Cell* c : models[m].cells) {
+      data += row_of(c);
+      if (c->bits.mean && *c->bits.mean > 0) {
+        by_bits.push_back(c);
+        auto& [sum, n] = level_bits[static_cast<std::size_t>(x_of(c->level))];
+        sum += *c->bits.mean;
+        ++n;
+        min_bits = std::min(min_bits, *c->bits.mean);
+        max_bits = std::max(max_bits, *c->bits.mean);
+      }
+    }
+    std::stable_sort(by_bits.begin(), by_bits.end(),
+                     [](const Cell* a, const Cell* b) { return *a->bits.mean < *b->bits.mean; });
+    for (const Cell* c : by_bits) bits_data += row_of(c);
+  }
+  core::write_file_atomic(dir / levels_file, data);
+  core::write_file_atomic(dir / bits_file, bits_data);
+
+  PlotScript plot;
+  plot.dataset = dataset;
+  plot.script = dir / (stem + ".gp");
+  const std::string style = several_seeds ? "yerrorlines" : "linespoints";
+  const std::string seeds_note = several_seeds ? " (mean ± std over seeds)" : "";
+  std::string gp = "# helmholtz report: plots of " + dataset + ". Data: " + levels_file + ", " +
+                   bits_file + " and " + stem +
+                   ".<model>.epochs.dat.\n"
+                   "# Draw again with: gnuplot " +
+                   stem +
+                   ".gp (in this folder).\n"
+                   "set terminal pngcairo size 1000,620 noenhanced font 'sans,11' linewidth 1.5\n"
+                   "set datafile missing '?'\n"
+                   "set grid lc rgb '#d0d0d0'\n"
+                   "set border lc rgb '#404040'\n"
+                   "set key outside right top spacing 1.2\n"
+                   "set bars small\n"
+                   "set title font ',13'\n"
+                   "set offsets 0, 0, graph 0.05, graph 0.05\n"
+                   "set style line 1 lc rgb '#1f77b4' pt 7 ps 1.1\n"
+                   "set style line 2 lc rgb '#d62728' pt 5 ps 1.1\n"
+                   "set style line 3 lc rgb '#2ca02c' pt 9 ps 1.3\n"
+                   "set style line 4 lc rgb '#9467bd' pt 11 ps 1.3\n"
+                   "set style line 5 lc rgb '#ff7f0e' pt 13 ps 1.3\n"
+                   "set style line 6 lc rgb '#17becf' pt 15 ps 1.3\n"
+                   "set style line 7 lc rgb '#8c564b' pt 7 ps 1.1\n"
+                   "set style line 8 lc rgb '#7f7f7f' pt 5 ps 1.1\n";
+  std::string xtics;
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    xtics +=
+        (i ? ", " : "") + gp_quote(level_label(kind, levels[i], true)) + " " + std::to_string(i);
+  }
+  const std::string x_label = axis_label(cells);
+  const auto model_lines = [&](const std::string& file, const std::string& columns) {
+    std::string out = "plot ";
+    for (std::size_t m = 0; m < models.size(); ++m) {
+      out += (m ? ", \\\n     " : "") + gp_quote(file) + " index " + std::to_string(m) + " using " +
+             columns + " with " + style + " ls " + std::to_string(m % 8 + 1) + " lw 2 title " +
+             gp_quote(models[m].name + " (setting " + std::to_string(models[m].setting) + ")");
+    }
+    return out + "\n";
+  };
+  const auto level_axis = [&] {
+    const double pad = levels.size() > 1 ? 0.3 : 0.7;
+    return "set xtics nomirror (" + xtics + ")\nset xrange [" + number(-pad) + ":" +
+           number(levels.size() - 1 + pad) + "]\n" + "set xlabel " + gp_quote(x_label) + "\n";
+  };
+
+  const auto add = [&](const std::string& file, const std::string& title) {
+    plot.images.push_back({file, title});
+    gp += "\nset output " + gp_quote(file) + "\nset title " + gp_quote(title) + "\n";
+  };
+
+  add(stem + "-accuracy-vs-level.png", dataset + ": accuracy vs " + x_label + seeds_note);
+  gp += level_axis();
+  gp += "set ylabel 'accuracy: mean of 10 best val_acc (%)'\nset autoscale y\n";
+  gp += model_lines(levels_file, "1:4" + std::string(several_seeds ? ":5" : ""));
+
+  add(stem + "-convergence-vs-level.png",
+      dataset + ": convergence epoch vs " + x_label + seeds_note);
+  gp += level_axis();
+  gp += "set ylabel 'convergence epoch'\nset autoscale y\n";
+  gp += model_lines(levels_file, "1:6" + std::string(several_seeds ? ":7" : ""));
+
+  if (max_bits > 0) {
+    add(stem + "-accuracy-vs-bits.png", dataset + ": accuracy vs bits per sample" + seeds_note);
+    // The level of each point is marked on the top axis at its mean bits.
+    std::string x2tics;
+    for (const auto& [index, sum_n] : level_bits) {
+      x2tics += (x2tics.empty() ? "" : ", ") + gp_quote(level_label(kind, levels[index], true)) +
+                " " + number(sum_n.first / sum_n.second);
+    }
+    const double low = min_bits / 1.3, high = max_bits * 1.3;
+    const std::string range = "[" + number(low) + ":" + number(high) + "]";
+    // Log-scale ticks at 1, 2 and 5 times powers of ten (gnuplot's own are decades only).
+    std::string xtics_bits;
+    for (double decade = std::pow(10.0, std::floor(std::log10(low))); decade <= high;
+         decade *= 10) {
+      for (double m : {1.0, 2.0, 5.0}) {
+        if (m * decade < low || m * decade > high) continue;
+        xtics_bits += (xtics_bits.empty() ? "" : ", ") + number(m * decade);
+      }
+    }
+    gp += "set logscale x\nset logscale x2\nset xrange " + range + "\nset x2range " + range +
+          "\nset xtics nomirror (" + xtics_bits +
+          ")\nset format x '%.0f'\n"
+          "set x2tics rotate by 90 left font ',9' (" +
+          x2tics + ")\nset xlabel " +
+          gp_quote("compressed bits per sample (log scale; top: " + x_label + ")") +
+          "\nset ylabel 'accuracy: mean of 10 best val_acc (%)'\nset autoscale y\n";
+    gp += model_lines(bits_file, "3:4" + std::string(several_seeds ? ":5" : ""));
+    gp += "unset logscale x\nunset logscale x2\nunset x2tics\nset format x\n";
+  }
+
+  // Per model: mean val_acc per epoch, one line per level, coloured from low to high level.
+  gp +=
+      "\nset palette defined (0 '#3b0f70', 0.35 '#2c7fb8', 0.7 '#41ab5d', 1 '#e6550d')\n"
+      "unset colorbox\n";
+  for (const auto& model : models) {
+    const std::string epochs_file = stem + "." + file_part(model.name) + ".epochs.dat";
+    std::string epochs = "# " + dataset + " / " + model.name +
+                         ": one block per level; epoch, mean val_acc over seeds (%)\n";
+    std::string plot_line = "plot ";
+    int blocks = 0;
+    for (std::size_t i = 0; i < model.cells.size(); ++i) {
+      const Cell* c = model.cells[i];
+      if (c->mean_val_acc.empty()) continue;
+      epochs += (blocks ? "\n\n" : "") + std::string("# ") + c->level.to_string() + "\n";
+      for (std::size_t e = 0; e < c->mean_val_acc.size(); ++e) {
+        epochs += std::to_string(e + 1) + " " + number(c->mean_val_acc[e] * 100) + "\n";
+      }
+      const double frac = model.cells.size() > 1
+                              ? static_cast<double>(i) / static_cast<double>(model.cells.size() - 1)
+                              : 0.0;
+      plot_line += (blocks ? ", \\\n     " : "") + gp_quote(epochs_file) + " index " +
+                   std::to_string(blocks) + " using 1:2 with lines lw 2 lc palette frac " +
+                   number(frac) + " title " +
+                   gp_quote(level_label(kind, c->level) +
+                            (c->runs > 1 ? " (" + std::to_string(c->runs) + " seeds)" : ""));
+      ++blocks;
+    }
+    if (blocks == 0) continue;  // no history.csv for this model
+    core::write_file_atomic(dir / epochs_file, epochs);
+    add(stem + "-" + file_part(model.name) + "-val-acc-by-epoch.png",
+        dataset + " / " + model.name + ": validation accuracy per epoch, by " + x_label);
+    gp +=
+        "set xtics nomirror auto\nset autoscale x\nset xlabel 'epoch'\n"
+        "set ylabel 'validation accuracy (%)'\nset autoscale y\n";
+    gp += plot_line + "\n";
+  }
+  gp += "\nunset output\n";
+  core::write_file_atomic(plot.script, gp);
+  return plot;
+}
+
+// Closes a popen'd pipe on every path.
+class Pipe {
+ public:
+  explicit Pipe(const std::string& command) : pipe_(popen(command.c_str(), "r")) {}
+  ~Pipe() {
+    if (pipe_) pclose(pipe_);
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  FILE* get() const { return pipe_; }
+  int close() {  // the wait status
+    const int status = pclose(pipe_);
+    pipe_ = nullptr;
+    return status;
+  }
+
+ private:
+  FILE* pipe_;
+};
+
+}  // namespace
+
+std::vector<PlotScript> write_plot_files(const std::vector<Cell>& cells, const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw core::RunError("cannot create '" + dir.string() + "': " + ec.message());
+  std::vector<std::string> datasets;
+  for (const auto& c : cells) {
+    if (std::find(datasets.begin(), datasets.end(), c.dataset) == datasets.end()) {
+      datasets.push_back(c.dataset);
+    }
+  }
+  std::vector<PlotScript> scripts;
+  for (const auto& dataset : datasets) {
+    std::vector<const Cell*> mine;
+    for (const auto& c : cells) {
+      if (c.dataset == dataset) mine.push_back(&c);
+    }
+    scripts.push_back(write_dataset(dataset, mine, dir));
+  }
+  return scripts;
+}
+
+std::optional<fs::path> find_on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return std::nullopt;
+  std::string paths = path;
+  std::size_t start = 0;
+  while (start <= paths.size()) {
+    const std::size_t end = std::min(paths.find(':', start), paths.size());
+    const std::string folder = paths.substr(start, end - start);
+    const fs::path candidate = fs::path(folder.empty() ? "." : folder) / program;
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string run_gnuplot(const fs::path& gnuplot, const fs::path& script) {
+  const std::string folder = script.parent_path().empty() ? "." : script.parent_path().string();
+  const std::string command = "cd " + shell_quote(folder) + " && " + shell_quote(gnuplot.string()) +
+                              " " + shell_quote(script.filename().string()) + " 2>&1 </dev/null";
+  std::fflush(nullptr);
+  Pipe pipe(command);
+  if (pipe.get() == nullptr) return "cannot start gnuplot for '" + script.string() + "'";
+  std::string output;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe.get())) output += buffer.data();
+  const int status = pipe.close();
+  if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
+  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
+  std::string why = status == -1 ? "could not be waited for"
+                    : WIFEXITED(status)
+                        ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                        : "was killed by signal " + std::to_string(WTERMSIG(status));
+  return "gnuplot " + why + " on '" + script.string() + "'" + (output.empty() ? "" : ": " + output);
+}
+
+}  // namespace helmholtz::report

@@ -1,0 +1,240 @@
+#include "helmholtz/report/runs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <tuple>
+
+#include "helmholtz/core/error.hpp"
+
+namespace helmholtz::report {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+Level Level::parse(const std::string& text) {
+  if (text == "raw") return Level{true, 0.0};
+  char* end = nullptr;
+  const double value = text.empty() ? 0.0 : std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value) || value <= 0) {
+    throw core::DataError("level '" + text + "' is neither 'raw' nor a positive number");
+  }
+  return Level{false, value};
+}
+
+std::string Level::to_string() const {
+  if (raw) return "raw";
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+bool operator<(const Level& a, const Level& b) {
+  if (a.raw != b.raw) return b.raw;
+  return !a.raw && a.value < b.value;
+}
+
+bool operator==(const Level& a, const Level& b) {
+  return a.raw == b.raw && (a.raw || a.value == b.value);
+}
+
+namespace {
+
+// A damaged-file error that names the file.
+[[noreturn]] void damaged(const fs::path& file, const std::string& what) {
+  throw core::DataError("'" + file.string() + "': " + what);
+}
+
+const json& required(const json& j, const char* key, const fs::path& file) {
+  if (!j.contains(key) || j[key].is_null()) damaged(file, std::string("no \"") + key + "\" key");
+  return j[key];
+}
+
+std::string required_string(const json& j, const char* key, const fs::path& file) {
+  const json& v = required(j, key, file);
+  if (!v.is_string() || v.get<std::string>().empty()) {
+    damaged(file, std::string("\"") + key + "\" is not a non-empty string");
+  }
+  return v.get<std::string>();
+}
+
+int required_int(const json& j, const char* key, const fs::path& file) {
+  const json& v = required(j, key, file);
+  if (!v.is_number_integer()) damaged(file, std::string("\"") + key + "\" is not an integer");
+  return v.get<int>();
+}
+
+// A number that may be missing or null; any other type is damage.
+std::optional<double> optional_number(const json& j, const char* key, const fs::path& file) {
+  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return std::nullopt;
+  if (!j[key].is_number()) damaged(file, std::string("\"") + key + "\" is not a number");
+  return j[key].get<double>();
+}
+
+std::optional<int> optional_int(const json& j, const char* key, const fs::path& file) {
+  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
+  if (!j[key].is_number_integer()) damaged(file, std::string("\"") + key + "\" is not an integer");
+  return j[key].get<int>();
+}
+
+Level level_of(const json& v, const char* key, const fs::path& file) {
+  std::string text;
+  if (v.is_string()) {
+    text = v.get<std::string>();
+  } else if (v.is_number()) {
+    text = v.dump();
+  } else {
+    damaged(file, std::string("\"") + key + "\" is neither a string nor a number");
+  }
+  try {
+    return Level::parse(text);
+  } catch (const core::DataError& e) {
+    damaged(file, std::string("\"") + key + "\": " + e.what());
+  }
+}
+
+json parse_json_file(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) damaged(file, "cannot open");
+  try {
+    json j = json::parse(in);
+    if (!j.is_object()) damaged(file, "not a JSON object");
+    return j;
+  } catch (const json::exception& e) {
+    damaged(file, std::string("not valid JSON (") + e.what() + ")");
+  }
+}
+
+}  // namespace
+
+RunRecord read_run(const fs::path& dir, const fs::path& root) {
+  const fs::path file = dir / "summary.json";
+  const json j = parse_json_file(file);
+  RunRecord r;
+  r.dir = dir;
+  r.relative = dir.lexically_relative(root);
+  if (r.relative.empty()) r.relative = dir;
+  r.dataset = required_string(j, "dataset", file);
+  r.model = required_string(j, "model", file);
+  r.setting = required_int(j, "setting", file);
+  r.seed = required_int(j, "seed", file);
+  const bool has_quality = j.contains("quality") && !j["quality"].is_null();
+  const bool has_bitrate = j.contains("bitrate") && !j["bitrate"].is_null();
+  if (has_quality == has_bitrate) {
+    damaged(file, "expected exactly one of \"quality\" (images) and \"bitrate\" (audio)");
+  }
+  r.level_kind = has_quality ? "quality" : "bitrate";
+  r.level = level_of(j[r.level_kind], r.level_kind.c_str(), file);
+
+  r.epochs_requested = optional_int(j, "epochs_requested", file).value_or(0);
+  const int epochs_completed = optional_int(j, "epochs_completed", file).value_or(0);
+  if (j.contains("finished") && !j["finished"].is_null()) {
+    if (!j["finished"].is_boolean()) damaged(file, "\"finished\" is not true or false");
+    r.finished = j["finished"].get<bool>();
+  }
+  r.wall_seconds = optional_number(j, "wall_seconds", file).value_or(0.0);
+  r.samples_per_second = optional_number(j, "train_samples_per_second", file);
+  if (!r.samples_per_second)
+    r.samples_per_second = optional_number(j, "train_images_per_second", file);
+
+  // Bits and distortion: the current keys, else an older image summary's compression figures.
+  r.bits_per_sample = optional_number(j, "bits_per_sample", file);
+  r.distortion_metric = r.level_kind == "quality" ? "psnr" : "snr";
+  if (j.contains("distortion") && j["distortion"].is_object()) {
+    const json& d = j["distortion"];
+    if (d.contains("metric") && d["metric"].is_string()) r.distortion_metric = d["metric"];
+    r.distortion_db = optional_number(d, "db", file);
+  }
+  const bool old_image_summary = r.level_kind == "quality" && !j.contains("bits_per_sample") &&
+                                 j.contains("compression") && j["compression"].is_object() &&
+                                 j["compression"].contains("train");
+  if (old_image_summary) {
+    const json& train = j["compression"]["train"];
+    if (const auto bytes = optional_number(train, "mean_bytes", file)) {
+      r.bits_per_sample = *bytes * 8.0;
+    }
+    if (!j.contains("distortion")) {
+      r.distortion_metric = "psnr";
+      r.distortion_db = optional_number(train, "mean_psnr", file);
+    }
+  }
+
+  // Accuracy figures: history.csv is the ground truth when it exists.
+  const fs::path history_file = dir / "history.csv";
+  if (fs::exists(history_file)) {
+    r.history = train::read_history_csv(history_file);  // throws DataError naming the file
+    r.from_history = true;
+    r.epochs_run = static_cast<int>(r.history.size());
+    if (!r.history.empty()) {
+      double best = r.history.front().val_acc;
+      for (const auto& e : r.history) best = std::max(best, e.val_acc);
+      r.best_val_acc = best;
+      r.mean_top10_val_acc = train::mean_top_val_acc(r.history, 10);
+      r.convergence_epoch = train::convergence_epoch(r.history);
+    }
+  } else {
+    r.epochs_run = epochs_completed;
+    r.best_val_acc = optional_number(j, "best_val_acc", file);
+    r.mean_top10_val_acc = optional_number(j, "mean_top10_val_acc", file);
+    r.convergence_epoch = optional_int(j, "convergence_epoch", file);
+  }
+  return r;
+}
+
+void sort_runs(std::vector<RunRecord>& runs) {
+  std::stable_sort(runs.begin(), runs.end(), [](const RunRecord& a, const RunRecord& b) {
+    const auto key = [](const RunRecord& r) {
+      return std::tie(r.dataset, r.setting, r.model, r.level_kind);
+    };
+    if (key(a) != key(b)) return key(a) < key(b);
+    if (a.level != b.level) return a.level < b.level;
+    if (a.seed != b.seed) return a.seed < b.seed;
+    return a.relative < b.relative;
+  });
+}
+
+RunScan collect_runs(const fs::path& logdir) {
+  std::error_code ec;
+  if (!fs::is_directory(logdir, ec)) {
+    throw core::DataError("'" + logdir.string() + "' is not a folder (give the log folder that " +
+                          "`helmholtz train` wrote run folders into, e.g. logs)");
+  }
+  std::vector<fs::path> dirs;
+  RunScan scan;
+  if (fs::is_regular_file(logdir / "summary.json")) dirs.push_back(logdir);
+  fs::recursive_directory_iterator it(logdir, fs::directory_options::skip_permission_denied, ec);
+  if (ec) throw core::DataError("cannot read '" + logdir.string() + "': " + ec.message());
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) {
+      scan.warnings.push_back("cannot read below '" + logdir.string() + "': " + ec.message());
+      break;
+    }
+    std::error_code entry_ec;
+    if (it->is_directory(entry_ec) && fs::is_regular_file(it->path() / "summary.json", entry_ec)) {
+      dirs.push_back(it->path());
+    }
+  }
+  std::sort(dirs.begin(), dirs.end());
+  for (const auto& dir : dirs) {
+    try {
+      scan.runs.push_back(read_run(dir, logdir));
+    } catch (const core::Error& e) {
+      scan.warnings.push_back(std::string("skipped run folder: ") + e.what());
+    }
+  }
+  if (scan.runs.empty()) {
+    std::string message = "no run folders found below '" + logdir.string() +
+                          "' (a run folder holds summary.json; `helmholtz train` writes them)";
+    if (!dirs.empty()) {
+      message = "no readable run folder below '" + logdir.string() +
+                "': " + std::to_string(dirs.size()) + " summary.json file(s), all damaged (" +
+                scan.warnings.front() + ")";
+    }
+    throw core::DataError(message);
+  }
+  sort_runs(scan.runs);
+  return scan;
+}
+
+}  // namespace helmholtz::report

@@ -1,0 +1,252 @@
+#include "helmholtz/report/tables.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+namespace helmholtz::report {
+
+namespace {
+
+std::string format(const char* spec, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, spec, value);
+  return text;
+}
+
+// CSV: full precision, empty for a missing value; fields quoted only when they need it.
+std::string csv_number(std::optional<double> v) { return v ? format("%.10g", *v) : ""; }
+std::string csv_int(std::optional<int> v) { return v ? std::to_string(*v) : ""; }
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+template <typename... Fields>
+std::string csv_line(const Fields&... fields) {
+  std::string line;
+  ((line += (line.empty() ? "" : ",") + std::string(fields)), ...);
+  return line + "\n";
+}
+
+// Markdown: rounded for reading; "n/a" for a missing value. Accuracies in percent.
+std::string pct(std::optional<double> fraction) {
+  return fraction ? format("%.2f", *fraction * 100.0) : "n/a";
+}
+std::string bits_text(std::optional<double> bits) {
+  if (!bits) return "n/a";
+  return std::fabs(*bits) >= 100 ? format("%.0f", *bits) : format("%.1f", *bits);
+}
+std::string db_text(std::optional<double> db) { return db ? format("%.2f", *db) : "n/a"; }
+
+std::string duration_text(double seconds) {
+  const long s = std::lround(seconds);
+  char text[32];
+  std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  return text;
+}
+
+std::string cell_text(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+std::string row(const std::vector<std::string>& cells) {
+  std::string line = "|";
+  for (const auto& c : cells) line += " " + c + " |";
+  return line + "\n";
+}
+
+// A table header; the first `left` columns are left-aligned, the rest (numbers) right-aligned.
+std::string header(const std::vector<std::string>& cells, std::size_t left = 2) {
+  std::string out = row(cells) + "|";
+  for (std::size_t i = 0; i < cells.size(); ++i) out += i < left ? "---|" : "--:|";
+  return out + "\n";
+}
+
+// "mean ± std", with "(n=k)" when only k of the cell's runs have the figure.
+std::string mean_std(const Stat& s, std::string (*text)(std::optional<double>), int runs) {
+  if (!s.mean) return "n/a";
+  std::string out = text(*s.mean);
+  if (s.std) out += " ± " + text(*s.std);
+  if (s.n < runs) out += " (n=" + std::to_string(s.n) + ")";
+  return out;
+}
+
+std::string plain(std::optional<double> v) { return v ? format("%.1f", *v) : "n/a"; }
+
+std::string level_name(const std::string& kind, const Level& level) {
+  if (level.raw) return "raw";
+  return kind == "bitrate" ? level.to_string() + " kbit/s" : "q" + level.to_string();
+}
+
+std::string distortion_header(const std::vector<RunRecord>& runs) {
+  std::set<std::string> metrics;
+  for (const auto& r : runs) metrics.insert(r.distortion_metric);
+  std::string out;
+  for (const auto& m : metrics) {
+    std::string upper;
+    for (char c : m) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    out += (out.empty() ? "" : "/") + upper;
+  }
+  return (out.empty() ? "PSNR" : out) + " (dB)";
+}
+
+}  // namespace
+
+std::string report_csv(const std::vector<RunRecord>& runs) {
+  std::string out = std::string(kReportCsvHeader) + "\n";
+  for (const auto& r : runs) {
+    out += csv_line(csv_field(r.dataset), csv_field(r.model), std::to_string(r.setting),
+                    r.level_kind, r.level.to_string(), std::to_string(r.seed),
+                    csv_number(r.bits_per_sample), r.distortion_metric, csv_number(r.distortion_db),
+                    csv_number(r.best_val_acc), csv_number(r.mean_top10_val_acc),
+                    csv_int(r.convergence_epoch), std::to_string(r.epochs_run),
+                    std::to_string(r.epochs_requested), std::string(r.finished ? "true" : "false"),
+                    csv_number(r.wall_seconds), csv_number(r.samples_per_second),
+                    std::string(r.from_history ? "history" : "summary"),
+                    csv_field(r.relative.generic_string()));
+  }
+  return out;
+}
+
+std::string helmholtz_csv(const std::vector<HelmholtzEstimate>& estimates) {
+  std::string out = std::string(kHelmholtzCsvHeader) + "\n";
+  for (const auto& h : estimates) {
+    std::string levels;
+    for (const auto& p : h.points) levels += (levels.empty() ? "" : " ") + p.level.to_string();
+    out += csv_line(csv_field(h.dataset), csv_field(h.model), h.level_kind,
+                    csv_number(h.tolerance_pp), h.reference.to_string(),
+                    csv_number(h.reference_bits), h.best.to_string(), csv_number(h.best_accuracy),
+                    h.knee.to_string(), csv_number(h.knee_bits), csv_number(h.knee_accuracy),
+                    csv_number(h.noise_bits), csv_number(h.noise_fraction), levels);
+  }
+  return out;
+}
+
+std::string helmholtz_definition(double tolerance_pp) {
+  const std::string tol = format("%g", tolerance_pp);
+  return "For each dataset and model, B(q) is the mean compressed size of one sample (image or "
+         "clip) in bits at level q (JPEG quality or MP3 bitrate), averaged over seeds, and "
+         "accuracy(q) is the mean over seeds of each run's mean of its 10 best validation "
+         "accuracies. The *reference* level is `raw` when it was trained, else the highest "
+         "level. The *best* level is the one with the highest accuracy. **q\\*** is the level "
+         "with the fewest bits whose accuracy is within " +
+         tol +
+         " percentage point(s) of the best level's accuracy (`--tolerance`). The bits that "
+         "compression removed down to q\\* did not help the task: **noise bits** = B(reference) "
+         "- B(q\\*), and the **noise fraction** = noise bits / B(reference), the share of the "
+         "reference signal's bits that were noise for the task.\n";
+}
+
+std::string report_markdown(const MarkdownInput& in) {
+  const auto& runs = *in.runs;
+  const auto& cells = *in.cells;
+  const auto& estimates = *in.estimates;
+  std::string md = "# Helmholtz report\n\n";
+  md += std::to_string(runs.size()) + " run(s) found below `" + in.logdir +
+        "`. The *accuracy* of a run is the mean of its 10 highest per-epoch validation "
+        "accuracies; the *convergence epoch* is the first epoch i at which the mean validation "
+        "accuracy over epochs i..i+9 exceeds 0.99 x the run's best (both recomputed from "
+        "history.csv where it exists). Accuracies are in percent; bits are per sample (image or "
+        "clip). Machine-readable: `report.csv`, `helmholtz.csv`.\n\n";
+
+  md += "## Runs\n\n";
+  md += header({"dataset", "model", "setting", "level", "seed", "bits/sample",
+                distortion_header(runs), "best val_acc", "mean of 10 best", "conv. epoch", "epochs",
+                "finished", "wall time", "samples/s", "run"});
+  for (const auto& r : runs) {
+    md += row({cell_text(r.dataset), cell_text(r.model), std::to_string(r.setting),
+               level_name(r.level_kind, r.level), std::to_string(r.seed),
+               bits_text(r.bits_per_sample), db_text(r.distortion_db), pct(r.best_val_acc),
+               pct(r.mean_top10_val_acc),
+               r.convergence_epoch ? std::to_string(*r.convergence_epoch) : "n/a",
+               std::to_string(r.epochs_run) + "/" + std::to_string(r.epochs_requested),
+               r.finished ? "yes" : "no", duration_text(r.wall_seconds),
+               r.samples_per_second ? format("%.0f", *r.samples_per_second) : "n/a",
+               "`" + cell_text(r.relative.generic_string()) + "`"});
+  }
+
+  bool several_seeds = false;
+  for (const auto& c : cells) several_seeds |= c.runs > 1;
+  if (several_seeds) {
+    md +=
+        "\n## Seeds per cell\n\nMean ± sample standard deviation over the runs of each "
+        "(dataset, model, level); n = runs.\n\n";
+    md += header({"dataset", "model", "level", "n", "seeds", "bits/sample", "mean of 10 best",
+                  "conv. epoch"},
+                 3);
+    for (const auto& c : cells) {
+      std::string seeds;
+      for (int s : c.seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(s);
+      md += row({cell_text(c.dataset), cell_text(c.model), level_name(c.level_kind, c.level),
+                 std::to_string(c.runs), seeds, mean_std(c.bits, bits_text, c.runs),
+                 mean_std(c.accuracy, pct, c.runs), mean_std(c.convergence, plain, c.runs)});
+    }
+  }
+
+  md += "\n## Helmholtz estimate\n\n" + helmholtz_definition(in.tolerance_pp);
+  std::string dataset;
+  for (const auto& h : estimates) {
+    if (h.dataset != dataset) {
+      dataset = h.dataset;
+      md += "\n### " + cell_text(dataset) + "\n\n";
+      md += header({"model", "reference", "B(ref)", "best level", "best accuracy", "q\\*",
+                    "B(q\\*)", "accuracy(q\\*)", "noise bits", "noise fraction"});
+      for (const auto& e : estimates) {
+        if (e.dataset != dataset) continue;
+        md += row({cell_text(e.model), level_name(e.level_kind, e.reference),
+                   bits_text(e.reference_bits), level_name(e.level_kind, e.best),
+                   pct(e.best_accuracy), "**" + level_name(e.level_kind, e.knee) + "**",
+                   bits_text(e.knee_bits), pct(e.knee_accuracy), bits_text(e.noise_bits),
+                   format("%.1f%%", e.noise_fraction * 100.0)});
+      }
+    }
+    md += "\n" + cell_text(h.model) + ", by level:\n\n";
+    md += header({"level", "B(q)", "accuracy(q)", "vs best (points)", "role"}, 1);
+    for (const auto& p : h.points) {
+      std::string marks;
+      const auto mark = [&](const char* role) {
+        marks += (marks.empty() ? "" : ", ") + std::string(role);
+      };
+      if (p.level == h.reference) mark("reference");
+      if (p.level == h.best) mark("best");
+      if (p.level == h.knee) mark("**q\\***");
+      md += row({level_name(h.level_kind, p.level), bits_text(p.bits), pct(p.accuracy),
+                 format("%+.2f", (p.accuracy - h.best_accuracy) * 100.0), marks});
+    }
+  }
+  if (estimates.empty()) md += "\nNo (dataset, model) had a level with both figures.\n";
+
+  md += "\n## Plots\n\n";
+  if (in.images.empty()) {
+    md += (in.plots_note.empty() ? std::string("No plots.") : in.plots_note) + "\n";
+  }
+  for (const auto& [file, title] : in.images) {
+    md += "### " + cell_text(title) + "\n\n![" + cell_text(title) + "](" + file + ")\n\n";
+  }
+
+  std::vector<std::string> notes = in.notes;
+  int unfinished = 0;
+  for (const auto& r : runs) unfinished += !r.finished;
+  if (unfinished > 0) {
+    notes.push_back(std::to_string(unfinished) +
+                    " run(s) have not finished; their figures are from the epochs run so far "
+                    "and count in the means and the estimate.");
+  }
+  if (!notes.empty()) {
+    md += "\n## Notes\n\n";
+    for (const auto& n : notes) md += "- " + n + "\n";
+  }
+  return md;
+}
+
+}  // namespace helmholtz::report

@@ -1,0 +1,332 @@
+// `helmholtz report` end to end, through the binary, on log folders written by hand.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "helmholtz/report/plots.hpp"
+#include "test_support.hpp"
+
+namespace helmholtz {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void write_text(const fs::path& file, const std::string& text) {
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << text;
+}
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// 12 epochs of val_acc rising by 0.01 to `top`: the ten best are top-0.09 .. top, so the mean of
+// the 10 best is top - 0.045. With max = top, the convergence epoch is 11 for any top between
+// 0.5 and 1: epoch 11's window {top-0.01, top} averages top-0.005 > 0.99 top, epoch 10's
+// {top-0.02, top-0.01, top} averages top-0.01 < 0.99 top.
+std::string ramp_history(double top) {
+  std::string csv = "epoch,loss,acc,val_loss,val_acc,lr,seconds\n";
+  for (int e = 1; e <= 12; ++e) {
+    csv += std::to_string(e) + ",1.0,0.5,1.0," + std::to_string(top - (12 - e) * 0.01) +
+           ",0.01,10.0\n";
+  }
+  return csv;
+}
+
+struct Run {
+  std::string dataset = "cifar10";
+  std::string model = "all-cnns";
+  int setting = 0;
+  std::string kind = "quality";
+  std::string level;
+  int seed = 1;
+  double bits = 0;
+  double db = 30.0;
+  double top = 0.9;  // last val_acc of the ramp history
+};
+
+void write_run(const fs::path& logdir, const Run& r) {
+  const fs::path dir =
+      logdir / r.model / (r.kind + "_" + r.level) / ("seed_" + std::to_string(r.seed));
+  json j = {{"dataset", r.dataset},
+            {"model", r.model},
+            {"setting", r.setting},
+            {r.kind, r.level},
+            {"seed", r.seed},
+            {"epochs_requested", 12},
+            {"epochs_completed", 12},
+            {"finished", true},
+            // Deliberately not what history.csv gives: the report must recompute.
+            {"best_val_acc", 0.1},
+            {"mean_top10_val_acc", 0.1},
+            {"convergence_epoch", 99},
+            {"wall_seconds", 3600.5},
+            {"train_samples_per_second", 1500.0},
+            {"bits_per_sample", r.bits},
+            {"distortion",
+             {{"metric", r.kind == "quality" ? "psnr" : "snr"},
+              {"db", r.level == "raw" ? json(nullptr) : json(r.db)}}}};
+  write_text(dir / "summary.json", j.dump(2));
+  write_text(dir / "history.csv", ramp_history(r.top));
+}
+
+Run run_at(const std::string& level, int seed, double bits, double db, double top) {
+  Run r;
+  r.level = level;
+  r.seed = seed;
+  r.bits = bits;
+  r.db = db;
+  r.top = top;
+  return r;
+}
+
+// The study's shape: cifar10 all-cnns at quality 5, 20 (an older summary without history), 50
+// (two seeds) and raw; a second model; an audio run.
+void write_study(const fs::path& logdir) {
+  write_run(logdir, run_at("5", 1, 1000, 24.5, 0.845));    // accuracy 0.800
+  write_run(logdir, run_at("50", 1, 2900, 33.0, 0.935));   // 0.890
+  write_run(logdir, run_at("50", 2, 3100, 33.0, 0.945));   // 0.900
+  write_run(logdir, run_at("raw", 1, 24576, 0.0, 0.945));  // 0.900
+  Run dense = run_at("5", 1, 1000, 24.5, 0.805);           // 0.760
+  dense.model = "cnns-dense-64";
+  dense.setting = 1;
+  write_run(logdir, dense);
+  Run audio = run_at("32", 1, 64000, 12.5, 0.745);  // 0.700
+  audio.dataset = "audio-effects";
+  audio.model = "audio-0";
+  audio.kind = "bitrate";
+  write_run(logdir, audio);
+  json old = {{"dataset", "cifar10"},
+              {"model", "all-cnns"},
+              {"setting", 0},
+              {"quality", "20"},
+              {"seed", 1},
+              {"epochs_requested", 30},
+              {"epochs_completed", 9},
+              {"finished", false},
+              {"best_val_acc", 0.75},
+              {"mean_top10_val_acc", 0.7},
+              {"convergence_epoch", 7},
+              {"wall_seconds", 50.0},
+              {"train_images_per_second", 999.0},
+              {"compression",
+               {{"train",
+                 {{"images", 10},
+                  {"mean_bytes", 200.0},
+                  {"bits_per_pixel", 1.5625},
+                  {"mean_psnr", 30.25}}}}}};
+  write_text(logdir / "all-cnns" / "quality_20" / "summary.json", old.dump(2));
+}
+
+using Row = std::map<std::string, std::string>;
+
+std::vector<Row> read_csv(const fs::path& file) {
+  std::istringstream in(read_text(file));
+  std::string line;
+  std::vector<std::string> header;
+  std::getline(in, line);
+  {
+    std::istringstream h(line);
+    for (std::string field; std::getline(h, field, ',');) header.push_back(field);
+  }
+  std::vector<Row> rows;
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
+    Row row;
+    std::size_t i = 0;
+    for (std::string field; std::getline(l, field, ',');) row[header.at(i++)] = field;
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+double num(const Row& row, const std::string& key) { return std::stod(row.at(key)); }
+
+std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+
+TEST(ReportCli, TablesFromASyntheticLogdir) {
+  testing::TempDir dir;
+  write_study(dir.path());
+  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(fs::exists(dir.path() / "plots"));
+
+  const auto rows = read_csv(dir.path() / "report.csv");
+  ASSERT_EQ(rows.size(), 7u);
+  // Sorted by dataset, setting, level (raw last), seed.
+  std::vector<std::string> order;
+  for (const auto& row : rows) {
+    order.push_back(row.at("dataset") + "/" + row.at("setting") + "/" + row.at("level") + "/" +
+                    row.at("seed"));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"audio-effects/0/32/1", "cifar10/0/5/1",
+                                             "cifar10/0/20/1", "cifar10/0/50/1", "cifar10/0/50/2",
+                                             "cifar10/0/raw/1", "cifar10/1/5/1"}));
+  // Quality 5: figures from its history, not from its summary.
+  const Row& q5 = rows[1];
+  EXPECT_EQ(q5.at("model"), "all-cnns");
+  EXPECT_EQ(q5.at("level_kind"), "quality");
+  EXPECT_DOUBLE_EQ(num(q5, "bits_per_sample"), 1000.0);
+  EXPECT_EQ(q5.at("distortion_metric"), "psnr");
+  EXPECT_DOUBLE_EQ(num(q5, "distortion_db"), 24.5);
+  EXPECT_NEAR(num(q5, "best_val_acc"), 0.845, 1e-9);
+  EXPECT_NEAR(num(q5, "mean_top10_val_acc"), 0.800, 1e-9);
+  EXPECT_EQ(q5.at("convergence_epoch"), "11");
+  EXPECT_EQ(q5.at("epochs_run"), "12");
+  EXPECT_EQ(q5.at("finished"), "true");
+  EXPECT_DOUBLE_EQ(num(q5, "wall_seconds"), 3600.5);
+  EXPECT_DOUBLE_EQ(num(q5, "samples_per_second"), 1500.0);
+  EXPECT_EQ(q5.at("accuracy_from"), "history");
+  EXPECT_EQ(q5.at("run_dir"), "all-cnns/quality_5/seed_1");
+  // Quality 20: an older summary without history.csv.
+  const Row& q20 = rows[2];
+  EXPECT_DOUBLE_EQ(num(q20, "bits_per_sample"), 1600.0);  // 200 bytes x 8
+  EXPECT_DOUBLE_EQ(num(q20, "distortion_db"), 30.25);
+  EXPECT_DOUBLE_EQ(num(q20, "mean_top10_val_acc"), 0.7);
+  EXPECT_EQ(q20.at("convergence_epoch"), "7");
+  EXPECT_EQ(q20.at("epochs_run"), "9");
+  EXPECT_EQ(q20.at("finished"), "false");
+  EXPECT_DOUBLE_EQ(num(q20, "samples_per_second"), 999.0);
+  EXPECT_EQ(q20.at("accuracy_from"), "summary");
+  // Raw has no PSNR; audio has a bitrate and an SNR.
+  EXPECT_EQ(rows[5].at("distortion_db"), "");
+  EXPECT_EQ(rows[0].at("level_kind"), "bitrate");
+  EXPECT_EQ(rows[0].at("distortion_metric"), "snr");
+  EXPECT_NEAR(num(rows[0], "mean_top10_val_acc"), 0.700, 1e-9);
+
+  // The estimate for cifar10/all-cnns: accuracy 5: 0.800, 20: 0.700, 50: (0.890 + 0.900) / 2 =
+  // 0.895 at (2900 + 3100) / 2 = 3000 bits, raw: 0.900 at 24576 bits. Best raw; within 1 point
+  // (>= 0.890): 50 and raw. q* = 50; noise bits 24576 - 3000 = 21576.
+  const auto estimates = read_csv(dir.path() / "helmholtz.csv");
+  ASSERT_EQ(estimates.size(), 3u);
+  const Row& h = estimates[1];
+  EXPECT_EQ(h.at("dataset") + "/" + h.at("model"), "cifar10/all-cnns");
+  EXPECT_EQ(h.at("reference_level"), "raw");
+  EXPECT_DOUBLE_EQ(num(h, "reference_bits"), 24576.0);
+  EXPECT_EQ(h.at("best_level"), "raw");
+  EXPECT_NEAR(num(h, "best_accuracy"), 0.900, 1e-9);
+  EXPECT_EQ(h.at("knee_level"), "50");
+  EXPECT_NEAR(num(h, "knee_bits"), 3000.0, 1e-6);
+  EXPECT_NEAR(num(h, "knee_accuracy"), 0.895, 1e-9);
+  EXPECT_NEAR(num(h, "noise_bits"), 21576.0, 1e-6);
+  EXPECT_NEAR(num(h, "noise_fraction"), 21576.0 / 24576.0, 1e-9);
+  EXPECT_EQ(h.at("levels"), "5 20 50 raw");
+  // One level only: it is reference, best and q*; nothing is noise.
+  EXPECT_EQ(estimates[2].at("model"), "cnns-dense-64");
+  EXPECT_EQ(estimates[2].at("knee_level"), "5");
+  EXPECT_DOUBLE_EQ(num(estimates[2], "noise_bits"), 0.0);
+
+  // report.md: the definition, the seeds table with mean ± sample std, the estimate.
+  const std::string md = read_text(dir.path() / "report.md");
+  EXPECT_NE(md.find("## Seeds per cell"), std::string::npos);
+  // Quality 50: accuracy 89.50 ± 0.71 (|90.0 - 89.0| / sqrt 2 = 0.707), bits 3000 ± 141
+  // (200 / sqrt 2), convergence 11.0 ± 0.0.
+  EXPECT_NE(
+      md.find("| cifar10 | all-cnns | q50 | 2 | 1 2 | 3000 ± 141 | 89.50 ± 0.71 | 11.0 ± 0.0 |"),
+      std::string::npos)
+      << md;
+  EXPECT_NE(md.find("within 1 percentage point"), std::string::npos);
+  EXPECT_NE(md.find("**q50**"), std::string::npos);
+  EXPECT_NE(md.find("87.8%"), std::string::npos);  // 21576 / 24576
+  EXPECT_NE(md.find("have not finished"), std::string::npos);
+
+  // A tighter tolerance moves q* to raw (0.895 < 0.8975); --out puts the report elsewhere.
+  const fs::path out = dir.path() / "tight";
+  const auto tight = testing::run_helmholtz("report " + quoted(dir.path()) + " --out " +
+                                            quoted(out) + " --tolerance 0.25 --no-plots");
+  ASSERT_EQ(tight.exit_code, 0) << tight.output;
+  const auto tight_rows = read_csv(out / "helmholtz.csv");
+  ASSERT_EQ(tight_rows.size(), 3u);
+  EXPECT_EQ(tight_rows[1].at("knee_level"), "raw");
+  EXPECT_DOUBLE_EQ(num(tight_rows[1], "noise_bits"), 0.0);
+}
+
+TEST(ReportCli, DamagedSummaryIsSkippedWithAWarning) {
+  testing::TempDir dir;
+  write_run(dir.path(), run_at("5", 1, 1000, 24.5, 0.845));
+  const fs::path damaged = dir.path() / "all-cnns" / "quality_9" / "summary.json";
+  write_text(damaged, "{\"dataset\": \"cifar10\", \"model\": ");
+  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("warning"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(damaged.string()), std::string::npos) << r.output;
+  EXPECT_EQ(read_csv(dir.path() / "report.csv").size(), 1u);
+  EXPECT_NE(read_text(dir.path() / "report.md").find(damaged.string()), std::string::npos);
+}
+
+TEST(ReportCli, EmptyLogdirFailsWithAClearMessage) {
+  testing::TempDir dir;
+  fs::create_directories(dir.path() / "all-cnns");
+  const auto r = testing::run_helmholtz("report " + quoted(dir.path()));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("no run folders found below '" + dir.path().string() + "'"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir.path() / "report.csv"));
+
+  const auto missing = testing::run_helmholtz("report " + quoted(dir.path() / "nope"));
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("nope"), std::string::npos) << missing.output;
+
+  const auto bad = testing::run_helmholtz("report " + quoted(dir.path()) + " --tolerance -1");
+  EXPECT_NE(bad.exit_code, 0);
+}
+
+bool is_png(const fs::path& file) {
+  const std::string bytes = read_text(file);
+  return bytes.size() > 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0;
+}
+
+TEST(ReportCli, PlotsArePngFiles) {
+  if (!report::find_on_path("gnuplot")) {
+    GTEST_SKIP() << "gnuplot is not on PATH (Debian: apt-get install gnuplot-nox)";
+  }
+  testing::TempDir dir;
+  write_study(dir.path());
+  const fs::path out = dir.path() / "report";
+  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --out " + quoted(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
+  const std::string md = read_text(out / "report.md");
+  for (const char* name :
+       {"cifar10-accuracy-vs-level.png", "cifar10-convergence-vs-level.png",
+        "cifar10-accuracy-vs-bits.png", "cifar10-all-cnns-val-acc-by-epoch.png",
+        "cifar10-cnns-dense-64-val-acc-by-epoch.png", "audio-effects-accuracy-vs-level.png",
+        "audio-effects-audio-0-val-acc-by-epoch.png"}) {
+    const fs::path png = out / "plots" / name;
+    EXPECT_TRUE(is_png(png)) << png;
+    EXPECT_NE(md.find(std::string("(plots/") + name + ")"), std::string::npos) << name;
+  }
+  EXPECT_TRUE(fs::exists(out / "plots" / "cifar10.gp"));
+}
+
+TEST(ReportCli, WithoutGnuplotTheTablesAreStillWritten) {
+  testing::TempDir dir;
+  write_study(dir.path());
+  fs::create_directories(dir.path() / "empty-path");
+  // The binary is started by its full path; PATH holds only an empty folder.
+  const std::string command = "PATH=" + quoted(dir.path() / "empty-path") + " '" +
+                              HELMHOLTZ_BINARY + "' report " + quoted(dir.path()) + " --out " +
+                              quoted(dir.path() / "no-gnuplot") + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+  const int status = pclose(pipe);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
+  EXPECT_NE(output.find("gnuplot-nox"), std::string::npos) << output;
+  EXPECT_NE(output.find("--no-plots"), std::string::npos) << output;
+  EXPECT_EQ(read_csv(dir.path() / "no-gnuplot" / "report.csv").size(), 7u);
+  EXPECT_TRUE(fs::exists(dir.path() / "no-gnuplot" / "report.md"));
+  EXPECT_TRUE(fs::exists(dir.path() / "no-gnuplot" / "plots" / "cifar10.gp"));
+  EXPECT_FALSE(fs::exists(dir.path() / "no-gnuplot" / "plots" / "cifar10-accuracy-vs-level.png"));
+}
+
+}  // namespace
+}  // namespace helmholtz

@@ -1,0 +1,264 @@
+// The report library: levels, reading run folders, per-cell statistics and the Helmholtz
+// estimate, against values worked out by hand.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/report/estimate.hpp"
+#include "helmholtz/report/runs.hpp"
+#include "test_support.hpp"
+
+namespace helmholtz::report {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+void write_text(const fs::path& file, const std::string& text) {
+  fs::create_directories(file.parent_path());
+  std::ofstream(file) << text;
+}
+
+// history.csv whose val_acc rises by 0.01 per epoch to `top` at the last of `epochs` epochs.
+std::string ramp_history(double top, int epochs = 12) {
+  std::string csv = "epoch,loss,acc,val_loss,val_acc,lr,seconds\n";
+  for (int e = 1; e <= epochs; ++e) {
+    csv += std::to_string(e) + ",1.0,0.5,1.0," + std::to_string(top - (epochs - e) * 0.01) +
+           ",0.01,10.0\n";
+  }
+  return csv;
+}
+
+json image_summary(const std::string& quality, int seed) {
+  return {{"dataset", "cifar10"},
+          {"model", "all-cnns"},
+          {"setting", 0},
+          {"quality", quality},
+          {"seed", seed},
+          {"epochs_requested", 12},
+          {"epochs_completed", 12},
+          {"finished", true},
+          {"best_val_acc", 0.5},
+          {"mean_top10_val_acc", 0.5},
+          {"convergence_epoch", 99},
+          {"wall_seconds", 100.0},
+          {"train_samples_per_second", 2000.0},
+          {"bits_per_sample", 1000.0},
+          {"distortion", {{"metric", "psnr"}, {"db", 25.0}}}};
+}
+
+TEST(ReportLevel, ParsesAndOrdersRawLast) {
+  std::vector<Level> levels = {Level::parse("raw"), Level::parse("50"), Level::parse("5"),
+                               Level::parse("100"), Level::parse("7.5")};
+  std::sort(levels.begin(), levels.end());
+  std::vector<std::string> names;
+  for (const auto& l : levels) names.push_back(l.to_string());
+  EXPECT_EQ(names, (std::vector<std::string>{"5", "7.5", "50", "100", "raw"}));
+  EXPECT_THROW(Level::parse(""), core::DataError);
+  EXPECT_THROW(Level::parse("0"), core::DataError);
+  EXPECT_THROW(Level::parse("5x"), core::DataError);
+  EXPECT_THROW(Level::parse("RAW"), core::DataError);
+}
+
+TEST(ReportRuns, AccuracyIsRecomputedFromHistory) {
+  testing::TempDir dir;
+  const fs::path run = dir.path() / "all-cnns" / "quality_5";
+  write_text(run / "summary.json", image_summary("5", 3).dump());
+  // val_acc 0.01 .. 0.12: the ten best are 0.03 .. 0.12, mean 0.075. Max 0.12, threshold
+  // 0.1188: epoch 12's window {0.12} passes, epoch 11's {0.11, 0.12} (0.115) does not.
+  write_text(run / "history.csv", ramp_history(0.12));
+  const RunRecord r = read_run(run, dir.path());
+  EXPECT_TRUE(r.from_history);
+  EXPECT_NEAR(*r.mean_top10_val_acc, 0.075, 1e-9);
+  EXPECT_NEAR(*r.best_val_acc, 0.12, 1e-9);
+  EXPECT_EQ(r.convergence_epoch, 12);
+  EXPECT_EQ(r.epochs_run, 12);
+  EXPECT_EQ(r.relative, fs::path("all-cnns/quality_5"));
+  EXPECT_EQ(r.level_kind, "quality");
+  EXPECT_EQ(r.level, Level::parse("5"));
+  EXPECT_EQ(r.seed, 3);
+  EXPECT_DOUBLE_EQ(*r.bits_per_sample, 1000.0);
+  EXPECT_EQ(r.distortion_metric, "psnr");
+  EXPECT_DOUBLE_EQ(*r.distortion_db, 25.0);
+  EXPECT_DOUBLE_EQ(*r.samples_per_second, 2000.0);
+}
+
+TEST(ReportRuns, OlderImageSummaryFallsBackToCompressionFigures) {
+  testing::TempDir dir;
+  json j = image_summary("20", 1);
+  j.erase("bits_per_sample");
+  j.erase("distortion");
+  j.erase("train_samples_per_second");
+  j["train_images_per_second"] = 1234.5;
+  j["compression"] = {
+      {"train",
+       {{"images", 100}, {"mean_bytes", 100.5}, {"bits_per_pixel", 0.785}, {"mean_psnr", 27.5}}}};
+  j["mean_top10_val_acc"] = 0.7;
+  j["convergence_epoch"] = 7;
+  write_text(dir.path() / "summary.json", j.dump());  // no history.csv: summary values count
+  const RunRecord r = read_run(dir.path(), dir.path());
+  EXPECT_FALSE(r.from_history);
+  EXPECT_DOUBLE_EQ(*r.bits_per_sample, 804.0);  // 100.5 bytes x 8
+  EXPECT_EQ(r.distortion_metric, "psnr");
+  EXPECT_DOUBLE_EQ(*r.distortion_db, 27.5);
+  EXPECT_DOUBLE_EQ(*r.samples_per_second, 1234.5);
+  EXPECT_DOUBLE_EQ(*r.mean_top10_val_acc, 0.7);
+  EXPECT_EQ(r.convergence_epoch, 7);
+  EXPECT_EQ(r.epochs_run, 12);
+}
+
+TEST(ReportRuns, AudioSummaryHasABitrateAndSnr) {
+  testing::TempDir dir;
+  json j = image_summary("5", 1);
+  j.erase("quality");
+  j["dataset"] = "audio-effects";
+  j["bitrate"] = "32";
+  j["distortion"] = {{"metric", "snr"}, {"db", nullptr}};
+  write_text(dir.path() / "summary.json", j.dump());
+  const RunRecord r = read_run(dir.path(), dir.path());
+  EXPECT_EQ(r.level_kind, "bitrate");
+  EXPECT_EQ(r.level.to_string(), "32");
+  EXPECT_EQ(r.distortion_metric, "snr");
+  EXPECT_FALSE(r.distortion_db.has_value());
+}
+
+TEST(ReportRuns, DamagedFoldersAreSkippedWithAWarningNamingTheFile) {
+  testing::TempDir dir;
+  write_text(dir.path() / "good" / "summary.json", image_summary("5", 1).dump());
+  write_text(dir.path() / "truncated" / "summary.json", image_summary("5", 2).dump().substr(0, 40));
+  json no_model = image_summary("5", 3);
+  no_model.erase("model");
+  write_text(dir.path() / "no-model" / "summary.json", no_model.dump());
+  json both = image_summary("5", 4);
+  both["bitrate"] = "32";
+  write_text(dir.path() / "both-levels" / "summary.json", both.dump());
+  write_text(dir.path() / "bad-history" / "summary.json", image_summary("5", 5).dump());
+  write_text(dir.path() / "bad-history" / "history.csv", "epoch,loss\n1,2\n");
+
+  const RunScan scan = collect_runs(dir.path());
+  ASSERT_EQ(scan.runs.size(), 1u);
+  EXPECT_EQ(scan.runs[0].seed, 1);
+  ASSERT_EQ(scan.warnings.size(), 4u);
+  const auto warned = [&](const fs::path& file) {
+    return std::any_of(scan.warnings.begin(), scan.warnings.end(), [&](const std::string& w) {
+      return w.find(file.string()) != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(warned(dir.path() / "truncated" / "summary.json"));
+  EXPECT_TRUE(warned(dir.path() / "no-model" / "summary.json"));
+  EXPECT_TRUE(warned(dir.path() / "both-levels" / "summary.json"));
+  EXPECT_TRUE(warned(dir.path() / "bad-history" / "history.csv"));
+}
+
+TEST(ReportRuns, NoRunIsADataErrorNamingTheFolder) {
+  testing::TempDir dir;
+  fs::create_directories(dir.path() / "empty" / "nested");
+  const std::string message =
+      testing::error_message_of<core::DataError>([&] { collect_runs(dir.path()); });
+  EXPECT_NE(message.find(dir.path().string()), std::string::npos) << message;
+  const std::string missing = testing::error_message_of<core::DataError>(
+      [&] { collect_runs(dir.path() / "does-not-exist"); });
+  EXPECT_NE(missing.find("does-not-exist"), std::string::npos) << missing;
+}
+
+TEST(ReportStat, MeanAndSampleStandardDeviation) {
+  // 0.80, 0.82, 0.87: mean 0.83; squared deviations 0.0009 + 0.0001 + 0.0016 = 0.0026, / 2.
+  const Stat s = stat_of({0.80, 0.82, 0.87});
+  EXPECT_EQ(s.n, 3);
+  EXPECT_NEAR(*s.mean, 0.83, 1e-12);
+  EXPECT_NEAR(*s.std, std::sqrt(0.0013), 1e-12);
+  const Stat one = stat_of({0.5});
+  EXPECT_NEAR(*one.mean, 0.5, 1e-12);
+  EXPECT_FALSE(one.std.has_value());
+  EXPECT_FALSE(stat_of({}).mean.has_value());
+}
+
+TEST(ReportEstimate, LevelsFiveFiftyRaw) {
+  const std::vector<LevelPoint> points = {{Level::parse("raw"), 24576.0, 0.900},
+                                          {Level::parse("5"), 1000.0, 0.800},
+                                          {Level::parse("50"), 3000.0, 0.895}};
+  // Best: raw (0.900). Within 1 point (>= 0.890): 50 and raw; 50 has fewer bits.
+  HelmholtzEstimate h = estimate_helmholtz(points, 1.0);
+  EXPECT_EQ(h.reference.to_string(), "raw");
+  EXPECT_DOUBLE_EQ(h.reference_bits, 24576.0);
+  EXPECT_EQ(h.best.to_string(), "raw");
+  EXPECT_DOUBLE_EQ(h.best_accuracy, 0.900);
+  EXPECT_EQ(h.knee.to_string(), "50");
+  EXPECT_DOUBLE_EQ(h.knee_bits, 3000.0);
+  EXPECT_DOUBLE_EQ(h.noise_bits, 21576.0);
+  EXPECT_NEAR(h.noise_fraction, 21576.0 / 24576.0, 1e-12);
+  ASSERT_EQ(h.points.size(), 3u);
+  EXPECT_EQ(h.points.front().level.to_string(), "5");  // level order
+
+  // A tolerance of 0.25 points (>= 0.8975) leaves only raw: no noise bits.
+  h = estimate_helmholtz(points, 0.25);
+  EXPECT_EQ(h.knee.to_string(), "raw");
+  EXPECT_DOUBLE_EQ(h.noise_bits, 0.0);
+  EXPECT_DOUBLE_EQ(h.noise_fraction, 0.0);
+
+  // 10 points (>= 0.800) takes quality 5: 23576 of 24576 bits were noise.
+  h = estimate_helmholtz(points, 10.0);
+  EXPECT_EQ(h.knee.to_string(), "5");
+  EXPECT_DOUBLE_EQ(h.noise_bits, 23576.0);
+  EXPECT_NEAR(h.noise_fraction, 23576.0 / 24576.0, 1e-12);
+}
+
+TEST(ReportEstimate, WithoutRawTheHighestLevelIsTheReference) {
+  // Best is 50 (0.91), not the reference 90; within 1 point (>= 0.90): 20 (0.905) and 50.
+  const std::vector<LevelPoint> points = {{Level::parse("90"), 8000.0, 0.900},
+                                          {Level::parse("10"), 1500.0, 0.850},
+                                          {Level::parse("20"), 2000.0, 0.905},
+                                          {Level::parse("50"), 4000.0, 0.910}};
+  const HelmholtzEstimate h = estimate_helmholtz(points, 1.0);
+  EXPECT_EQ(h.reference.to_string(), "90");
+  EXPECT_EQ(h.best.to_string(), "50");
+  EXPECT_EQ(h.knee.to_string(), "20");
+  EXPECT_DOUBLE_EQ(h.noise_bits, 6000.0);
+  EXPECT_NEAR(h.noise_fraction, 0.75, 1e-12);
+  EXPECT_THROW(estimate_helmholtz({}, 1.0), core::UsageError);
+  EXPECT_THROW(estimate_helmholtz(points, -1.0), core::UsageError);
+}
+
+RunRecord run_at(const std::string& level, int seed, double bits, double accuracy) {
+  RunRecord r;
+  r.dataset = "cifar10";
+  r.model = "all-cnns";
+  r.level_kind = "quality";
+  r.level = Level::parse(level);
+  r.seed = seed;
+  r.finished = true;
+  r.bits_per_sample = bits;
+  r.mean_top10_val_acc = accuracy;
+  r.convergence_epoch = 10 + seed;
+  return r;
+}
+
+TEST(ReportEstimate, CellsAverageSeedsBeforeTheEstimate) {
+  std::vector<RunRecord> runs = {run_at("5", 1, 1100.0, 0.79), run_at("5", 2, 900.0, 0.81),
+                                 run_at("50", 1, 2900.0, 0.89), run_at("50", 2, 3100.0, 0.90),
+                                 run_at("raw", 1, 24576.0, 0.90)};
+  sort_runs(runs);
+  const auto cells = make_cells(runs);
+  ASSERT_EQ(cells.size(), 3u);
+  EXPECT_EQ(cells[1].level.to_string(), "50");
+  EXPECT_EQ(cells[1].runs, 2);
+  EXPECT_NEAR(*cells[1].bits.mean, 3000.0, 1e-9);
+  EXPECT_NEAR(*cells[1].accuracy.mean, 0.895, 1e-12);
+  EXPECT_NEAR(*cells[1].accuracy.std, 0.01 / std::sqrt(2.0), 1e-12);
+  EXPECT_NEAR(*cells[1].convergence.mean, 11.5, 1e-12);  // epochs 11 and 12
+  EXPECT_EQ(cells[2].runs, 1);
+
+  const auto estimates = helmholtz_estimates(cells, 1.0);
+  ASSERT_EQ(estimates.size(), 1u);
+  // The same figures as LevelsFiveFiftyRaw, now from seeds: q* = 50 at 3000 bits.
+  EXPECT_EQ(estimates[0].knee.to_string(), "50");
+  EXPECT_NEAR(estimates[0].noise_bits, 21576.0, 1e-9);
+  EXPECT_NEAR(estimates[0].noise_fraction, 21576.0 / 24576.0, 1e-12);
+}
+
+}  // namespace
+}  // namespace helmholtz::report
