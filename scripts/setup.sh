@@ -20,10 +20,13 @@ done
 packages=(
   build-essential cmake pkg-config
   libtorch-dev            # LibTorch (CPU build); GPU users point CMake at a CUDA LibTorch
+  libopenblas0-openmp     # fast BLAS for LibTorch (dense layers, mel filterbank): the
+                          # reference BLAS it would otherwise use is ~10x slower
   libturbojpeg0-dev       # JPEG codec
   libmp3lame-dev          # MP3 encoder
   libsndfile1-dev         # WAV/MP3 reading
   libsoxr-dev             # resampling decoded MP3 back to 44.1 kHz
+  libkissfft-dev          # FFT for aligning decoded MP3 with the original
   lame                    # the command-line encoder, peer of the audio benchmark
   libcli11-dev libspdlog-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev

@@ -19,6 +19,7 @@ class SndFile {
   ~SndFile() {
     if (handle_ != nullptr) sf_close(handle_);
   }
+  SndFile(SndFile&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
   SndFile(const SndFile&) = delete;
   SndFile& operator=(const SndFile&) = delete;
   SNDFILE* get() const { return handle_; }
@@ -86,20 +87,39 @@ sf_count_t memory_write(const void*, sf_count_t, void*) { return 0; }
 
 sf_count_t memory_tell(void* user) { return static_cast<MemoryStream*>(user)->position; }
 
-}  // namespace
-
-Audio read_audio(const std::filesystem::path& file) {
+// Opens a file for reading; throws core::DataError naming it when it is missing or not audio.
+SndFile open_audio(const std::filesystem::path& file, SF_INFO& info) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) {
     throw core::DataError(file.string() + ": no such audio file; check the path");
   }
-  SF_INFO info{};
+  info = SF_INFO{};
   SndFile handle(sf_open(file.c_str(), SFM_READ, &info));
   if (handle.get() == nullptr) {
     throw core::DataError(file.string() + ": not readable as audio (" + sf_strerror(nullptr) +
                           "); use a WAV, FLAC or MP3 file");
   }
+  return handle;
+}
+
+}  // namespace
+
+Audio read_audio(const std::filesystem::path& file) {
+  SF_INFO info;
+  const SndFile handle = open_audio(file, info);
   return read_all(handle.get(), info, file.string());
+}
+
+AudioInfo read_audio_info(const std::filesystem::path& file) {
+  SF_INFO info;
+  const SndFile handle = open_audio(file, info);
+  if (info.channels <= 0 || info.samplerate <= 0 || info.frames <= 0) {
+    throw core::DataError(file.string() + ": holds no audio frames (" +
+                          std::to_string(info.frames) + " frames, " +
+                          std::to_string(info.channels) + " channels at " +
+                          std::to_string(info.samplerate) + " Hz); remove or replace it");
+  }
+  return {info.samplerate, info.channels, static_cast<std::int64_t>(info.frames)};
 }
 
 Audio read_audio_memory(const std::uint8_t* data, std::size_t size, const std::string& what) {

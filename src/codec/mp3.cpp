@@ -1,14 +1,21 @@
 #include "helmholtz/codec/mp3.hpp"
 
+#include <kiss_fftr.h>
 #include <lame/lame.h>
+#include <sndfile.h>
+#include <soxr.h>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <complex>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "helmholtz/codec/resample.hpp"
 #include "helmholtz/core/error.hpp"
@@ -27,35 +34,43 @@ struct LameCloser {
 };
 using LameHandle = std::unique_ptr<lame_global_flags, LameCloser>;
 
-// In-place iterative radix-2 FFT of a power-of-two size; `inverse` computes the unscaled
-// inverse transform. Twiddles come from a table (exact per entry, and faster than a recurrence).
-void fft(std::vector<std::complex<double>>& a, bool inverse) {
-  const std::size_t n = a.size();
-  for (std::size_t i = 1, j = 0; i < n; ++i) {
-    std::size_t bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) std::swap(a[i], a[j]);
+// Owns a kissfft real-transform plan.
+struct FftrFree {
+  void operator()(kiss_fftr_cfg cfg) const { kiss_fftr_free(cfg); }
+};
+using FftrPlan = std::unique_ptr<std::remove_pointer_t<kiss_fftr_cfg>, FftrFree>;
+
+FftrPlan make_plan(int n, bool inverse) {
+  FftrPlan plan(kiss_fftr_alloc(n, inverse ? 1 : 0, nullptr, nullptr));
+  if (!plan) throw core::CodecError("kissfft: cannot plan a real FFT of size " + std::to_string(n));
+  return plan;
+}
+
+// Planning costs as much as the transform itself: each thread keeps the plans of the last size
+// it used (clips of one dataset share their length).
+kiss_fftr_cfg cached_plan(int n, bool inverse) {
+  struct Plans {
+    int n = 0;
+    FftrPlan forward, inverse;
+  };
+  thread_local Plans plans;
+  if (plans.n != n) {
+    plans.forward = make_plan(n, false);
+    plans.inverse = make_plan(n, true);
+    plans.n = n;
   }
-  const double pi = std::acos(-1.0);
-  std::vector<std::complex<double>> twiddle(n / 2);
-  for (std::size_t k = 0; k < n / 2; ++k) {
-    const double angle = 2.0 * pi * static_cast<double>(k) / static_cast<double>(n);
-    twiddle[k] =
-        std::complex<double>(std::cos(angle), inverse ? std::sin(angle) : -std::sin(angle));
+  return inverse ? plans.inverse.get() : plans.forward.get();
+}
+
+// sum_i x[i] y[i + lag] in double, over the samples both signals have.
+double dot_at_lag(const std::vector<float>& x, const std::vector<float>& y, long lag) {
+  double sum = 0.0;
+  for (long i = std::max(0L, -lag); i < static_cast<long>(x.size()); ++i) {
+    const long j = i + lag;
+    if (j >= static_cast<long>(y.size())) break;
+    sum += static_cast<double>(x[i]) * y[j];
   }
-  for (std::size_t len = 2; len <= n; len <<= 1) {
-    const std::size_t half = len / 2;
-    const std::size_t stride = n / len;
-    for (std::size_t start = 0; start < n; start += len) {
-      for (std::size_t k = 0; k < half; ++k) {
-        const std::complex<double> u = a[start + k];
-        const std::complex<double> v = a[start + k + half] * twiddle[k * stride];
-        a[start + k] = u + v;
-        a[start + k + half] = u - v;
-      }
-    }
-  }
+  return sum;
 }
 
 double energy(const std::vector<float>& x) {
@@ -145,44 +160,54 @@ int estimate_delay(const std::vector<float>& original, const std::vector<float>&
   if (original.empty() || decoded.empty() || norm <= 0.0) return 0;
 
   // r[d] = sum_i x[i] y[i + d] = IFFT(conj(X) * Y)[d mod n]. With n >= max(|x|, |y|) + max_lag
-  // no pair of samples further apart than n - max_lag wraps onto a lag we look at.
-  std::size_t n = 1;
-  while (n < std::max(original.size(), decoded.size()) + static_cast<std::size_t>(max_lag)) n <<= 1;
-  // Both real signals in one complex transform: z = x + i y, then X[k] = (Z[k] + conj(Z[-k])) / 2
-  // and Y[k] = (Z[k] - conj(Z[-k])) / 2i.
-  std::vector<std::complex<double>> z(n);
-  for (std::size_t i = 0; i < original.size(); ++i) z[i].real(original[i]);
-  for (std::size_t i = 0; i < decoded.size(); ++i) z[i].imag(decoded[i]);
-  fft(z, false);
-  std::vector<std::complex<double>> x(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::complex<double> a = z[k];
-    const std::complex<double> b = std::conj(z[(n - k) % n]);
-    const std::complex<double> xk = 0.5 * (a + b);
-    const std::complex<double> yk = std::complex<double>(0.0, -0.5) * (a - b);
-    x[k] = std::conj(xk) * yk;
+  // no pair of samples further apart than n - max_lag wraps onto a lag we look at. kissfft's
+  // real transforms (float) find the peak; the lags around it are then recomputed exactly in
+  // double, so float rounding cannot move the answer by a sample.
+  const std::size_t longest = std::max(original.size(), decoded.size());
+  const int n = kiss_fftr_next_fast_size_real(static_cast<int>(longest) + max_lag);
+  std::vector<float> x(n, 0.0f), y(n, 0.0f), r(n);
+  std::copy(original.begin(), original.end(), x.begin());
+  std::copy(decoded.begin(), decoded.end(), y.begin());
+  std::vector<kiss_fft_cpx> fx(n / 2 + 1), fy(n / 2 + 1);
+  kiss_fftr(cached_plan(n, false), x.data(), fx.data());
+  kiss_fftr(cached_plan(n, false), y.data(), fy.data());
+  for (std::size_t k = 0; k < fx.size(); ++k) {
+    const std::complex<float> product =
+        std::conj(std::complex<float>(fx[k].r, fx[k].i)) * std::complex<float>(fy[k].r, fy[k].i);
+    fx[k] = {product.real(), product.imag()};
   }
-  fft(x, true);
+  kiss_fftri(cached_plan(n, true), fx.data(), r.data());
 
   const auto correlation = [&](long lag) {
-    const std::size_t index =
-        lag >= 0 ? static_cast<std::size_t>(lag) : n - static_cast<std::size_t>(-lag);
-    return x[index].real() / static_cast<double>(n) / norm;
+    return r[lag >= 0 ? static_cast<std::size_t>(lag) : n - static_cast<std::size_t>(-lag)];
   };
   const long max_positive = std::min<long>(max_lag, static_cast<long>(decoded.size()) - 1);
   const long max_negative = std::min<long>(max_lag, static_cast<long>(original.size()) - 1);
   // Polarity is kept (the codecs do not invert), so the signed maximum is the match; ties go to
   // the smaller |lag| because lag 0 is tried first.
-  long best_lag = 0;
-  double best = correlation(0);
+  long coarse = 0;
+  float best = correlation(0);
   for (long lag = 1; lag <= std::max(max_positive, max_negative); ++lag) {
     if (lag <= max_positive && correlation(lag) > best) {
       best = correlation(lag);
-      best_lag = lag;
+      coarse = lag;
     }
     if (lag <= max_negative && correlation(-lag) > best) {
       best = correlation(-lag);
-      best_lag = -lag;
+      coarse = -lag;
+    }
+  }
+  constexpr long kRefine = 3;
+  long best_lag = coarse;
+  double best_exact = dot_at_lag(original, decoded, coarse);
+  for (long d = 1; d <= kRefine; ++d) {
+    for (long lag : {coarse - d, coarse + d}) {
+      if (lag > max_positive || -lag > max_negative) continue;
+      const double v = dot_at_lag(original, decoded, lag);
+      if (v > best_exact || (v == best_exact && std::labs(lag) < std::labs(best_lag))) {
+        best_exact = v;
+        best_lag = lag;
+      }
     }
   }
   return static_cast<int>(best_lag);
@@ -211,6 +236,34 @@ double snr_db(const std::vector<float>& reference, const std::vector<float>& pro
   return 10.0 * std::log10(signal / noise);
 }
 
+int codec_delay(int sample_rate, int bitrate_kbps) {
+  static std::mutex mutex;
+  static std::map<std::pair<int, int>, int> known;
+  const auto key = std::make_pair(sample_rate, bitrate_kbps);
+  {
+    const std::lock_guard<std::mutex> lock(mutex);
+    const auto it = known.find(key);
+    if (it != known.end()) return it->second;
+  }
+  // One second of seeded white noise: its autocorrelation is a single sharp peak, so the lag
+  // is unambiguous (a clip's own pitch can make neighbouring periods look alike).
+  std::vector<float> probe(static_cast<std::size_t>(sample_rate));
+  std::uint64_t state = 0x5eedULL;
+  for (float& v : probe) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    v = 0.3f * (static_cast<float>(state >> 40) / static_cast<float>(1 << 24) * 2.0f - 1.0f);
+  }
+  const Mp3 mp3 = encode_mp3(probe, sample_rate, bitrate_kbps);
+  const Audio decoded = decode_mp3(mp3.bytes);
+  std::vector<float> back = to_mono(decoded);
+  if (decoded.sample_rate != sample_rate) back = resample(back, decoded.sample_rate, sample_rate);
+  const int delay =
+      estimate_delay(probe, back, static_cast<int>(std::lround(kMaxDelaySeconds * sample_rate)));
+  const std::lock_guard<std::mutex> lock(mutex);
+  known.emplace(key, delay);
+  return delay;
+}
+
 Mp3RoundTrip mp3_round_trip(const std::vector<float>& mono, int sample_rate, int bitrate_kbps) {
   const Mp3 mp3 = encode_mp3(mono, sample_rate, bitrate_kbps);
   const Audio decoded = decode_mp3(mp3.bytes);
@@ -220,11 +273,15 @@ Mp3RoundTrip mp3_round_trip(const std::vector<float>& mono, int sample_rate, int
   Mp3RoundTrip result;
   result.mp3_bytes = mp3.bytes.size();
   result.output_sample_rate = decoded.sample_rate;
-  const int max_lag = static_cast<int>(std::lround(kMaxDelaySeconds * sample_rate));
-  result.delay_samples = estimate_delay(mono, back, max_lag);
+  result.delay_samples = codec_delay(sample_rate, bitrate_kbps);
   result.samples = align(back, result.delay_samples, mono.size());
   result.snr_db = snr_db(mono, result.samples);
   return result;
+}
+
+std::string audio_codec_versions() {
+  return std::string("LAME ") + get_lame_version() + "; " + sf_version_string() + "; soxr " +
+         soxr_version();
 }
 
 }  // namespace helmholtz::codec

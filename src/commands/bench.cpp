@@ -1,5 +1,5 @@
-// helmholtz bench: throughput of the JPEG stage and of training, for comparison with the peers
-// in scripts/ (Pillow, PyTorch Python) measured in the same run.
+// helmholtz bench: throughput of the JPEG stage, the audio stage and training, for comparison
+// with the peers in scripts/ (Pillow, the lame encoder, PyTorch Python) measured in the same run.
 
 #include <chrono>
 #include <cstdio>
@@ -7,10 +7,13 @@
 #include <nlohmann/json.hpp>
 
 #include "commands/commands.hpp"
+#include "helmholtz/core/logging.hpp"
 #include "helmholtz/core/parallel.hpp"
+#include "helmholtz/data/audio_compress.hpp"
 #include "helmholtz/data/compress.hpp"
 #include "helmholtz/data/image_set.hpp"
 #include "helmholtz/data/synthetic.hpp"
+#include "helmholtz/features/audio_features.hpp"
 #include "helmholtz/models/architecture.hpp"
 #include "helmholtz/train/device.hpp"
 #include "helmholtz/train/keras_sgd.hpp"
@@ -169,6 +172,73 @@ void register_bench_train(CLI::App& bench) {
   });
 }
 
+void register_bench_audio(CLI::App& bench) {
+  struct Options {
+    std::filesystem::path data_dir;
+    std::string bitrate = "32";
+    std::string instrument = "all";
+    int repeat = 3;
+    int threads = 0;
+    std::string device = "cpu";
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = bench.add_subcommand(
+      "audio",
+      "Clips per second of the whole audio stage (read, MP3 encode + decode, resample, align, "
+      "mel spectrogram) over all cores, without the feature cache");
+  auto& o = *options;
+  cmd->add_option("--data-dir", o.data_dir, "Audio-effects folder (e.g. from `helmholtz synth`)")
+      ->required();
+  cmd->add_option("-b,--bitrate", o.bitrate, "MP3 bitrate in kbit/s, or raw")
+      ->check(bitrate_validator())
+      ->capture_default_str();
+  cmd->add_option("--instrument", o.instrument, "guitar, bass or all")
+      ->check(CLI::IsMember({"guitar", "bass", "all"}))
+      ->capture_default_str();
+  cmd->add_option("--repeat", o.repeat, "Timed passes (the fastest counts)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--threads", o.threads, "Threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--device", o.device, "Where the STFTs run: cpu, cuda, cuda:N")
+      ->capture_default_str();
+  cmd->add_flag("--json", o.json, "Machine-readable output");
+  cmd->callback([options] {
+    const auto& o = *options;
+    const int threads = core::resolve_threads(o.threads);
+    at::set_num_threads(threads);
+    features::AudioFeatureRequest request;
+    request.data_dir = o.data_dir;
+    request.instrument = o.instrument;
+    request.bitrate = data::Bitrate::parse(o.bitrate);
+    request.cache_dir.clear();  // measure the work, not the cache
+    request.threads = threads;
+    request.device = train::resolve_device(o.device);
+    request.progress = false;
+    auto log = core::console_logger();
+    double best = 0;
+    features::AudioFeatures f;
+    for (int r = 0; r < o.repeat; ++r) {
+      f = features::prepare_audio_features(request, *log);
+      if (r == 0 || f.seconds < best) best = f.seconds;
+    }
+    const double rate = static_cast<double>(f.stats.clips) / best;
+    if (o.json) {
+      nlohmann::json j = {{"bitrate", request.bitrate.to_string()},
+                          {"clips", f.stats.clips},
+                          {"threads", threads},
+                          {"device", train::describe_device(request.device)},
+                          {"seconds", best},
+                          {"clips_per_second", rate}};
+      std::printf("%s\n", j.dump().c_str());
+    } else {
+      std::printf("audio %s kbit/s: %lld clips x %d, %d threads: %.1f clips/s\n",
+                  request.bitrate.to_string().c_str(), static_cast<long long>(f.stats.clips),
+                  o.repeat, threads, rate);
+    }
+  });
+}
+
 }  // namespace
 
 void register_bench(CLI::App& app) {
@@ -176,6 +246,7 @@ void register_bench(CLI::App& app) {
   bench->require_subcommand(1);
   register_bench_jpeg(*bench);
   register_bench_train(*bench);
+  register_bench_audio(*bench);
 }
 
 }  // namespace helmholtz::commands

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace helmholtz::commands {
 
@@ -20,12 +21,30 @@ void register_report(CLI::App& app);
 // naming the file and key. (CLI11 itself reads config files for the main app only.)
 void apply_config_file(CLI::App& cmd, const std::string& file);
 
-// --dataset, --data-dir and -q/--quality, as every image command spells them.
+// What to load and at which codec level, as `train` and `compress` spell it.
+struct DataOptions {
+  std::string dataset = "cifar10";
+  std::filesystem::path data_dir;
+  std::string quality = "5";  // images
+  std::string subsampling = "420";
+  std::string bitrate;  // audio
+  std::string instrument = "guitar";
+  std::filesystem::path cache_dir = "data/cache";
+};
+
+// --dataset, --data-dir, -q/--quality, --subsampling, -b/--bitrate, --instrument, --cache-dir.
+void add_data_options(CLI::App& cmd, DataOptions& options);
+
+// --dataset (images only), --data-dir and -q/--quality, for image-only commands.
 void add_image_data_options(CLI::App& cmd, std::string& dataset, std::filesystem::path& data_dir,
                             std::string& quality);
 
+// Whether --<long_name> was given on the command line or by a config file.
+bool given(const CLI::App& cmd, const std::string& long_name);
+
 // Shared option validators.
 CLI::Validator quality_validator();
-CLI::Validator image_dataset_validator();
+CLI::Validator bitrate_validator();
+CLI::Validator dataset_validator(const std::vector<std::string>& names);
 
 }  // namespace helmholtz::commands

@@ -3,7 +3,9 @@
 
 #include "commands/commands.hpp"
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/data/audio_compress.hpp"
 #include "helmholtz/data/compress.hpp"
+#include "helmholtz/data/datasets.hpp"
 #include "helmholtz/data/image_set.hpp"
 
 namespace helmholtz::commands {
@@ -33,10 +35,36 @@ void apply_config_file(CLI::App& cmd, const std::string& file) {
   }
 }
 
+void add_data_options(CLI::App& cmd, DataOptions& o) {
+  cmd.add_option("--dataset", o.dataset, "Dataset: cifar10, fashion-mnist or audio-effects")
+      ->check(dataset_validator(data::dataset_names()))
+      ->capture_default_str();
+  cmd.add_option("--data-dir", o.data_dir,
+                 "Dataset folder (default: data/cifar-10-batches-bin for cifar10, "
+                 "/usr/share/datasets/fashion-mnist for fashion-mnist, "
+                 "data/IDMT-SMT-AUDIO-EFFECTS for audio-effects)");
+  cmd.add_option("-q,--quality", o.quality, "Images: JPEG quality 1..100, or raw for no codec")
+      ->check(quality_validator())
+      ->capture_default_str();
+  cmd.add_option("--subsampling", o.subsampling, "Images: chroma subsampling of colour images")
+      ->check(CLI::IsMember({"420", "444"}))
+      ->capture_default_str();
+  cmd.add_option("-b,--bitrate", o.bitrate,
+                 "Audio: MP3 bitrate in kbit/s (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, "
+                 "144, 160, 192, 224, 256, 320), or raw for no codec")
+      ->check(bitrate_validator());
+  cmd.add_option("--instrument", o.instrument,
+                 "Audio: guitar (the reference's monophonic guitar notes), bass or all")
+      ->check(CLI::IsMember({"guitar", "bass", "all"}))
+      ->capture_default_str();
+  cmd.add_option("--cache-dir", o.cache_dir, "Audio: feature cache folder (empty string: no cache)")
+      ->capture_default_str();
+}
+
 void add_image_data_options(CLI::App& cmd, std::string& dataset, std::filesystem::path& data_dir,
                             std::string& quality) {
   cmd.add_option("--dataset", dataset, "Dataset: cifar10 or fashion-mnist")
-      ->check(image_dataset_validator())
+      ->check(dataset_validator(data::image_dataset_names()))
       ->capture_default_str();
   cmd.add_option("--data-dir", data_dir,
                  "Dataset folder (default: data/cifar-10-batches-bin for cifar10, "
@@ -44,6 +72,25 @@ void add_image_data_options(CLI::App& cmd, std::string& dataset, std::filesystem
   cmd.add_option("-q,--quality", quality, "JPEG quality 1..100, or raw for no codec")
       ->check(quality_validator())
       ->capture_default_str();
+}
+
+// Whether an option was given on the command line or by a config file.
+bool given(const CLI::App& cmd, const std::string& long_name) {
+  const CLI::Option* option = cmd.get_option_no_throw("--" + long_name);
+  return option != nullptr && option->count() > 0;
+}
+
+CLI::Validator bitrate_validator() {
+  return CLI::Validator(
+      [](std::string& value) -> std::string {
+        try {
+          data::Bitrate::parse(value);
+        } catch (const core::Error& e) {
+          return e.what();
+        }
+        return {};
+      },
+      "KBPS|raw", "bitrate");
 }
 
 CLI::Validator quality_validator() {
@@ -59,10 +106,9 @@ CLI::Validator quality_validator() {
       "raw|1..100", "quality");
 }
 
-CLI::Validator image_dataset_validator() {
+CLI::Validator dataset_validator(const std::vector<std::string>& names) {
   return CLI::Validator(
-      [](std::string& value) -> std::string {
-        const auto& names = data::image_dataset_names();
+      [names](std::string& value) -> std::string {
         if (std::find(names.begin(), names.end(), value) != names.end()) return {};
         std::string list;
         for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;

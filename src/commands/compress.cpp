@@ -1,80 +1,154 @@
-// helmholtz compress: the compression stage alone, with its figures; nothing is trained.
+// helmholtz compress: the codec stage alone, with its figures; nothing is trained.
+//   images: JPEG round trip of both splits at --quality: bytes, bits per pixel, PSNR
+//   audio:  MP3 round trip of every clip at --bitrate (and the mel features, which go to the
+//           feature cache so that a later `train` starts at once): bytes, kbit/s, LAME's
+//           output rate, SNR, delay removed
 
 #include <cstdio>
 #include <memory>
 
 #include "commands/commands.hpp"
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/core/logging.hpp"
 #include "helmholtz/core/parallel.hpp"
+#include "helmholtz/data/datasets.hpp"
 #include "helmholtz/data/prepare.hpp"
 #include "helmholtz/data/report_json.hpp"
+#include "helmholtz/features/audio_features.hpp"
 
 namespace helmholtz::commands {
+namespace {
+
+struct Options {
+  DataOptions data;
+  std::int64_t train_size = 0;
+  std::int64_t val_size = 0;
+  int threads = 0;
+  bool json = false;
+};
+
+void compress_images(const Options& o) {
+  const auto quality = data::Quality::parse(o.data.quality);
+  const int threads = core::resolve_threads(o.threads);
+  const auto prepared =
+      data::prepare_images(o.data.dataset, o.data.data_dir, o.train_size, o.val_size, quality,
+                           codec::parse_subsampling(o.data.subsampling), threads);
+  const auto& train = prepared.train;
+  const auto& test = prepared.test;
+  const double seconds = prepared.compress_seconds;
+  const double rate = static_cast<double>(train.images + test.images) / seconds;
+  if (o.json) {
+    nlohmann::json j;
+    j["dataset"] = o.data.dataset;
+    j["quality"] = quality.to_string();
+    j["subsampling"] = o.data.subsampling;
+    j["threads"] = threads;
+    j["seconds"] = seconds;
+    j["images_per_second"] = quality.raw ? nlohmann::json(nullptr) : nlohmann::json(rate);
+    j["train"] = data::to_json(train);
+    j["test"] = data::to_json(test);
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  if (quality.raw) {
+    std::printf("%s, raw (no codec)\n", o.data.dataset.c_str());
+  } else {
+    std::printf("%s at quality %s (%s subsampling for colour), %d threads: %.0f images/s\n",
+                o.data.dataset.c_str(), quality.to_string().c_str(), o.data.subsampling.c_str(),
+                threads, rate);
+  }
+  std::printf("%-6s %8s %12s %11s %10s\n", "split", "images", "bytes/image", "bits/pixel",
+              "PSNR (dB)");
+  for (const auto& [name, s] : {std::pair{"train", train}, std::pair{"test", test}}) {
+    char psnr[32] = "n/a";
+    if (s.mean_psnr) std::snprintf(psnr, sizeof psnr, "%.2f", *s.mean_psnr);
+    std::printf("%-6s %8lld %12.1f %11.3f %10s\n", name, static_cast<long long>(s.images),
+                s.mean_bytes, s.bits_per_pixel, psnr);
+  }
+}
+
+void compress_audio(const Options& o) {
+  features::AudioFeatureRequest request;
+  request.data_dir = o.data.data_dir;
+  request.instrument = o.data.instrument;
+  request.bitrate = data::Bitrate::parse(o.data.bitrate);
+  request.cache_dir = o.data.cache_dir;
+  request.threads = o.threads;
+  request.progress = !o.json;
+  auto log = core::console_logger();
+  const auto f = features::prepare_audio_features(request, *log);
+  const auto& s = f.stats;
+  if (o.json) {
+    nlohmann::json j;
+    j["dataset"] = o.data.dataset;
+    j["bitrate"] = request.bitrate.to_string();
+    j["instrument"] = request.instrument;
+    j["threads"] = core::resolve_threads(o.threads);
+    j["from_cache"] = f.from_cache;
+    j["cache_file"] = f.cache_file.string();
+    j["seconds"] = f.seconds;
+    j["clips_per_second"] = f.from_cache ? nlohmann::json(nullptr)
+                                         : nlohmann::json(static_cast<double>(s.clips) / f.seconds);
+    j["features_shape"] = f.features.sizes().vec();
+    j["clips"] = data::to_json(s);
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::string rates;
+  for (int r : s.output_sample_rates) rates += (rates.empty() ? "" : ", ") + std::to_string(r);
+  char snr[32] = "n/a (raw)";
+  if (s.mean_snr_db) std::snprintf(snr, sizeof snr, "%.2f dB", *s.mean_snr_db);
+  std::printf("%s at %s%s\n", o.data.dataset.c_str(), request.bitrate.to_string().c_str(),
+              request.bitrate.raw ? " (no codec)" : " kbit/s");
+  std::printf("  clips                 %lld (%.1f s of audio)\n", static_cast<long long>(s.clips),
+              s.seconds_of_audio);
+  std::printf("  MP3 bytes per clip    %.1f\n", s.mean_bytes);
+  std::printf("  bitrate achieved      %.2f kbit/s\n", s.kbps);
+  std::printf("  output sample rate    %s Hz\n", rates.c_str());
+  std::printf("  SNR (decoded vs in)   %s\n", snr);
+  std::printf("  delay removed         %.1f ms mean, %.1f ms max\n", s.mean_delay_seconds * 1000,
+              s.max_delay_seconds * 1000);
+  std::printf("  features              %lld x %lld x %lld per clip%s\n",
+              static_cast<long long>(f.features.size(1)),
+              static_cast<long long>(f.features.size(2)),
+              static_cast<long long>(f.features.size(3)), f.from_cache ? ", from the cache" : "");
+}
+
+}  // namespace
 
 void register_compress(CLI::App& app) {
-  struct Options {
-    std::string dataset = "cifar10";
-    std::filesystem::path data_dir;
-    std::string quality = "5";
-    std::string subsampling = "420";
-    std::int64_t train_size = 0;
-    std::int64_t val_size = 0;
-    int threads = 0;
-    bool json = false;
-  };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "compress",
-      "Encode and decode a dataset at a JPEG quality and print bytes, bits per pixel "
-      "and PSNR per split (no training)");
+      "Pass a dataset through the codec and print its figures, nothing trained: JPEG bytes, bits "
+      "per pixel and PSNR per split (images); MP3 bytes, kbit/s, output rate, SNR and delay "
+      "removed (audio, whose features then sit in the cache)");
   auto& o = *options;
-  add_image_data_options(*cmd, o.dataset, o.data_dir, o.quality);
-  cmd->add_option("--subsampling", o.subsampling, "420 or 444")
-      ->check(CLI::IsMember({"420", "444"}))
-      ->capture_default_str();
-  cmd->add_option("--train-size", o.train_size, "First N training images (0 = all)")
+  add_data_options(*cmd, o.data);
+  cmd->add_option("--train-size", o.train_size, "Images: first N training images (0 = all)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--val-size", o.val_size, "First N test images (0 = all)")
+  cmd->add_option("--val-size", o.val_size, "Images: first N test images (0 = all)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", o.threads, "Threads (0 = all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", o.json, "Machine-readable output");
-  cmd->callback([options] {
+  cmd->callback([cmd, options] {
     const auto& o = *options;
-    const auto quality = data::Quality::parse(o.quality);
-    const int threads = core::resolve_threads(o.threads);
-    const auto prepared =
-        data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
-                             codec::parse_subsampling(o.subsampling), threads);
-    const auto& train = prepared.train;
-    const auto& test = prepared.test;
-    const double seconds = prepared.compress_seconds;
-    const double rate = static_cast<double>(train.images + test.images) / seconds;
-    if (o.json) {
-      nlohmann::json j;
-      j["dataset"] = o.dataset;
-      j["quality"] = quality.to_string();
-      j["subsampling"] = o.subsampling;
-      j["threads"] = threads;
-      j["seconds"] = seconds;
-      j["images_per_second"] = quality.raw ? nlohmann::json(nullptr) : nlohmann::json(rate);
-      j["train"] = data::to_json(train);
-      j["test"] = data::to_json(test);
-      std::printf("%s\n", j.dump(2).c_str());
-      return;
-    }
-    if (quality.raw) {
-      std::printf("%s, raw (no codec)\n", o.dataset.c_str());
+    if (data::is_audio_dataset(o.data.dataset)) {
+      if (given(*cmd, "quality")) {
+        throw core::UsageError("--quality does not apply to --dataset " + o.data.dataset +
+                               " (audio is compressed with --bitrate KBPS)");
+      }
+      if (o.data.bitrate.empty()) {
+        throw core::UsageError("--bitrate is required with --dataset " + o.data.dataset +
+                               ": an MP3 bitrate in kbit/s (8, 16, 32, 64, 96, 128, ...) or raw");
+      }
+      compress_audio(o);
     } else {
-      std::printf("%s at quality %s (%s subsampling for colour), %d threads: %.0f images/s\n",
-                  o.dataset.c_str(), quality.to_string().c_str(), o.subsampling.c_str(), threads,
-                  rate);
-    }
-    std::printf("%-6s %8s %12s %11s %10s\n", "split", "images", "bytes/image", "bits/pixel",
-                "PSNR (dB)");
-    for (const auto& [name, s] : {std::pair{"train", train}, std::pair{"test", test}}) {
-      char psnr[32] = "n/a";
-      if (s.mean_psnr) std::snprintf(psnr, sizeof psnr, "%.2f", *s.mean_psnr);
-      std::printf("%-6s %8lld %12.1f %11.3f %10s\n", name, static_cast<long long>(s.images),
-                  s.mean_bytes, s.bits_per_pixel, psnr);
+      if (given(*cmd, "bitrate")) {
+        throw core::UsageError("--bitrate does not apply to --dataset " + o.data.dataset +
+                               " (images are compressed with --quality Q)");
+      }
+      compress_images(o);
     }
   });
 }

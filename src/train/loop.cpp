@@ -19,6 +19,11 @@ torch::Tensor to_unit_float(const torch::Tensor& images) {
   return images.to(torch::kFloat32).div_(255.0f);
 }
 
+torch::Tensor model_input(const torch::Tensor& samples) {
+  return samples.scalar_type() == torch::kUInt8 ? to_unit_float(samples)
+                                                : samples.to(torch::kFloat32);
+}
+
 void use_channels_last(torch::nn::Sequential& model) {
   torch::NoGradGuard no_grad;
   for (auto& p : model->parameters()) {
@@ -44,7 +49,7 @@ Metrics train_epoch(torch::nn::Sequential& model, Optimizer& optimizer, const Te
     const std::int64_t end = std::min<std::int64_t>(n, begin + options.batch_size);
     const auto index = order.slice(0, begin, end);
     auto x = batch_layout(
-        augment(to_unit_float(data.images.index_select(0, index)), options.shift, options.flip),
+        augment(model_input(data.images.index_select(0, index)), options.shift, options.flip),
         options.channels_last);
     const auto y = data.labels.index_select(0, index);
     optimizer.zero_grad();
@@ -73,7 +78,7 @@ Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch
   auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
   for (std::int64_t begin = 0; begin < n; begin += batch_size) {
     const std::int64_t end = std::min<std::int64_t>(n, begin + batch_size);
-    const auto x = batch_layout(to_unit_float(data.images.slice(0, begin, end)), channels_last);
+    const auto x = batch_layout(model_input(data.images.slice(0, begin, end)), channels_last);
     const auto y = data.labels.slice(0, begin, end);
     const auto logits = model->forward(x);
     loss_sum +=

@@ -2,19 +2,23 @@
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/files.hpp"
 #include "helmholtz/core/logging.hpp"
 #include "helmholtz/core/parallel.hpp"
 #include "helmholtz/core/progress.hpp"
-#include "helmholtz/data/prepare.hpp"
-#include "helmholtz/data/report_json.hpp"
+#include "helmholtz/data/audio_compress.hpp"
+#include "helmholtz/data/compress.hpp"
+#include "helmholtz/data/datasets.hpp"
 #include "helmholtz/models/architecture.hpp"
 #include "helmholtz/train/checkpoint.hpp"
 #include "helmholtz/train/device.hpp"
+#include "helmholtz/train/keras_adadelta.hpp"
 #include "helmholtz/train/keras_sgd.hpp"
 #include "helmholtz/train/loop.hpp"
+#include "helmholtz/train/run_data.hpp"
 
 namespace helmholtz::train {
 namespace fs = std::filesystem;
@@ -37,34 +41,29 @@ json read_json_if_any(const fs::path& file) {
   }
 }
 
-data::PreparedImages load_and_compress(const TrainOptions& o, spdlog::logger& log) {
-  const auto quality = data::Quality::parse(o.quality);
-  auto c = data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
-                                codec::parse_subsampling(o.subsampling),
-                                core::resolve_threads(o.threads));
-  for (const auto* s : {&c.train, &c.test}) {
-    log.info("{} {} images at quality {}: {:.1f} bytes/image, {:.3f} bits/pixel, PSNR {}",
-             s == &c.train ? "train" : "test", s->images, quality.to_string(), s->mean_bytes,
-             s->bits_per_pixel,
-             s->mean_psnr ? fmt::format("{:.2f} dB", *s->mean_psnr) : std::string("n/a (raw)"));
-  }
-  log.debug("loading and compression took {:.2f} s", c.seconds);
-  return c;
-}
-
 json make_summary(const TrainOptions& o, const models::Architecture& arch, std::int64_t parameters,
-                  const data::PreparedImages& data, const TrainState& state,
-                  const torch::Device& device, bool finished) {
+                  const RunData& prepared, const TrainState& state, const torch::Device& device,
+                  bool finished) {
   json j;
   j["version"] = HELMHOLTZ_VERSION;
   j["dataset"] = o.dataset;
   j["model"] = arch.name;
   j["setting"] = arch.setting;
-  j["quality"] = data::Quality::parse(o.quality).to_string();
-  j["subsampling"] = o.subsampling;
+  if (data::is_audio_dataset(o.dataset)) {
+    j["bitrate"] = data::Bitrate::parse(o.bitrate).to_string();
+    j["instrument"] = o.instrument;
+    j["eval"] = o.eval;
+    j["split_seed"] = o.split_seed;
+  } else {
+    j["quality"] = data::Quality::parse(o.quality).to_string();
+    j["subsampling"] = o.subsampling;
+  }
   j["seed"] = o.seed;
+  j["optimizer"] = o.optimizer;
   j["parameters"] = parameters;
   j["device"] = device.str();
+  j["train_samples"] = prepared.train.size();
+  j["validation_samples"] = prepared.validation.size();
   j["epochs_requested"] = o.epochs;
   j["epochs_completed"] = state.epoch;
   j["finished"] = finished;
@@ -74,19 +73,32 @@ json make_summary(const TrainOptions& o, const models::Architecture& arch, std::
       state.history.empty() ? json(nullptr) : json(mean_top_val_acc(state.history, 10));
   const auto conv = convergence_epoch(state.history);
   j["convergence_epoch"] = conv ? json(*conv) : json(nullptr);
-  j["compression"] = {{"train", data::to_json(data.train)}, {"test", data::to_json(data.test)}};
-  const double images = static_cast<double>(data.dataset.train.count) * state.epoch;
-  j["train_images_per_second"] = state.train_seconds > 0 ? images / state.train_seconds : 0.0;
+  j["bits_per_sample"] = prepared.bits_per_sample;
+  j["distortion"] = {
+      {"metric", prepared.distortion_metric},
+      {"db", prepared.distortion_db ? json(*prepared.distortion_db) : json(nullptr)}};
+  j["compression"] = prepared.compression;
+  const double samples = static_cast<double>(prepared.train.size()) * state.epoch;
+  const double rate = state.train_seconds > 0 ? samples / state.train_seconds : 0.0;
+  j["train_samples_per_second"] = rate;
+  if (!data::is_audio_dataset(o.dataset)) j["train_images_per_second"] = rate;
   j["wall_seconds"] = state.wall_seconds;
   return j;
+}
+
+std::unique_ptr<Optimizer> make_optimizer(const TrainOptions& o,
+                                          std::vector<torch::Tensor> parameters) {
+  if (o.optimizer == "adadelta") {
+    return std::make_unique<KerasAdadelta>(std::move(parameters), o.lr, o.rho, o.epsilon);
+  }
+  return std::make_unique<KerasSgd>(std::move(parameters), o.lr, o.momentum, o.nesterov, o.decay);
 }
 
 }  // namespace
 
 fs::path run_directory(const TrainOptions& o) {
   if (!o.log_dir.empty()) return o.log_dir;
-  const auto& arch = models::image_architecture(o.setting);
-  return o.log_root / arch.name / data::Quality::parse(o.quality).folder_name();
+  return o.log_root / run_architecture(o).name / level_folder(o);
 }
 
 RunResult run_training(const TrainOptions& o) {
@@ -95,7 +107,7 @@ RunResult run_training(const TrainOptions& o) {
   auto log = core::console_logger();
   at::set_num_threads(core::resolve_threads(o.threads));
   const auto device = resolve_device(o.device);
-  const auto& arch = models::image_architecture(o.setting);
+  const auto& arch = run_architecture(o);
   RunResult result;
   result.run_dir = run_directory(o);
   const fs::path dir = result.run_dir;
@@ -118,7 +130,7 @@ RunResult run_training(const TrainOptions& o) {
                          "another folder with --log-dir");
   }
 
-  data::PreparedImages data = load_and_compress(o, *log);
+  const RunData prepared = prepare_run_data(o, device, *log);
 
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -131,13 +143,12 @@ RunResult run_training(const TrainOptions& o) {
   log->debug("helmholtz {} train: {}", HELMHOLTZ_VERSION, identity(o));
 
   torch::manual_seed(o.seed);
-  const auto& train_set = data.dataset.train;
-  auto model = models::build(arch, {train_set.channels, train_set.height, train_set.width},
-                             data.dataset.num_classes);
+  auto model = models::build(arch, prepared.input, prepared.num_classes);
   model->to(device);
   if (o.channels_last) use_channels_last(model);  // before the optimizer mirrors the weights
   const auto parameters = models::count_parameters(*model);
-  KerasSgd optimizer(model->parameters(), o.lr, o.momentum, o.nesterov, o.decay);
+  const auto optimizer_ptr = make_optimizer(o, model->parameters());
+  Optimizer& optimizer = *optimizer_ptr;
 
   TrainState state;
   state.identity = identity(o);
@@ -155,19 +166,19 @@ RunResult run_training(const TrainOptions& o) {
     log->info("{}: nothing to resume, starting a new run", dir.string());
   }
   core::write_file_atomic(dir / "config.toml", to_toml(o));
-  log->info("{} (setting {}, {} parameters) on {}, {} train / {} validation images, {} epochs",
-            arch.name, arch.setting, parameters, describe_device(device), train_set.count,
-            data.dataset.test.count, o.epochs);
+  log->info("{} (setting {}, {} parameters) on {}, {} train / {} validation samples, {} epochs",
+            arch.name, arch.setting, parameters, describe_device(device), prepared.train.size(),
+            prepared.validation.size(), o.epochs);
 
-  const TensorData train_data = to_tensors(data.dataset.train, device);
-  const TensorData test_data = to_tensors(data.dataset.test, device);
+  const TensorData& train_data = prepared.train;
+  const TensorData& test_data = prepared.validation;
   const EpochOptions epoch_options{o.batch_size, o.shift, o.flip, o.channels_last};
   core::ProgressBar bar(o.progress);
   const double wall_before = state.wall_seconds;
   const auto write_results = [&](bool finished) {
     state.wall_seconds = wall_before + seconds_since(session_start);
     core::write_file_atomic(dir / "history.csv", history_csv(state.history));
-    result.summary = make_summary(o, arch, parameters, data, state, device, finished);
+    result.summary = make_summary(o, arch, parameters, prepared, state, device, finished);
     core::write_file_atomic(dir / "summary.json", result.summary.dump(2) + "\n");
   };
   write_results(false);

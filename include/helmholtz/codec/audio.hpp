@@ -20,6 +20,16 @@ struct Audio {
 // file when it is missing, not audio, or holds no frames.
 Audio read_audio(const std::filesystem::path& file);
 
+struct AudioInfo {
+  int sample_rate = 0;
+  int channels = 0;
+  std::int64_t frames = 0;
+};
+
+// The header of an audio file (no samples are read). Throws core::DataError naming the file when
+// it is missing or not audio.
+AudioInfo read_audio_info(const std::filesystem::path& file);
+
 // Reads audio held in memory (any format libsndfile reads, MP3 included) through its virtual
 // I/O. `what` names the data in error messages (a file name, "MP3 round trip", ...). Throws
 // core::DataError when the bytes are not audio or hold no frames.

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "helmholtz/codec/audio.hpp"
@@ -56,8 +57,19 @@ struct Mp3RoundTrip {
   double snr_db = 0.0;         // aligned samples against the original
 };
 
-// Encode, decode, resample back to `sample_rate` when the MP3's rate differs, estimate the delay
-// (searching up to 0.25 s either way), align, measure the SNR.
+// The delay an MP3 round trip at this input rate and bitrate leaves (encoder, decoder and, where
+// LAME lowers the rate, both resamplings), in samples at `sample_rate`: measured once per
+// (rate, bitrate) and process on a probe of seeded white noise with estimate_delay, then
+// remembered. The codec chain is time-invariant, so this is every clip's delay; measuring it on
+// each clip instead can lock onto a neighbouring pitch period of a periodic note.
+int codec_delay(int sample_rate, int bitrate_kbps);
+
+// Encode, decode, resample back to `sample_rate` when the MP3's rate differs, remove the
+// codec_delay (align to the input's length), measure the SNR.
 Mp3RoundTrip mp3_round_trip(const std::vector<float>& mono, int sample_rate, int bitrate_kbps);
+
+// The versions of the libraries the audio codec stage runs through (LAME, libsndfile, soxr),
+// e.g. for cache fingerprints: a new codec library may give other bytes.
+std::string audio_codec_versions();
 
 }  // namespace helmholtz::codec

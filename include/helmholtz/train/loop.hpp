@@ -1,7 +1,8 @@
 #pragma once
 // One epoch of training and one evaluation pass: functions of (model, data, optimizer, options).
-// The dataset is one uint8 tensor [N, C, H, W] on the training device; batches are gathered by
-// index and augmented there, so nothing loops over images on the host.
+// The dataset is one tensor [N, C, H, W] on the training device (uint8 pixels or float32 mel
+// features); batches are gathered by index and augmented there, so nothing loops over samples on
+// the host.
 
 #include <torch/torch.h>
 
@@ -14,7 +15,7 @@
 namespace helmholtz::train {
 
 struct TensorData {
-  torch::Tensor images;  // uint8 [N, C, H, W]
+  torch::Tensor images;  // uint8 pixels or float32 features, [N, C, H, W]
   torch::Tensor labels;  // int64 [N]
   std::int64_t size() const { return images.defined() ? images.size(0) : 0; }
 };
@@ -51,5 +52,8 @@ Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch
 
 // uint8 [N, C, H, W] -> float in [0, 1].
 torch::Tensor to_unit_float(const torch::Tensor& images);
+
+// What the network sees: uint8 pixels scaled to [0, 1]; float features as they are.
+torch::Tensor model_input(const torch::Tensor& samples);
 
 }  // namespace helmholtz::train

@@ -1,0 +1,19 @@
+#pragma once
+// The datasets helmholtz knows, images and audio. No torch.
+
+#include <string>
+#include <vector>
+
+namespace helmholtz::data {
+
+inline constexpr const char* kAudioEffects = "audio-effects";
+
+// cifar10, fashion-mnist (images), audio-effects (audio).
+const std::vector<std::string>& dataset_names();
+
+bool is_audio_dataset(const std::string& name);
+
+// Throws core::UsageError "--dataset: unknown dataset 'x' (choose one of ...)".
+void check_dataset_name(const std::string& name);
+
+}  // namespace helmholtz::data

@@ -1,0 +1,51 @@
+#pragma once
+// The data half of a run, for either kind of dataset: the training and validation tensors on
+// the training device, the network's input shape, and the codec figures for the summary.
+//   images: load, JPEG round trip at --quality, uint8 [N, C, H, W] (the test split validates)
+//   audio:  scan, MP3 round trip at --bitrate, mel features float32 [N, 1, 96, frames] (from
+//           the feature cache when it matches), the reference's per-class split, the training
+//           part cut to a multiple of the batch size
+
+#include <spdlog/logger.h>
+#include <torch/torch.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "helmholtz/models/architecture.hpp"
+#include "helmholtz/train/loop.hpp"
+#include "helmholtz/train/options.hpp"
+
+namespace helmholtz::train {
+
+struct RunData {
+  TensorData train;
+  TensorData validation;
+  models::InputShape input;
+  int num_classes = 0;
+  nlohmann::json compression;           // the codec figures, as the summary shows them
+  double bits_per_sample = 0;           // mean compressed bits per image or clip
+  std::string distortion_metric;        // "psnr" (images) or "snr" (audio)
+  std::optional<double> distortion_db;  // nullopt for raw
+  double seconds = 0;                   // loading and coding (or reading the cache)
+};
+
+// Loads, codes and moves to `device` the data that `options` asks for.
+RunData prepare_run_data(const TrainOptions& options, const torch::Device& device,
+                         spdlog::logger& log);
+
+// The architecture table entry of a run (image or audio by dataset).
+const models::Architecture& run_architecture(const TrainOptions& options);
+
+// Drops positions evenly spread over `positions` so that a multiple of `multiple` remain (none
+// when fewer than `multiple` are given: then all are kept). The reference cut its training data
+// to a multiple of the batch size; spreading the cut keeps the class balance of a class-ordered
+// list.
+std::vector<std::size_t> cut_to_multiple(const std::vector<std::size_t>& positions,
+                                         std::size_t multiple);
+
+}  // namespace helmholtz::train

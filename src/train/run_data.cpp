@@ -1,0 +1,130 @@
+#include "helmholtz/train/run_data.hpp"
+
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/core/parallel.hpp"
+#include "helmholtz/data/audio_dataset.hpp"
+#include "helmholtz/data/datasets.hpp"
+#include "helmholtz/data/prepare.hpp"
+#include "helmholtz/data/report_json.hpp"
+#include "helmholtz/features/audio_features.hpp"
+
+namespace helmholtz::train {
+namespace {
+
+RunData prepare_images(const TrainOptions& o, const torch::Device& device, spdlog::logger& log) {
+  const auto quality = data::Quality::parse(o.quality);
+  auto c = data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
+                                codec::parse_subsampling(o.subsampling),
+                                core::resolve_threads(o.threads));
+  for (const auto* s : {&c.train, &c.test}) {
+    log.info("{} {} images at quality {}: {:.1f} bytes/image, {:.3f} bits/pixel, PSNR {}",
+             s == &c.train ? "train" : "test", s->images, quality.to_string(), s->mean_bytes,
+             s->bits_per_pixel,
+             s->mean_psnr ? fmt::format("{:.2f} dB", *s->mean_psnr) : std::string("n/a (raw)"));
+  }
+  log.debug("loading and compression took {:.2f} s", c.seconds);
+  RunData d;
+  d.train = to_tensors(c.dataset.train, device);
+  d.validation = to_tensors(c.dataset.test, device);
+  d.input = {c.dataset.train.channels, c.dataset.train.height, c.dataset.train.width};
+  d.num_classes = c.dataset.num_classes;
+  d.compression = {{"train", data::to_json(c.train)}, {"test", data::to_json(c.test)}};
+  d.bits_per_sample = c.train.mean_bytes * 8.0;
+  d.distortion_metric = "psnr";
+  d.distortion_db = c.train.mean_psnr;
+  d.seconds = c.seconds;
+  return d;
+}
+
+TensorData select(const features::AudioFeatures& f, const std::vector<std::size_t>& positions,
+                  const torch::Device& device) {
+  std::vector<std::int64_t> index(positions.begin(), positions.end());
+  std::vector<std::int64_t> labels;
+  labels.reserve(positions.size());
+  for (auto p : positions) labels.push_back(f.labels[p]);
+  const auto idx = torch::tensor(index, torch::kInt64);
+  TensorData t;
+  t.images = f.features.index_select(0, idx).to(device);
+  t.labels = torch::tensor(labels, torch::kInt64).to(device);
+  return t;
+}
+
+RunData prepare_audio(const TrainOptions& o, const torch::Device& device, spdlog::logger& log) {
+  features::AudioFeatureRequest request;
+  request.data_dir = o.data_dir;
+  request.instrument = o.instrument;
+  request.bitrate = data::Bitrate::parse(o.bitrate);
+  request.cache_dir = o.cache_dir;
+  request.threads = o.threads;
+  request.device = device;
+  request.progress = o.progress;
+  const auto f = features::prepare_audio_features(request, log);
+  const auto& s = f.stats;
+  if (!request.bitrate.raw) {
+    std::string rates;
+    for (int r : s.output_sample_rates) rates += (rates.empty() ? "" : ", ") + std::to_string(r);
+    log.info(
+        "MP3 at {} kbit/s: {:.0f} bytes/clip ({:.1f} kbit/s achieved), coded at {} Hz, SNR "
+        "{:.2f} dB, delay removed {:.1f} ms on average",
+        request.bitrate.kbps, s.mean_bytes, s.kbps, rates, s.mean_snr_db.value_or(0.0),
+        s.mean_delay_seconds * 1000.0);
+  }
+
+  const auto split =
+      data::split_reference(f.labels, static_cast<int>(f.classes.size()), o.split_seed);
+  const auto train_positions = cut_to_multiple(split.train, static_cast<std::size_t>(o.batch_size));
+  const auto& eval_positions = o.eval == "test" ? split.test : split.validation;
+  if (train_positions.empty() || eval_positions.empty()) {
+    throw core::DataError(
+        "the audio set in '" +
+        (o.data_dir.empty() ? features::default_audio_data_dir() : o.data_dir).string() +
+        "' is too small to split: " + std::to_string(split.train.size()) + " training and " +
+        std::to_string(eval_positions.size()) + " " + o.eval +
+        " clips; give each class at least 5 clips");
+  }
+  log.info("{} clips in {} classes: {} for training (of {}, cut to a multiple of {}), {} for {}",
+           f.labels.size(), f.classes.size(), train_positions.size(), split.train.size(),
+           o.batch_size, eval_positions.size(), o.eval);
+
+  RunData d;
+  d.train = select(f, train_positions, device);
+  d.validation = select(f, eval_positions, device);
+  d.input = {1, static_cast<int>(f.features.size(2)), static_cast<int>(f.features.size(3))};
+  d.num_classes = static_cast<int>(f.classes.size());
+  d.compression = {
+      {"clips", data::to_json(s)}, {"from_cache", f.from_cache}, {"clip_samples", f.clip_samples}};
+  d.bits_per_sample = s.mean_bytes * 8.0;
+  d.distortion_metric = "snr";
+  d.distortion_db = s.mean_snr_db;
+  d.seconds = f.seconds;
+  return d;
+}
+
+}  // namespace
+
+RunData prepare_run_data(const TrainOptions& o, const torch::Device& device, spdlog::logger& log) {
+  return data::is_audio_dataset(o.dataset) ? prepare_audio(o, device, log)
+                                           : prepare_images(o, device, log);
+}
+
+const models::Architecture& run_architecture(const TrainOptions& o) {
+  return data::is_audio_dataset(o.dataset) ? models::audio_architecture(o.setting)
+                                           : models::image_architecture(o.setting);
+}
+
+std::vector<std::size_t> cut_to_multiple(const std::vector<std::size_t>& positions,
+                                         std::size_t multiple) {
+  const std::size_t n = positions.size();
+  if (multiple == 0 || n < multiple) return positions;
+  const std::size_t drop = n % multiple;
+  std::vector<bool> dropped(n, false);
+  for (std::size_t i = 0; i < drop; ++i) dropped[(2 * i + 1) * n / (2 * drop)] = true;
+  std::vector<std::size_t> kept;
+  kept.reserve(n - drop);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!dropped[i]) kept.push_back(positions[i]);
+  }
+  return kept;
+}
+
+}  // namespace helmholtz::train
