@@ -33,6 +33,7 @@ packages=(
   dataset-fashion-mnist   # the offline real dataset
   gnuplot-nox             # plots of `helmholtz report`
   python3-pil python3-torch python3-numpy  # benchmark peers (Pillow, PyTorch Python)
+  slurmctld slurmd slurm-client munge  # scripts/slurm-local.sh: a Slurm cluster for tests
   curl ca-certificates
 )
 
