@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   helmholtz::commands::register_synth(app);
   helmholtz::commands::register_features(app);
   helmholtz::commands::register_bench(app);
+  helmholtz::commands::register_sweep(app);
   helmholtz::commands::register_report(app);
   try {
     app.parse(argc, argv);

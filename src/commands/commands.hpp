@@ -14,6 +14,7 @@ void register_models(CLI::App& app);
 void register_synth(CLI::App& app);
 void register_features(CLI::App& app);
 void register_bench(CLI::App& app);
+void register_sweep(CLI::App& app);
 void register_report(CLI::App& app);
 
 // Reads a TOML config file into the options of `cmd` (keys = long option names, top level or
@@ -38,6 +39,22 @@ void add_data_options(CLI::App& cmd, DataOptions& options);
 // --dataset (images only), --data-dir and -q/--quality, for image-only commands.
 void add_image_data_options(CLI::App& cmd, std::string& dataset, std::filesystem::path& data_dir,
                             std::string& quality);
+
+}  // namespace helmholtz::commands
+
+namespace helmholtz::train {
+struct TrainOptions;
+}
+
+namespace helmholtz::commands {
+
+// Every option of `helmholtz train` that says what and how to train (not --config, --resume,
+// --no-progress), bound to `o` and `d`; `sweep` shares them.
+void add_train_options(CLI::App& cmd, train::TrainOptions& o, DataOptions& d);
+
+// After parsing (and any --config): copies the data options into `o` and applies the dataset's
+// recipe defaults to what was not given.
+void resolve_train_options(const CLI::App& cmd, train::TrainOptions& o, const DataOptions& d);
 
 // Whether --<long_name> was given on the command line or by a config file.
 bool given(const CLI::App& cmd, const std::string& long_name);

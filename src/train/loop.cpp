@@ -9,6 +9,11 @@ TensorData to_tensors(const data::ImageSet& set, const torch::Device& device) {
   auto pixels = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()),
                                  {set.count, set.height, set.width, set.channels}, torch::kUInt8);
   out.images = pixels.permute({0, 3, 1, 2}).contiguous().to(device);
+  // With one channel the permuted view is already contiguous, so on the CPU nothing above
+  // copied: the tensor must own its pixels, not borrow the set's.
+  if (out.images.data_ptr() == static_cast<const void*>(set.pixels.data())) {
+    out.images = out.images.clone();
+  }
   auto labels =
       torch::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {set.count}, torch::kUInt8);
   out.labels = labels.to(torch::kInt64).to(device);

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/core/file_lock.hpp"
 #include "helmholtz/core/files.hpp"
 #include "helmholtz/core/logging.hpp"
 #include "helmholtz/core/parallel.hpp"
@@ -94,11 +95,44 @@ std::unique_ptr<Optimizer> make_optimizer(const TrainOptions& o,
   return std::make_unique<KerasSgd>(std::move(parameters), o.lr, o.momentum, o.nesterov, o.decay);
 }
 
+// Creates a run folder and its missing parents; unless keep() is called, removes them again at
+// the end of the scope when they hold nothing but the lock file.
+class NewFolder {
+ public:
+  explicit NewFolder(const fs::path& dir) : dir_(dir) {
+    for (fs::path p = dir; !p.empty() && !fs::exists(p); p = p.parent_path()) top_ = p;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      throw core::RunError("cannot create run folder '" + dir.string() + "': " + ec.message() +
+                           " (choose another with --log-root or --log-dir)");
+    }
+  }
+  ~NewFolder() {
+    if (keep_ || top_.empty()) return;
+    std::error_code ec;
+    fs::remove(dir_ / ".lock", ec);
+    for (fs::path p = dir_; !p.empty(); p = p.parent_path()) {
+      if (!fs::remove(p, ec) || p == top_) break;  // stops at a folder that is not empty
+    }
+  }
+  NewFolder(const NewFolder&) = delete;
+  NewFolder& operator=(const NewFolder&) = delete;
+  void keep() { keep_ = true; }
+
+ private:
+  fs::path dir_;
+  fs::path top_;  // the outermost folder created here (empty: the run folder existed)
+  bool keep_ = false;
+};
+
 }  // namespace
 
 fs::path run_directory(const TrainOptions& o) {
   if (!o.log_dir.empty()) return o.log_dir;
-  return o.log_root / run_architecture(o).name / level_folder(o);
+  fs::path dir = o.log_root / run_architecture(o).name / level_folder(o);
+  if (o.seed != 0) dir /= "seed_" + std::to_string(o.seed);
+  return dir;
 }
 
 RunResult run_training(const TrainOptions& o) {
@@ -112,6 +146,12 @@ RunResult run_training(const TrainOptions& o) {
   result.run_dir = run_directory(o);
   const fs::path dir = result.run_dir;
   const fs::path last = dir / "last.pt";
+
+  // One process per run folder: the lock is taken before anything in it is read or written.
+  // A folder made here and left holding nothing but the lock (the data failed to load, ...)
+  // is removed again.
+  NewFolder folder(dir);
+  const core::FileLock lock(dir / ".lock", "run folder '" + dir.string() + "'");
 
   // Never touch a finished run, never overwrite an unfinished one without --resume.
   const json previous = read_json_if_any(dir / "summary.json");
@@ -132,9 +172,7 @@ RunResult run_training(const TrainOptions& o) {
 
   const RunData prepared = prepare_run_data(o, device, *log);
 
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw core::RunError("cannot create run folder '" + dir.string() + "': " + ec.message());
+  folder.keep();
   core::add_file_sink(*log, dir / "train.log");
   struct DropFileSink {  // the console logger outlives this run
     spdlog::logger& l;

@@ -20,7 +20,7 @@ struct TensorData {
   std::int64_t size() const { return images.defined() ? images.size(0) : 0; }
 };
 
-// Copies an ImageSet (HWC bytes) into a TensorData on `device`.
+// Copies an ImageSet (HWC bytes) into a TensorData on `device`; the result owns its memory.
 TensorData to_tensors(const data::ImageSet& set, const torch::Device& device);
 
 struct Metrics {

@@ -3,7 +3,8 @@
 // train with the recipe, and keep the run folder up to date after every epoch:
 //   config.toml  history.csv  best.pt  last.pt  model.pt  train.log  summary.json
 // A run folder that already holds a finished run is left alone; an interrupted one continues
-// from last.pt with --resume.
+// from last.pt with --resume. A lock file (.lock, flock) keeps a second process out of a folder
+// while a run holds it.
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -18,7 +19,8 @@ struct RunResult {
   nlohmann::json summary;
 };
 
-// <log_dir> if set, else <log_root>/<model-name>/quality_<q>.
+// <log_dir> if set, else <log_root>/<model-name>/<quality_q or bitrate_b>, with a further
+// seed_<s> folder for a seed other than 0 (the reference's layout for the default seed).
 std::filesystem::path run_directory(const TrainOptions& options);
 
 RunResult run_training(const TrainOptions& options);

@@ -1,0 +1,45 @@
+#pragma once
+// A sweep on a Slurm cluster: one sbatch array job, one array task per grid cell. Task i runs
+// `helmholtz train --config <cell i> --resume`, so resubmitting the same sweep skips finished
+// runs and resumes interrupted ones, exactly as a local sweep does.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "helmholtz/sweep/grid.hpp"
+
+namespace helmholtz::sweep {
+
+struct SlurmOptions {
+  std::string job_name = "helmholtz";
+  int gpus_per_task = 0;  // 0: CPU tasks (no --gres)
+  int cpus_per_task = 0;  // 0: the cluster's default
+  int max_running = 0;    // the array's %K limit; 0: none
+  std::string partition, time, account, mem;
+  std::vector<std::string> sbatch_args;  // more #SBATCH lines, passed as they are
+  std::filesystem::path binary;          // the helmholtz executable on the cluster
+  std::filesystem::path workdir;         // where the tasks run (relative paths start here)
+};
+
+struct SlurmSweep {
+  std::filesystem::path script;      // <sweep_dir>/slurm/sweep.sbatch
+  std::filesystem::path cells_file;  // one cell config per line, line i+1 = task i
+  std::filesystem::path log_dir;     // %A_%a.out task logs
+  std::size_t tasks = 0;
+};
+
+// Writes the cell configs, the cell list and the sbatch script under `sweep_dir` (absolute
+// paths inside). Only cells that are not finished become tasks. Throws core::RunError when a
+// file cannot be written.
+SlurmSweep write_slurm_sweep(const std::vector<Cell>& cells, const std::filesystem::path& sweep_dir,
+                             const SlurmOptions& options);
+
+// The script's text (for tests and --dry-run).
+std::string sbatch_script(const SlurmSweep& sweep, const SlurmOptions& options);
+
+// Submits with `sbatch --parsable [--wait]`; returns the job id. Throws core::RunError with
+// sbatch's own message when it fails or is not installed.
+std::string submit(const SlurmSweep& sweep, bool wait);
+
+}  // namespace helmholtz::sweep

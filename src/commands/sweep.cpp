@@ -1,0 +1,189 @@
+// helmholtz sweep: every level x setting x seed of a study, each a `helmholtz train` run, on this
+// machine's GPUs or CPU (resumable, one lock per run folder) or as one Slurm array job.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "commands/commands.hpp"
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/core/logging.hpp"
+#include "helmholtz/data/datasets.hpp"
+#include "helmholtz/sweep/grid.hpp"
+#include "helmholtz/sweep/local.hpp"
+#include "helmholtz/sweep/slurm.hpp"
+#include "helmholtz/train/options.hpp"
+
+namespace helmholtz::commands {
+namespace {
+
+struct Options {
+  train::TrainOptions train;
+  DataOptions data;
+  std::string config_file;
+  std::string qualities, bitrates;
+  std::string settings = "0-5";
+  std::string seeds = "0";
+  std::string gpus;
+  int jobs_per_gpu = 1;
+  int jobs = 1;
+  std::filesystem::path sweep_dir;
+  bool dry_run = false;
+  bool slurm = false;
+  bool submit = false;
+  bool wait = false;
+  sweep::SlurmOptions slurm_options;
+};
+
+std::filesystem::path self_executable() {
+  std::error_code ec;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw core::RunError("cannot find the helmholtz executable: " + ec.message());
+  return path;
+}
+
+void run_sweep(const CLI::App& cmd, Options& o) {
+  resolve_train_options(cmd, o.train, o.data);
+  const bool audio = data::is_audio_dataset(o.train.dataset);
+  if (audio && !o.qualities.empty()) {
+    throw core::UsageError("--qualities does not apply to --dataset " + o.train.dataset +
+                           " (use --bitrates)");
+  }
+  if (!audio && !o.bitrates.empty()) {
+    throw core::UsageError("--bitrates does not apply to --dataset " + o.train.dataset +
+                           " (use --qualities)");
+  }
+  std::string level_text = audio ? o.bitrates : o.qualities;
+  if (level_text.empty()) level_text = sweep::default_levels(o.train.dataset);
+  if (audio) o.train.bitrate = "32";  // a placeholder, replaced per cell
+  const auto levels = sweep::parse_levels(level_text, audio);
+  const auto settings = sweep::parse_numbers(o.settings, "--settings");
+  for (auto s : settings) {
+    if (s > 5) throw core::UsageError("--settings: " + std::to_string(s) + " is not 0..5");
+  }
+  const auto seeds = sweep::parse_numbers(o.seeds, "--seeds");
+  const auto cells = sweep::expand_grid(o.train, levels, settings, seeds);
+  const auto sweep_dir =
+      o.sweep_dir.empty() ? o.train.log_root / "sweeps" / o.train.dataset : o.sweep_dir;
+  auto log = core::console_logger();
+  log->info("sweep of {} runs: {} {} x settings {} x seeds {}", cells.size(),
+            audio ? "bitrates" : "qualities", level_text, o.settings, o.seeds);
+
+  if (o.dry_run) {
+    for (const auto& c : cells) {
+      const auto state = sweep::cell_state(c);
+      std::printf("%-40s %-12s %s\n", c.id.c_str(),
+                  state == sweep::CellState::kFinished      ? "finished"
+                  : state == sweep::CellState::kInterrupted ? "interrupted"
+                                                            : "to run",
+                  c.run_dir.string().c_str());
+    }
+    return;
+  }
+
+  if (o.slurm) {
+    auto so = o.slurm_options;
+    so.binary = self_executable();
+    so.workdir = std::filesystem::current_path();
+    if (so.job_name == "helmholtz") so.job_name = "helmholtz-" + o.train.dataset;
+    const auto job = sweep::write_slurm_sweep(cells, sweep_dir, so);
+    std::printf("wrote %s: %zu array tasks (%zu runs finished before)\n", job.script.c_str(),
+                job.tasks, cells.size() - job.tasks);
+    if (job.tasks == 0) return;
+    if (!o.submit) {
+      std::printf("submit it with: sbatch %s\n", job.script.c_str());
+      return;
+    }
+    const auto id = sweep::submit(job, o.wait);
+    std::printf("submitted Slurm job %s%s; task logs in %s\n", id.c_str(),
+                o.wait ? " (finished)" : "", job.log_dir.c_str());
+    return;
+  }
+
+  sweep::LocalOptions lo;
+  if (!o.gpus.empty()) {
+    for (auto g : sweep::parse_numbers(o.gpus, "--gpus")) lo.gpus.push_back(static_cast<int>(g));
+  }
+  lo.jobs_per_gpu = o.jobs_per_gpu;
+  lo.jobs = o.jobs;
+  lo.binary = self_executable();
+  lo.sweep_dir = sweep_dir;
+  const auto outcomes = sweep::run_local(cells, lo, *log);
+  std::printf("\n%s", sweep::outcome_table(outcomes).c_str());
+  std::size_t failed = 0;
+  for (const auto& out : outcomes) {
+    failed += out.status == sweep::Outcome::Status::kFailed ? 1 : 0;
+  }
+  if (failed > 0) {
+    throw core::RunError(std::to_string(failed) + " of " + std::to_string(outcomes.size()) +
+                         " runs failed (logs above); rerun the same sweep to retry them: "
+                         "finished runs are skipped, interrupted ones resume");
+  }
+}
+
+}  // namespace
+
+void register_sweep(CLI::App& app) {
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "sweep",
+      "Train every quality (or bitrate) x setting x seed of a study: on this machine's GPUs or "
+      "CPU, or as one Slurm array job. Rerunning skips finished runs and resumes interrupted ones");
+  auto& o = *options;
+  cmd->add_option("--config", o.config_file,
+                  "Read train options from a TOML file (e.g. configs/cifar10.toml)");
+  add_train_options(*cmd, o.train, o.data);
+  // The swept options are lists here; one run folder per cell.
+  for (const char* name : {"--quality", "--bitrate", "--setting", "--seed", "--log-dir"}) {
+    cmd->remove_option(cmd->get_option(name));
+  }
+  cmd->add_option("--qualities", o.qualities,
+                  "JPEG qualities, e.g. 1,5,10,raw (default: the reference's "
+                  "1,5,10,15,20,25,50,75,100)");
+  cmd->add_option("--bitrates", o.bitrates,
+                  "Audio: MP3 bitrates, e.g. 8,32,128,raw (default: 8,16,32,64,96,128,160)");
+  cmd->add_option("--settings", o.settings, "Architectures, e.g. 0-5 or 0,2")
+      ->capture_default_str();
+  cmd->add_option("--seeds", o.seeds, "Seeds, e.g. 0-2 (seed s > 0 runs go to .../seed_<s>)")
+      ->capture_default_str();
+  cmd->add_option("--gpus", o.gpus,
+                  "GPUs to use, e.g. 0,1 or 0-7: each run a child process with "
+                  "CUDA_VISIBLE_DEVICES set (default: CPU jobs)");
+  cmd->add_option("--jobs-per-gpu", o.jobs_per_gpu, "Runs at once on each GPU")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--jobs", o.jobs, "Runs at once without --gpus (CPU); cores are shared")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--sweep-dir", o.sweep_dir,
+                  "Cell configs and child logs (default: <log-root>/sweeps/<dataset>)");
+  cmd->add_flag("--dry-run", o.dry_run, "List the runs and their state; start nothing");
+  cmd->add_flag("--slurm", o.slurm, "Write an sbatch array script, one task per run");
+  cmd->add_flag("--submit", o.submit, "With --slurm: submit it with sbatch");
+  cmd->add_flag("--wait", o.wait, "With --submit: wait until every task has ended");
+  auto& so = o.slurm_options;
+  cmd->add_option("--job-name", so.job_name, "Slurm job name (default: helmholtz-<dataset>)");
+  cmd->add_option("--gpus-per-task", so.gpus_per_task, "Slurm: GPUs per run (--gres=gpu:N)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--cpus-per-task", so.cpus_per_task, "Slurm: CPUs per run")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-running", so.max_running, "Slurm: runs at once (the array's %K)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--partition", so.partition, "Slurm partition");
+  cmd->add_option("--time", so.time, "Slurm time limit per run, e.g. 04:00:00");
+  cmd->add_option("--account", so.account, "Slurm account");
+  cmd->add_option("--mem", so.mem, "Slurm memory per run, e.g. 16G");
+  cmd->add_option("--sbatch-arg", so.sbatch_args,
+                  "More sbatch options, each written as an #SBATCH line (repeatable)");
+  cmd->callback([cmd, options] {
+    if (!options->config_file.empty()) apply_config_file(*cmd, options->config_file);
+    if ((options->submit || options->wait) && !options->slurm) {
+      throw core::UsageError("--submit and --wait go with --slurm");
+    }
+    options->train.progress = false;
+    run_sweep(*cmd, *options);
+  });
+}
+
+}  // namespace helmholtz::commands

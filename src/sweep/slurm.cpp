@@ -1,0 +1,110 @@
+#include "helmholtz/sweep/slurm.hpp"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <sstream>
+
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/core/files.hpp"
+
+namespace helmholtz::sweep {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::string sbatch_script(const SlurmSweep& sweep, const SlurmOptions& o) {
+  std::ostringstream s;
+  s << "#!/bin/bash\n"
+    << "# helmholtz sweep: one array task per run; task i trains line i+1 of the cell list.\n"
+    << "# Resubmit this script to resume: finished runs are skipped, interrupted ones resume.\n"
+    << "#SBATCH --job-name=" << o.job_name << "\n"
+    << "#SBATCH --array=0-" << (sweep.tasks == 0 ? 0 : sweep.tasks - 1);
+  if (o.max_running > 0) s << "%" << o.max_running;
+  s << "\n"
+    << "#SBATCH --output=" << (sweep.log_dir / "%A_%a.out").string() << "\n"
+    << "#SBATCH --chdir=" << o.workdir.string() << "\n";
+  if (o.gpus_per_task > 0) s << "#SBATCH --gres=gpu:" << o.gpus_per_task << "\n";
+  if (o.cpus_per_task > 0) s << "#SBATCH --cpus-per-task=" << o.cpus_per_task << "\n";
+  if (!o.partition.empty()) s << "#SBATCH --partition=" << o.partition << "\n";
+  if (!o.time.empty()) s << "#SBATCH --time=" << o.time << "\n";
+  if (!o.account.empty()) s << "#SBATCH --account=" << o.account << "\n";
+  if (!o.mem.empty()) s << "#SBATCH --mem=" << o.mem << "\n";
+  for (const auto& a : o.sbatch_args) s << "#SBATCH " << a << "\n";
+  s << "set -euo pipefail\n"
+    << "config=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" " << quote(sweep.cells_file.string())
+    << ")\n"
+    << "[[ -n \"$config\" ]] || { echo \"no cell for task $SLURM_ARRAY_TASK_ID\" >&2; exit 2; }\n"
+    << "echo \"task $SLURM_ARRAY_TASK_ID on $(hostname): $config\"\n"
+    << "exec " << quote(o.binary.string())
+    << " train --config \"$config\" --resume --no-progress --threads "
+       "\"${SLURM_CPUS_PER_TASK:-0}\"\n";
+  return s.str();
+}
+
+SlurmSweep write_slurm_sweep(const std::vector<Cell>& cells, const fs::path& sweep_dir,
+                             const SlurmOptions& options) {
+  const fs::path dir = fs::absolute(sweep_dir);
+  SlurmSweep sweep;
+  sweep.script = dir / "slurm" / "sweep.sbatch";
+  sweep.cells_file = dir / "slurm" / "cells.txt";
+  sweep.log_dir = dir / "slurm" / "logs";
+  std::error_code ec;
+  fs::create_directories(sweep.log_dir, ec);
+  if (ec) throw core::RunError("cannot create '" + sweep.log_dir.string() + "': " + ec.message());
+  std::string list;
+  for (const auto& cell : cells) {
+    if (cell_state(cell) == CellState::kFinished) continue;
+    list += fs::absolute(write_cell_config(cell, dir / "cells")).string() + "\n";
+    ++sweep.tasks;
+  }
+  core::write_file_atomic(sweep.cells_file, list);
+  core::write_file_atomic(sweep.script, sbatch_script(sweep, options));
+  fs::permissions(sweep.script, fs::perms::owner_exec | fs::perms::group_exec,
+                  fs::perm_options::add, ec);
+  return sweep;
+}
+
+std::string submit(const SlurmSweep& sweep, bool wait) {
+  const std::string command = std::string("sbatch --parsable") + (wait ? " --wait" : "") + " " +
+                              quote(sweep.script.string()) + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw core::RunError("cannot run sbatch");
+  std::string output;
+  std::array<char, 512> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
+  const int status = pclose(pipe);
+  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (code == 127) {
+    throw core::RunError("sbatch not found: run on a Slurm login node, or install slurm-client");
+  }
+  // With --wait, sbatch exits with the job's highest exit code; the job id is still printed.
+  const std::string first_line = output.substr(0, output.find('\n'));
+  const std::string id = first_line.substr(0, first_line.find(';'));
+  const bool numeric = !id.empty() && id.find_first_not_of("0123456789") == std::string::npos;
+  if (!numeric) throw core::RunError("sbatch refused " + sweep.script.string() + ": " + output);
+  if (code != 0) {
+    throw core::RunError("Slurm job " + id + " ended with failed tasks (sbatch exit " +
+                         std::to_string(code) + "); see the logs in " + sweep.log_dir.string() +
+                         " and rerun the sweep to resume");
+  }
+  return id;
+}
+
+}  // namespace helmholtz::sweep

@@ -1,0 +1,89 @@
+// A sweep's grid and its Slurm script, without running anything.
+
+#include "helmholtz/sweep/grid.hpp"
+
+#include <gtest/gtest.h>
+
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/sweep/slurm.hpp"
+#include "test_support.hpp"
+
+namespace helmholtz::sweep {
+namespace {
+
+TEST(SweepGrid, ParsesNumbersAndRanges) {
+  EXPECT_EQ(parse_numbers("0-2,5", "--settings"), (std::vector<std::int64_t>{0, 1, 2, 5}));
+  EXPECT_EQ(parse_numbers("3, 1,3", "--seeds"), (std::vector<std::int64_t>{3, 1}));
+  for (const char* bad : {"2-1", "a", "", "1,,2", "-3"}) {
+    const auto message =
+        testing::error_message_of<core::UsageError>([&] { parse_numbers(bad, "--settings"); });
+    EXPECT_NE(message.find("--settings"), std::string::npos) << bad << ": " << message;
+  }
+}
+
+TEST(SweepGrid, ChecksLevelsAsQualitiesOrBitrates) {
+  EXPECT_EQ(parse_levels("5,raw,5,100", false), (std::vector<std::string>{"5", "raw", "100"}));
+  EXPECT_EQ(parse_levels("8,32,raw", true), (std::vector<std::string>{"8", "32", "raw"}));
+  auto message = testing::error_message_of<core::UsageError>([] { parse_levels("0,5", false); });
+  EXPECT_NE(message.find("--qualities"), std::string::npos) << message;
+  message = testing::error_message_of<core::UsageError>([] { parse_levels("33", true); });
+  EXPECT_NE(message.find("--bitrates"), std::string::npos) << message;
+  EXPECT_EQ(default_levels("cifar10"), "1,5,10,15,20,25,50,75,100");
+  EXPECT_EQ(default_levels("audio-effects"), "8,16,32,64,96,128,160");
+}
+
+TEST(SweepGrid, OneCellPerLevelSettingAndSeedWithItsOwnFolder) {
+  train::TrainOptions base;
+  base.log_root = "runs";
+  const auto cells = expand_grid(base, {"5", "raw"}, {0, 2}, {0, 1});
+  ASSERT_EQ(cells.size(), 8u);
+  EXPECT_EQ(cells[0].id, "all-cnns-quality_5-seed_0");
+  EXPECT_EQ(cells[0].run_dir, std::filesystem::path("runs/all-cnns/quality_5"));
+  EXPECT_EQ(cells[1].id, "all-cnns-quality_raw-seed_0");
+  EXPECT_EQ(cells[2].options.setting, 2);
+  EXPECT_EQ(cells[7].id, cells[3].id.substr(0, cells[3].id.size() - 1) + "1");
+  EXPECT_EQ(cells[7].run_dir.filename(), "seed_1");
+  EXPECT_EQ(cells[7].options.log_dir, cells[7].run_dir);
+  for (const auto& c : cells) EXPECT_EQ(cells[0].options.epochs, c.options.epochs);
+  // Every folder differs.
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    for (std::size_t j = i + 1; j < cells.size(); ++j) EXPECT_NE(cells[i].run_dir, cells[j].run_dir);
+  }
+  EXPECT_EQ(cell_state(cells[0]), CellState::kFresh);
+}
+
+TEST(SweepSlurm, ScriptMapsArrayTasksToCells) {
+  SlurmSweep sweep;
+  sweep.script = "/s/slurm/sweep.sbatch";
+  sweep.cells_file = "/s/slurm/cells.txt";
+  sweep.log_dir = "/s/slurm/logs";
+  sweep.tasks = 4;
+  SlurmOptions o;
+  o.job_name = "helmholtz-cifar10";
+  o.gpus_per_task = 1;
+  o.cpus_per_task = 8;
+  o.max_running = 2;
+  o.partition = "gpu";
+  o.time = "04:00:00";
+  o.account = "lab";
+  o.sbatch_args = {"--constraint=h100"};
+  o.binary = "/opt/helmholtz/bin/helmholtz";
+  o.workdir = "/home/me/study";
+  const auto script = sbatch_script(sweep, o);
+  for (const char* line :
+       {"#SBATCH --array=0-3%2\n", "#SBATCH --output=/s/slurm/logs/%A_%a.out\n",
+        "#SBATCH --gres=gpu:1\n", "#SBATCH --cpus-per-task=8\n", "#SBATCH --partition=gpu\n",
+        "#SBATCH --time=04:00:00\n", "#SBATCH --account=lab\n", "#SBATCH --constraint=h100\n",
+        "#SBATCH --chdir=/home/me/study\n", "#SBATCH --job-name=helmholtz-cifar10\n",
+        "$((SLURM_ARRAY_TASK_ID + 1))p", "'/opt/helmholtz/bin/helmholtz' train --config"}) {
+    EXPECT_NE(script.find(line), std::string::npos) << line << "\n" << script;
+  }
+  o.gpus_per_task = 0;
+  o.max_running = 0;
+  const auto cpu = sbatch_script(sweep, o);
+  EXPECT_EQ(cpu.find("--gres"), std::string::npos);
+  EXPECT_NE(cpu.find("#SBATCH --array=0-3\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace helmholtz::sweep

@@ -1,0 +1,200 @@
+// Sweeps through the binary on tiny generated data: a 2 x 2 grid on the CPU that loses one run
+// to SIGKILL, is resumed by running it again, and reports; the lock that keeps two processes
+// out of one run folder; and the same grid as an sbatch array on a real one-node Slurm cluster.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "helmholtz/core/file_lock.hpp"
+#include "helmholtz/train/history.hpp"
+#include "test_support.hpp"
+
+namespace helmholtz::sweep {
+namespace {
+namespace fs = std::filesystem;
+using testing::run_helmholtz;
+using testing::TempDir;
+
+class SweepCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    data_ = new TempDir();
+    const auto r = run_helmholtz("synth cifar10 --out '" + data_->path().string() +
+                                 "' --train 300 --test 50 --seed 4");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  static void TearDownTestSuite() {
+    delete data_;
+    data_ = nullptr;
+  }
+  static std::string grid(const fs::path& logs, int epochs) {
+    return "sweep --dataset cifar10 --data-dir '" + data_->path().string() +
+           "' --qualities 5,50 --settings 0,1 --epochs " + std::to_string(epochs) +
+           " --batch-size 32 --device cpu --log-root '" + logs.string() + "'";
+  }
+  static inline TempDir* data_ = nullptr;
+};
+
+nlohmann::json read_json(const fs::path& file) {
+  std::ifstream in(file);
+  return nlohmann::json::parse(in);
+}
+
+const char* const kRuns[] = {"all-cnns/quality_5", "all-cnns/quality_50", "cnns-dense-64/quality_5",
+                             "cnns-dense-64/quality_50"};
+
+TEST_F(SweepCli, RunsTheGridSurvivesAKilledRunResumesItAndReports) {
+  TempDir logs;
+  const fs::path victim = logs.path() / "all-cnns" / "quality_50";
+  // The sweep in the background; when the victim has finished its first epoch, kill it.
+  const std::string command = std::string("'") + HELMHOLTZ_BINARY + "' " + grid(logs.path(), 4) +
+                              " --jobs 2 2>&1; echo \"exit=$?\"";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  bool killed = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+  while (!killed && std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(victim / "last.pt")) {
+      const long pid = core::lock_holder(victim / ".lock");
+      if (pid > 0 && ::kill(static_cast<pid_t>(pid), SIGKILL) == 0) killed = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::string output;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  pclose(pipe);
+  ASSERT_TRUE(killed) << output;
+  EXPECT_NE(output.find("exit=2"), std::string::npos) << output;
+  EXPECT_NE(output.find("killed by signal 9"), std::string::npos) << output;
+  EXPECT_NE(output.find("3 finished, 1 failed"), std::string::npos) << output;
+  EXPECT_NE(output.find("all-cnns-quality_50-seed_0.log"), std::string::npos) << output;
+  EXPECT_FALSE(read_json(victim / "summary.json")["finished"].get<bool>());
+
+  // The same sweep again: three runs skipped, the killed one resumed, all finished.
+  const auto again = run_helmholtz(grid(logs.path(), 4) + " --jobs 2");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("1 finished, 0 failed, 3 skipped"), std::string::npos)
+      << again.output;
+  std::ifstream child_log(logs.path() / "sweeps" / "cifar10" / "logs" /
+                          "all-cnns-quality_50-seed_0.log");
+  const std::string child((std::istreambuf_iterator<char>(child_log)), {});
+  EXPECT_NE(child.find("resuming"), std::string::npos) << child;
+  for (const char* run : kRuns) {
+    const auto summary = read_json(logs.path() / run / "summary.json");
+    EXPECT_TRUE(summary["finished"].get<bool>()) << run;
+    const auto history = train::read_history_csv(logs.path() / run / "history.csv");
+    ASSERT_EQ(history.size(), 4u) << run;
+    for (int e = 0; e < 4; ++e) EXPECT_EQ(history[e].epoch, e + 1) << run;
+  }
+
+  // The report covers the four runs with the numbers of their histories.
+  const auto report = run_helmholtz("report '" + logs.path().string() + "' --no-plots");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  std::ifstream csv(logs.path() / "report.csv");
+  std::string line;
+  int rows = -1;
+  while (std::getline(csv, line)) rows += line.empty() ? 0 : 1;
+  EXPECT_EQ(rows, 4);
+  EXPECT_TRUE(fs::exists(logs.path() / "report.md"));
+}
+
+TEST_F(SweepCli, ALockedRunFolderIsRefusedNamingTheHolder) {
+  TempDir logs;
+  const fs::path run = logs.path() / "busy";
+  fs::create_directories(run);
+  const core::FileLock lock(run / ".lock", "run folder");
+  const auto r = run_helmholtz("train --dataset cifar10 --data-dir '" + data_->path().string() +
+                               "' --epochs 1 --device cpu --no-progress --log-dir '" +
+                               run.string() + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("in use by another helmholtz process (pid " +
+                          std::to_string(::getpid()) + ")"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(run / "config.toml"));
+}
+
+TEST_F(SweepCli, DryRunListsCellsAndBadGridsAreRefused) {
+  TempDir logs;
+  auto r = run_helmholtz(grid(logs.path(), 1) + " --dry-run");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* id : {"all-cnns-quality_5-seed_0", "cnns-dense-64-quality_50-seed_0"}) {
+    EXPECT_NE(r.output.find(id), std::string::npos) << r.output;
+  }
+  EXPECT_FALSE(fs::exists(logs.path() / "all-cnns"));
+  r = run_helmholtz(grid(logs.path(), 1) + " --settings 0,9");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--settings"), std::string::npos) << r.output;
+  r = run_helmholtz(grid(logs.path(), 1) + " --bitrates 32");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--bitrates does not apply"), std::string::npos) << r.output;
+}
+
+// Starts the one-node cluster of scripts/slurm-local.sh for the test's lifetime.
+class LocalSlurm {
+ public:
+  explicit LocalSlurm(const fs::path& dir) : dir_(dir) {
+    const std::string script = std::string(HELMHOLTZ_SOURCE_DIR) + "/scripts/slurm-local.sh";
+    const std::string command =
+        "'" + script + "' start '" + dir.string() + "' 2>'" + (dir.string() + ".err") + "'";
+    const int status = std::system(command.c_str());
+    code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::ifstream err(dir.string() + ".err");
+    reason_.assign(std::istreambuf_iterator<char>(err), {});
+    if (code_ == 0) {
+      ::setenv("SLURM_CONF", (dir / "slurm.conf").c_str(), 1);
+    }
+  }
+  ~LocalSlurm() {
+    const std::string script = std::string(HELMHOLTZ_SOURCE_DIR) + "/scripts/slurm-local.sh";
+    const std::string command = "'" + script + "' stop '" + dir_.string() + "' >/dev/null 2>&1";
+    if (std::system(command.c_str()) != 0) std::fprintf(stderr, "slurm-local.sh stop failed\n");
+    ::unsetenv("SLURM_CONF");
+  }
+  LocalSlurm(const LocalSlurm&) = delete;
+  LocalSlurm& operator=(const LocalSlurm&) = delete;
+  int code() const { return code_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  fs::path dir_;
+  int code_ = -1;
+  std::string reason_;
+};
+
+TEST_F(SweepCli, TheSameGridThroughARealSlurmCluster) {
+  TempDir work;
+  const LocalSlurm slurm(work.path() / "cluster");
+  if (slurm.code() == 77) GTEST_SKIP() << "no local Slurm cluster here: " << slurm.reason();
+  ASSERT_EQ(slurm.code(), 0) << slurm.reason();
+  const fs::path logs = work.path() / "logs";
+  const auto r = run_helmholtz(grid(logs, 1) + " --slurm --submit --wait --cpus-per-task 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("4 array tasks"), std::string::npos) << r.output;
+  for (const char* run : kRuns) {
+    const auto summary = read_json(logs / run / "summary.json");
+    EXPECT_TRUE(summary["finished"].get<bool>()) << run;
+    EXPECT_EQ(summary["epochs_completed"], 1) << run;
+  }
+  int task_logs = 0;
+  for (const auto& e : fs::directory_iterator(logs / "sweeps" / "cifar10" / "slurm" / "logs")) {
+    task_logs += e.path().extension() == ".out" ? 1 : 0;
+  }
+  EXPECT_EQ(task_logs, 4);
+  // Submitting the finished sweep again has nothing to do.
+  const auto again = run_helmholtz(grid(logs, 1) + " --slurm --submit --wait");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("0 array tasks (4 runs finished before)"), std::string::npos)
+      << again.output;
+}
+
+}  // namespace
+}  // namespace helmholtz::sweep
