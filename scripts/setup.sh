@@ -32,6 +32,7 @@ packages=(
   libgtest-dev
   dataset-fashion-mnist   # the offline real dataset
   gnuplot-nox             # plots of `helmholtz report`
+  libgd-dev               # PNG drawing with built-in fonts for `helmholtz preview`
   python3-pil python3-torch python3-numpy  # benchmark peers (Pillow, PyTorch Python)
   slurmctld slurmd slurm-client munge  # scripts/slurm-local.sh: a Slurm cluster for tests
   curl ca-certificates

@@ -1,0 +1,99 @@
+#pragma once
+// The image contact sheet of `helmholtz preview`: test images after the JPEG round trip at each
+// quality, one row per image and one column per quality, so a reader sees what "quality 5" does
+// to the pictures a network is trained on.
+//
+//   +------------------------------------------------------------+
+//   | title: dataset, chroma subsampling, scale                   |
+//   |            quality 1     quality 5    ...   raw            |  column headers
+//   | #0         [image]       [image]      ...   [image]        |  nearest neighbour x scale
+//   | class      q1 301 B      q5 412 B     ...   raw 1024 B     |  JPEG bytes (raw: pixel bytes)
+//   |            PSNR 19.8 dB  PSNR 24.1 dB ...   original       |
+//   | #1         ...                                             |
+//   +------------------------------------------------------------+
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "helmholtz/codec/jpeg.hpp"
+#include "helmholtz/data/compress.hpp"
+#include "helmholtz/data/image_set.hpp"
+#include "helmholtz/preview/canvas.hpp"
+
+namespace helmholtz::preview {
+
+// Where everything sits on an image sheet, in pixels. Columns are at least kMinColumnWidth wide
+// so their labels fit; the image is centred in its column.
+struct ImageSheetLayout {
+  static constexpr int kMargin = 10;          // around the whole sheet
+  static constexpr int kTitleHeight = 21;     // title line and the space under it
+  static constexpr int kHeaderHeight = 19;    // column headers and the space under them
+  static constexpr int kRowLabelWidth = 78;   // "#index" and the class name, left of each row
+  static constexpr int kMinColumnWidth = 78;  // fits "PSNR 24.1 dB" and "q100 2345 B"
+  static constexpr int kColumnGap = 10;
+  static constexpr int kLabelHeight = 30;  // two label lines under each image
+  static constexpr int kRowGap = 8;
+
+  int rows = 0;
+  int columns = 0;
+  int cell_width = 0;  // image width x scale
+  int cell_height = 0;
+  int column_width = 0;
+  int width = 0;
+  int height = 0;
+
+  int column_left(int column) const;  // left edge of a column
+  int cell_x(int column) const;       // left edge of the image in a column
+  int cell_y(int row) const;          // top edge of the image in a row
+};
+
+ImageSheetLayout image_sheet_layout(int rows, int columns, int image_width, int image_height,
+                                    int scale);
+
+// Parses the --qualities items ("1".."100" or "raw"); throws core::UsageError naming
+// --qualities for a bad or repeated item or an empty list.
+std::vector<data::Quality> parse_qualities(const std::vector<std::string>& items);
+
+struct ImageSheetRequest {
+  std::string dataset = "fashion-mnist";
+  std::filesystem::path data_dir;  // empty: data::default_data_dir(dataset)
+  std::vector<data::Quality> qualities;
+  int images = 8;                     // the first N test images...
+  std::vector<std::int64_t> indices;  // ...or these test images, when not empty
+  int scale = 3;                      // nearest-neighbour enlargement, 1..kMaxScale
+  codec::Subsampling subsampling = codec::Subsampling::k420;
+};
+
+inline constexpr int kMaxScale = 16;
+
+// One cell's figures: the JPEG's size in bytes (raw: the pixel bytes) and its PSNR against the
+// original in dB (+infinity when identical; raw: +infinity).
+struct ImageCell {
+  std::size_t bytes = 0;
+  double psnr_db = 0;
+};
+
+struct ImageSheet {
+  Canvas canvas;
+  ImageSheetLayout layout;
+  std::vector<std::int64_t> indices;          // the test images, one per row
+  std::vector<std::vector<ImageCell>> cells;  // [row][column]
+};
+
+// Draws the sheet for `indices` of `test` (the dataset's test split, labelled with
+// `class_names`). Throws core::UsageError naming --indices for an index outside the set,
+// --scale for a scale outside 1..kMaxScale.
+ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::string>& class_names,
+                            const std::string& title_name, const std::vector<std::int64_t>& indices,
+                            const std::vector<data::Quality>& qualities, int scale,
+                            codec::Subsampling subsampling);
+
+// Loads the dataset and draws its sheet. Throws core::UsageError naming the option for an
+// unknown --dataset, a bad --images / --indices / --scale or an empty quality list, and
+// core::DataError when the dataset cannot be read.
+ImageSheet make_image_sheet(const ImageSheetRequest& request);
+
+}  // namespace helmholtz::preview

@@ -1,0 +1,155 @@
+// helmholtz preview: a PNG that shows what a codec level does to the data, so a reader sees
+// what "quality 5" or "8 kbit/s" means.
+//   images: test images after the JPEG round trip at each --qualities level, one row per image
+//   audio:  one clip's mel spectrogram after the MP3 round trip at each --bitrates level
+
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "commands/commands.hpp"
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/data/datasets.hpp"
+#include "helmholtz/preview/image_sheet.hpp"
+#include "helmholtz/preview/spectrogram_sheet.hpp"
+
+namespace helmholtz::commands {
+namespace {
+
+struct Options {
+  std::string dataset;
+  std::filesystem::path data_dir;
+  std::filesystem::path out;
+  int scale = 0;  // when not given: 3 for images, 2 for audio
+  bool scale_given = false;
+  // images
+  std::vector<std::string> qualities = {"1", "5", "10", "20", "50", "100", "raw"};
+  int images = 8;
+  std::vector<std::int64_t> indices;
+  std::string subsampling = "420";
+  // audio
+  std::vector<std::string> bitrates = {"8", "16", "32", "64", "128", "raw"};
+  std::string clip = "0";
+  int columns = 3;
+};
+
+void refuse(const CLI::App& cmd, const std::vector<const char*>& names, const std::string& dataset,
+            const char* kind) {
+  for (const char* name : names) {
+    if (given(cmd, name)) {
+      throw core::UsageError(std::string("--") + name + " does not apply to --dataset " + dataset +
+                             " (" + kind + ")");
+    }
+  }
+}
+
+void preview_images(const Options& o) {
+  preview::ImageSheetRequest r;
+  r.dataset = o.dataset;
+  r.data_dir = o.data_dir;
+  r.qualities = preview::parse_qualities(o.qualities);
+  r.images = o.images;
+  r.indices = o.indices;
+  r.scale = o.scale_given ? o.scale : 3;
+  r.subsampling = codec::parse_subsampling(o.subsampling);
+  preview::check_output_file(o.out);
+  const auto sheet = preview::make_image_sheet(r);
+  sheet.canvas.write_png(o.out);
+  std::printf("wrote %s (%d x %d pixels): %zu %s test images x %zu levels\n", o.out.c_str(),
+              sheet.canvas.width(), sheet.canvas.height(), sheet.indices.size(), o.dataset.c_str(),
+              r.qualities.size());
+  std::printf("%-8s %12s %15s\n", "quality", "mean bytes", "mean PSNR (dB)");
+  for (std::size_t c = 0; c < r.qualities.size(); ++c) {
+    // Means as `compress` reports them: an image that comes back identical counts as kPsnrCap.
+    double bytes = 0, psnr = 0;
+    for (const auto& row : sheet.cells) {
+      bytes += static_cast<double>(row[c].bytes);
+      psnr += std::isfinite(row[c].psnr_db) ? row[c].psnr_db : data::kPsnrCap;
+    }
+    const double n = static_cast<double>(sheet.cells.size());
+    char psnr_text[32] = "-";
+    if (!r.qualities[c].raw) std::snprintf(psnr_text, sizeof psnr_text, "%.2f", psnr / n);
+    std::printf("%-8s %12.1f %15s\n", r.qualities[c].to_string().c_str(), bytes / n, psnr_text);
+  }
+}
+
+void preview_audio(const Options& o) {
+  preview::SpectrogramSheetRequest r;
+  r.data_dir = o.data_dir;
+  r.clip = o.clip;
+  r.bitrates = preview::parse_bitrates(o.bitrates);
+  r.columns = o.columns;
+  r.scale = o.scale_given ? o.scale : 2;
+  preview::check_output_file(o.out);
+  const auto sheet = preview::make_spectrogram_sheet(r);
+  sheet.canvas.write_png(o.out);
+  std::printf("wrote %s (%d x %d pixels): %s at %zu levels\n", o.out.c_str(), sheet.canvas.width(),
+              sheet.canvas.height(), sheet.clip.c_str(), sheet.panels.size());
+  std::printf("%-8s %10s %10s %12s\n", "bitrate", "bytes", "SNR (dB)", "coded at Hz");
+  for (const auto& p : sheet.panels) {
+    char snr[32] = "-";
+    if (std::isfinite(p.snr_db)) std::snprintf(snr, sizeof snr, "%.2f", p.snr_db);
+    std::printf("%-8s %10zu %10s %12d\n", p.bitrate.to_string().c_str(), p.bytes, snr,
+                p.output_sample_rate);
+  }
+}
+
+}  // namespace
+
+void register_preview(CLI::App& app) {
+  auto options = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand(
+      "preview",
+      "Write a PNG contact sheet of what the codec does: test images after JPEG at each quality "
+      "(one row per image, JPEG bytes under each), or one clip's mel spectrogram after MP3 at "
+      "each bitrate (MP3 bytes and SNR above each)");
+  auto& o = *options;
+  cmd->add_option("--dataset", o.dataset, "cifar10, fashion-mnist or audio-effects")->required();
+  cmd->add_option("--data-dir", o.data_dir,
+                  "Dataset folder (default: data/cifar-10-batches-bin for cifar10, "
+                  "/usr/share/datasets/fashion-mnist for fashion-mnist, "
+                  "data/IDMT-SMT-AUDIO-EFFECTS for audio-effects)");
+  cmd->add_option("--out", o.out, "The PNG file to write")->required();
+  cmd->add_option("--scale", o.scale,
+                  "Pixels per image pixel (images, default 3), or per frame and mel band (audio, "
+                  "default 2)");
+  cmd->add_option("--qualities", o.qualities,
+                  "Images: JPEG qualities (1..100 or raw), comma-separated")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--images", o.images, "Images: show the first N test images")
+      ->capture_default_str();
+  cmd->add_option("--indices", o.indices,
+                  "Images: show these test images instead (comma-separated)")
+      ->delimiter(',');
+  cmd->add_option("--subsampling", o.subsampling, "Images: chroma subsampling of colour images")
+      ->check(CLI::IsMember({"420", "444"}))
+      ->capture_default_str();
+  cmd->add_option("--bitrates", o.bitrates,
+                  "Audio: MP3 bitrates in kbit/s (or raw), comma-separated")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--clip", o.clip,
+                  "Audio: a clip index into the dataset folder (class by class, sorted), or the "
+                  "path of an audio file")
+      ->capture_default_str();
+  cmd->add_option("--columns", o.columns, "Audio: spectrograms per row")->capture_default_str();
+  cmd->callback([cmd, options] {
+    options->scale_given = given(*cmd, "scale");
+    const auto& o = *options;
+    data::check_dataset_name(o.dataset);
+    if (data::is_audio_dataset(o.dataset)) {
+      refuse(*cmd, {"qualities", "images", "indices", "subsampling"}, o.dataset,
+             "audio is shown at --bitrates");
+      preview_audio(o);
+    } else {
+      refuse(*cmd, {"bitrates", "clip", "columns"}, o.dataset, "images are shown at --qualities");
+      if (given(*cmd, "images") && given(*cmd, "indices")) {
+        throw core::UsageError("--images and --indices: give one of them");
+      }
+      preview_images(o);
+    }
+  });
+}
+
+}  // namespace helmholtz::commands

@@ -1,0 +1,236 @@
+#include "helmholtz/preview/image_sheet.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/data/datasets.hpp"
+
+namespace helmholtz::preview {
+namespace {
+
+constexpr Rgb kPaper{255, 255, 255};
+constexpr Rgb kInk{25, 25, 25};
+constexpr Rgb kMuted{105, 105, 105};
+
+// The first candidate that fits `width` pixels, else the last one cut to fit.
+std::string first_fitting(const std::vector<std::string>& candidates, int width, Font font) {
+  for (const auto& c : candidates) {
+    if (text_width(c, font) <= width) return c;
+  }
+  return fit_text(candidates.back(), width, font);
+}
+
+std::string format_psnr(double db) {
+  if (std::isinf(db)) return "identical";
+  char text[32];
+  std::snprintf(text, sizeof text, "PSNR %.1f dB", db);
+  return text;
+}
+
+std::string cell_caption(const data::Quality& q, std::size_t bytes) {
+  return (q.raw ? "raw " : "q" + q.to_string() + " ") + std::to_string(bytes) + " B";
+}
+
+void check_scale(int scale) {
+  if (scale < 1 || scale > kMaxScale) {
+    throw core::UsageError("--scale " + std::to_string(scale) + ": use 1.." +
+                           std::to_string(kMaxScale) + " (pixels per image pixel)");
+  }
+}
+
+// Copies an HWC image (1 or 3 channels) onto the canvas, each pixel a scale x scale block.
+void blit(Canvas& canvas, const std::uint8_t* pixels, int width, int height, int channels,
+          int scale, int x0, int y0) {
+  for (int y = 0; y < height * scale; ++y) {
+    for (int x = 0; x < width * scale; ++x) {
+      const std::uint8_t* p =
+          pixels + (static_cast<std::size_t>(y / scale) * width + x / scale) * channels;
+      canvas.set(x0 + x, y0 + y, channels == 3 ? Rgb{p[0], p[1], p[2]} : Rgb{p[0], p[0], p[0]});
+    }
+  }
+}
+
+}  // namespace
+
+int ImageSheetLayout::column_left(int column) const {
+  return kMargin + kRowLabelWidth + column * (column_width + kColumnGap);
+}
+
+int ImageSheetLayout::cell_x(int column) const {
+  return column_left(column) + (column_width - cell_width) / 2;
+}
+
+int ImageSheetLayout::cell_y(int row) const {
+  return kMargin + kTitleHeight + kHeaderHeight + row * (cell_height + kLabelHeight + kRowGap);
+}
+
+ImageSheetLayout image_sheet_layout(int rows, int columns, int image_width, int image_height,
+                                    int scale) {
+  ImageSheetLayout l;
+  l.rows = rows;
+  l.columns = columns;
+  l.cell_width = image_width * scale;
+  l.cell_height = image_height * scale;
+  l.column_width = std::max(l.cell_width, ImageSheetLayout::kMinColumnWidth);
+  l.width = 2 * ImageSheetLayout::kMargin + ImageSheetLayout::kRowLabelWidth +
+            columns * l.column_width + (columns - 1) * ImageSheetLayout::kColumnGap;
+  l.height = 2 * ImageSheetLayout::kMargin + ImageSheetLayout::kTitleHeight +
+             ImageSheetLayout::kHeaderHeight +
+             rows * (l.cell_height + ImageSheetLayout::kLabelHeight) +
+             (rows - 1) * ImageSheetLayout::kRowGap;
+  return l;
+}
+
+std::vector<data::Quality> parse_qualities(const std::vector<std::string>& items) {
+  if (items.empty()) {
+    throw core::UsageError("--qualities: give at least one JPEG quality (1..100) or raw");
+  }
+  std::vector<data::Quality> qualities;
+  for (const auto& item : items) {
+    data::Quality q;
+    try {
+      q = data::Quality::parse(item);
+    } catch (const core::UsageError& e) {
+      throw core::UsageError("--qualities: " + std::string(e.what()));
+    }
+    for (const auto& seen : qualities) {
+      if (seen.raw == q.raw && seen.value == q.value) {
+        throw core::UsageError("--qualities: '" + item + "' is listed twice");
+      }
+    }
+    qualities.push_back(q);
+  }
+  return qualities;
+}
+
+ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::string>& class_names,
+                            const std::string& title_name, const std::vector<std::int64_t>& indices,
+                            const std::vector<data::Quality>& qualities, int scale,
+                            codec::Subsampling subsampling) {
+  check_scale(scale);
+  if (qualities.empty()) {
+    throw core::UsageError("--qualities: give at least one JPEG quality (1..100) or raw");
+  }
+  if (indices.empty()) throw core::UsageError("--indices: give at least one test image");
+  for (const std::int64_t i : indices) {
+    if (i < 0 || i >= test.count) {
+      throw core::UsageError("--indices " + std::to_string(i) + ": out of range (the " +
+                             title_name + " test set holds " + std::to_string(test.count) +
+                             " images, 0.." + std::to_string(test.count - 1) + ")");
+    }
+  }
+  const int rows = static_cast<int>(indices.size());
+  const int columns = static_cast<int>(qualities.size());
+  const ImageSheetLayout layout = image_sheet_layout(rows, columns, test.width, test.height, scale);
+  ImageSheet sheet{Canvas(layout.width, layout.height, kPaper), layout, indices, {}};
+  Canvas& canvas = sheet.canvas;
+  using L = ImageSheetLayout;
+
+  // Title, shortened to what the sheet's width holds.
+  std::string chroma;
+  if (test.channels == 3) {
+    chroma = subsampling == codec::Subsampling::k420 ? ", 4:2:0 chroma" : ", 4:4:4 chroma";
+  }
+  const std::string x = "x" + std::to_string(scale);
+  canvas.text(
+      L::kMargin, L::kMargin,
+      first_fitting({title_name + " test images after a JPEG round trip" + chroma + ", " + x +
+                         " nearest neighbour",
+                     title_name + " after JPEG" + chroma + ", " + x, title_name + ", JPEG " + x},
+                    layout.width - 2 * L::kMargin, Font::kBold),
+      kInk, Font::kBold);
+
+  // Column headers.
+  const int header_y = L::kMargin + L::kTitleHeight;
+  for (int c = 0; c < columns; ++c) {
+    const auto& q = qualities[static_cast<std::size_t>(c)];
+    const std::string header = q.raw ? "raw" : "quality " + q.to_string();
+    canvas.text_centred(layout.column_left(c) + layout.column_width / 2, header_y,
+                        fit_text(header, layout.column_width, Font::kBold), kInk, Font::kBold);
+  }
+
+  codec::JpegEncoder encoder;
+  codec::JpegDecoder decoder;
+  std::vector<std::uint8_t> decoded(test.image_bytes());
+  const int line = font_height(Font::kSmall);
+  for (int r = 0; r < rows; ++r) {
+    const std::int64_t index = indices[static_cast<std::size_t>(r)];
+    const std::uint8_t* original = test.image(index);
+    const int y = layout.cell_y(r);
+
+    // Row label: the index and the class, centred on the image's height.
+    const std::uint8_t label = test.labels[static_cast<std::size_t>(index)];
+    const std::string name =
+        label < class_names.size() ? class_names[label] : "class " + std::to_string(label);
+    const int label_y = y + layout.cell_height / 2 - line;
+    canvas.text(L::kMargin, label_y, "#" + std::to_string(index), kInk, Font::kBold);
+    canvas.text(L::kMargin, label_y + line, fit_text(name, L::kRowLabelWidth - 4, Font::kSmall),
+                kMuted, Font::kSmall);
+
+    std::vector<ImageCell> cells;
+    for (int c = 0; c < columns; ++c) {
+      const auto& q = qualities[static_cast<std::size_t>(c)];
+      ImageCell cell;
+      const std::uint8_t* shown = original;
+      if (q.raw) {
+        cell.bytes = test.image_bytes();
+        cell.psnr_db = std::numeric_limits<double>::infinity();
+      } else {
+        const auto jpeg =
+            encoder.encode(original, test.width, test.height, test.channels, q.value, subsampling);
+        decoder.decode(jpeg.data(), jpeg.size(), decoded.data(), test.width, test.height,
+                       test.channels);
+        cell.bytes = jpeg.size();
+        cell.psnr_db = codec::psnr(original, decoded.data(), decoded.size());
+        shown = decoded.data();
+      }
+      blit(canvas, shown, test.width, test.height, test.channels, scale, layout.cell_x(c), y);
+      const int centre = layout.column_left(c) + layout.column_width / 2;
+      const int text_y = y + layout.cell_height + 3;
+      canvas.text_centred(centre, text_y,
+                          fit_text(cell_caption(q, cell.bytes), layout.column_width, Font::kSmall),
+                          kInk, Font::kSmall);
+      canvas.text_centred(centre, text_y + line,
+                          fit_text(q.raw ? "original" : format_psnr(cell.psnr_db),
+                                   layout.column_width, Font::kSmall),
+                          kMuted, Font::kSmall);
+      cells.push_back(cell);
+    }
+    sheet.cells.push_back(std::move(cells));
+  }
+  return sheet;
+}
+
+ImageSheet make_image_sheet(const ImageSheetRequest& request) {
+  const auto& names = data::image_dataset_names();
+  if (std::find(names.begin(), names.end(), request.dataset) == names.end()) {
+    data::check_dataset_name(request.dataset);  // names every dataset when unknown
+    throw core::UsageError("--dataset " + request.dataset +
+                           ": not an image dataset (this preview takes cifar10 or fashion-mnist)");
+  }
+  check_scale(request.scale);
+  if (request.qualities.empty()) {
+    throw core::UsageError("--qualities: give at least one JPEG quality (1..100) or raw");
+  }
+  if (request.indices.empty() && request.images < 1) {
+    throw core::UsageError("--images " + std::to_string(request.images) +
+                           ": show at least one image");
+  }
+  const data::ImageDataset dataset = data::load_image_dataset(request.dataset, request.data_dir);
+  std::vector<std::int64_t> indices = request.indices;
+  if (indices.empty()) {
+    if (request.images > dataset.test.count) {
+      throw core::UsageError("--images " + std::to_string(request.images) + ": the " +
+                             request.dataset + " test set holds only " +
+                             std::to_string(dataset.test.count) + " images");
+    }
+    for (std::int64_t i = 0; i < request.images; ++i) indices.push_back(i);
+  }
+  return draw_image_sheet(dataset.test, dataset.class_names, request.dataset, indices,
+                          request.qualities, request.scale, request.subsampling);
+}
+
+}  // namespace helmholtz::preview
