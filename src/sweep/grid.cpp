@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/files.hpp"
@@ -115,19 +113,7 @@ std::vector<Cell> expand_grid(const train::TrainOptions& base,
 }
 
 CellState cell_state(const Cell& cell) {
-  const fs::path summary = cell.run_dir / "summary.json";
-  if (fs::exists(summary)) {
-    std::ifstream in(summary);
-    try {
-      const auto j = nlohmann::json::parse(in);
-      if (j.value("finished", false) && j.value("epochs_completed", 0) >= cell.options.epochs &&
-          fs::exists(cell.run_dir / "model.pt")) {
-        return CellState::kFinished;
-      }
-    } catch (const nlohmann::json::exception&) {
-      // a damaged summary: the run itself decides (it rewrites it from last.pt)
-    }
-  }
+  if (train::run_finished(cell.run_dir, cell.options.epochs)) return CellState::kFinished;
   return fs::exists(cell.run_dir / "last.pt") ? CellState::kInterrupted : CellState::kFresh;
 }
 

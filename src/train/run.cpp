@@ -128,6 +128,12 @@ class NewFolder {
 
 }  // namespace
 
+bool run_finished(const fs::path& dir, int epochs) {
+  const json summary = read_json_if_any(dir / "summary.json");
+  return summary.is_object() && summary.value("finished", false) &&
+         summary.value("epochs_completed", 0) >= epochs && fs::exists(dir / "model.pt");
+}
+
 fs::path run_directory(const TrainOptions& o) {
   if (!o.log_dir.empty()) return o.log_dir;
   fs::path dir = o.log_root / run_architecture(o).name / level_folder(o);
@@ -154,9 +160,8 @@ RunResult run_training(const TrainOptions& o) {
   const core::FileLock lock(dir / ".lock", "run folder '" + dir.string() + "'");
 
   // Never touch a finished run, never overwrite an unfinished one without --resume.
-  const json previous = read_json_if_any(dir / "summary.json");
-  if (previous.is_object() && previous.value("finished", false) &&
-      previous.value("epochs_completed", 0) >= o.epochs && fs::exists(dir / "model.pt")) {
+  if (run_finished(dir, o.epochs)) {
+    const json previous = read_json_if_any(dir / "summary.json");
     log->info("{}: already finished ({} epochs); nothing to train", dir.string(),
               previous.value("epochs_completed", 0));
     result.already_finished = true;

@@ -23,6 +23,10 @@ struct RunResult {
 // seed_<s> folder for a seed other than 0 (the reference's layout for the default seed).
 std::filesystem::path run_directory(const TrainOptions& options);
 
+// Whether `dir` holds a finished run of at least `epochs` epochs (its summary says finished and
+// its final weights exist): such a folder is never trained again.
+bool run_finished(const std::filesystem::path& dir, int epochs);
+
 RunResult run_training(const TrainOptions& options);
 
 }  // namespace helmholtz::train
