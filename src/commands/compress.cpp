@@ -8,13 +8,13 @@
 #include <memory>
 
 #include "commands/commands.hpp"
-#include "helmholtz/core/error.hpp"
 #include "helmholtz/core/logging.hpp"
 #include "helmholtz/core/parallel.hpp"
 #include "helmholtz/data/datasets.hpp"
 #include "helmholtz/data/prepare.hpp"
 #include "helmholtz/data/report_json.hpp"
 #include "helmholtz/features/audio_features.hpp"
+#include "helmholtz/train/options.hpp"
 
 namespace helmholtz::commands {
 namespace {
@@ -133,21 +133,14 @@ void register_compress(CLI::App& app) {
   cmd->add_flag("--json", o.json, "Machine-readable output");
   cmd->callback([cmd, options] {
     const auto& o = *options;
+    // The same checks as `train`: options of the other kind of dataset are refused, audio
+    // needs a bitrate.
+    train::TrainOptions checked;
+    resolve_train_options(*cmd, checked, o.data);
+    train::validate(checked);
     if (data::is_audio_dataset(o.data.dataset)) {
-      if (given(*cmd, "quality")) {
-        throw core::UsageError("--quality does not apply to --dataset " + o.data.dataset +
-                               " (audio is compressed with --bitrate KBPS)");
-      }
-      if (o.data.bitrate.empty()) {
-        throw core::UsageError("--bitrate is required with --dataset " + o.data.dataset +
-                               ": an MP3 bitrate in kbit/s (8, 16, 32, 64, 96, 128, ...) or raw");
-      }
       compress_audio(o);
     } else {
-      if (given(*cmd, "bitrate")) {
-        throw core::UsageError("--bitrate does not apply to --dataset " + o.data.dataset +
-                               " (images are compressed with --quality Q)");
-      }
       compress_images(o);
     }
   });

@@ -22,8 +22,8 @@ class AudioRunTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    const auto r = run_helmholtz("synth audio-effects --out '" + set().string() +
-                                 "' --per-class 10 --seed 3");
+    const auto r =
+        run_helmholtz("synth audio-effects --out '" + set().string() + "' --per-class 10 --seed 3");
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
   static void TearDownTestSuite() {
@@ -54,8 +54,8 @@ TEST_F(AudioRunTest, TrainsTheReferenceNetworkAtABitrateAndWritesTheRunFolder) {
                                cache().string() + "' --log-root '" + logs.path().string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const fs::path run = logs.path() / "cnn_x3_mlp_128" / "bitrate_32";
-  for (const char* f : {"config.toml", "history.csv", "best.pt", "last.pt", "model.pt",
-                        "train.log", "summary.json"}) {
+  for (const char* f : {"config.toml", "history.csv", "best.pt", "last.pt", "model.pt", "train.log",
+                        "summary.json"}) {
     EXPECT_TRUE(fs::exists(run / f)) << f << "\n" << r.output;
   }
   const auto summary = read_json(run / "summary.json");
@@ -90,8 +90,8 @@ TEST_F(AudioRunTest, TrainsTheReferenceNetworkAtABitrateAndWritesTheRunFolder) {
   EXPECT_EQ(config.find("quality"), std::string::npos) << config;
 
   // The same command again: the finished run is left alone.
-  const auto again = run_helmholtz("train --config '" + (run / "config.toml").string() +
-                                   "' --no-progress");
+  const auto again =
+      run_helmholtz("train --config '" + (run / "config.toml").string() + "' --no-progress");
   EXPECT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("already finished"), std::string::npos) << again.output;
 }
@@ -120,8 +120,8 @@ TEST_F(AudioRunTest, CompressReportsTheCodecFiguresAndFillsTheCache) {
   r = run_helmholtz("compress --dataset audio-effects --data-dir '" + set().string() +
                     "' --bitrate 8 --cache-dir '" + cache().string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const char* line : {"MP3 bytes per clip", "bitrate achieved", "output sample rate",
-                           "SNR", "delay removed"}) {
+  for (const char* line :
+       {"MP3 bytes per clip", "bitrate achieved", "output sample rate", "SNR", "delay removed"}) {
     EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
   }
 }
@@ -139,6 +139,16 @@ TEST_F(AudioRunTest, BadBitratesAndMismatchedOptionsAreRefused) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--quality does not apply"), std::string::npos) << r.output;
   r = run_helmholtz("train --dataset cifar10 --bitrate 32 --epochs 1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--bitrate does not apply"), std::string::npos) << r.output;
+  // compress checks its options as train does.
+  r = run_helmholtz("compress --dataset audio-effects --data-dir '" + set().string() + "'");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--bitrate is required"), std::string::npos) << r.output;
+  r = run_helmholtz("compress --dataset audio-effects --bitrate 32 --quality 50");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--quality does not apply"), std::string::npos) << r.output;
+  r = run_helmholtz("compress --dataset cifar10 --bitrate 32");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--bitrate does not apply"), std::string::npos) << r.output;
 }
