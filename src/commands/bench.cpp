@@ -2,11 +2,13 @@
 // with the peers in scripts/ (Pillow, the lame encoder, PyTorch Python) measured in the same run.
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "commands/commands.hpp"
+#include "helmholtz/core/error.hpp"
 #include "helmholtz/core/logging.hpp"
 #include "helmholtz/core/parallel.hpp"
 #include "helmholtz/data/audio_compress.hpp"
@@ -15,9 +17,11 @@
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/features/audio_features.hpp"
 #include "helmholtz/models/architecture.hpp"
+#include "helmholtz/train/cuda_graphs.hpp"
 #include "helmholtz/train/device.hpp"
 #include "helmholtz/train/keras_sgd.hpp"
 #include "helmholtz/train/loop.hpp"
+#include "helmholtz/train/precision.hpp"
 
 namespace helmholtz::commands {
 namespace {
@@ -89,19 +93,22 @@ void register_bench_train(CLI::App& bench) {
     std::int64_t images = 2048;
     int channels = 3;
     int epochs = 2;
-    int warmup_steps = 3;
+    int warmup_steps = 5;
     int batch_size = 128;
     int eval_batch_size = 1000;
     int threads = 0;
     std::string device = "auto";
+    std::string precision = "auto";
     bool channels_last = true;
+    bool cuda_graphs = true;
     bool json = false;
   };
   auto options = std::make_shared<Options>();
   auto* cmd = bench.add_subcommand(
       "train",
-      "Training and evaluation images per second for one setting on generated 32x32 "
-      "images (batch gather, augmentation, forward, backward, step)");
+      "Training and evaluation images per second for one setting on generated 32x32 uint8 "
+      "images, the data pipeline included (permutation, batch gather, augmentation, forward, "
+      "backward, update), with the training run's own code");
   auto& o = *options;
   cmd->add_option("-s,--setting", o.setting, "Architecture 0..5")
       ->check(CLI::Range(0, 5))
@@ -115,23 +122,35 @@ void register_bench_train(CLI::App& bench) {
   cmd->add_option("--epochs", o.epochs, "Timed epochs")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--warmup-steps", o.warmup_steps, "Untimed steps first")
+  cmd->add_option("--warmup-steps", o.warmup_steps,
+                  "Untimed training steps first (on CUDA, 3 run eagerly, then the graph is "
+                  "captured)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--batch-size", o.batch_size, "Batch size")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  cmd->add_option("--eval-batch-size", o.eval_batch_size, "Evaluation batch size")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--threads", o.threads, "CPU threads (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", o.device, "auto, cpu, cuda, cuda:N")->capture_default_str();
+  cmd->add_option("--precision", o.precision, "auto, fp32 or bf16 (as for train)")
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
+      ->capture_default_str();
   cmd->add_flag("--channels-last,!--no-channels-last", o.channels_last,
                 "NHWC memory layout for weights and batches (default on)");
+  cmd->add_flag("--cuda-graphs,!--no-cuda-graphs", o.cuda_graphs,
+                "On CUDA, replay steps from CUDA graphs (default on)");
   cmd->add_flag("--json", o.json, "Machine-readable output");
   cmd->callback([options] {
     const auto& o = *options;
     const int threads = core::resolve_threads(o.threads);
     at::set_num_threads(threads);
     const auto device = train::resolve_device(o.device);
+    const auto precision = train::resolve_precision(o.precision, device);
+    train::configure_backend(device, precision);
     torch::manual_seed(0);
     const auto& arch = models::image_architecture(o.setting);
     auto model = models::build(arch, {o.channels, 32, 32}, 10);
@@ -140,34 +159,52 @@ void register_bench_train(CLI::App& bench) {
     train::KerasSgd optimizer(model->parameters(), 0.01, 0.9, true, 1e-6);
     const auto images = data::make_pattern_images(o.images, 32, 32, o.channels, 10, 0);
     const auto tensors = train::to_tensors(images, device);
-    const train::EpochOptions epoch_options{o.batch_size, 0.1, true, o.channels_last};
+    const bool graphs = o.cuda_graphs && device.is_cuda() && train::StepGraphs::compiled();
+    const train::EpochOptions epoch_options{o.batch_size,     0.1,       true,
+                                            o.channels_last, precision, graphs};
+    train::EpochTrainer trainer(model, optimizer, epoch_options);
+    const auto synchronize = [&] {
+      if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());
+    };
     if (o.warmup_steps > 0) {
-      train::TensorData warm{
-          tensors.images.slice(0, 0, std::int64_t{o.warmup_steps} * o.batch_size),
-          tensors.labels.slice(0, 0, std::int64_t{o.warmup_steps} * o.batch_size)};
-      train::train_epoch(model, optimizer, warm, epoch_options);
-      train::evaluate(model, warm, o.eval_batch_size, o.channels_last);
+      trainer.train_epoch(tensors, nullptr, o.warmup_steps);
+      train::evaluate(model, tensors, o.eval_batch_size, o.channels_last, precision);
     }
+    synchronize();
     auto start = Clock::now();
-    for (int e = 0; e < o.epochs; ++e) train::train_epoch(model, optimizer, tensors, epoch_options);
+    train::Metrics last;
+    for (int e = 0; e < o.epochs; ++e) last = trainer.train_epoch(tensors);
+    synchronize();
     const double train_rate = static_cast<double>(o.images) * o.epochs / seconds_since(start);
+    if (!std::isfinite(last.loss)) {
+      throw core::RunError("bench train: the training loss is " + std::to_string(last.loss));
+    }
     start = Clock::now();
-    train::evaluate(model, tensors, o.eval_batch_size, o.channels_last);
+    train::evaluate(model, tensors, o.eval_batch_size, o.channels_last, precision);
+    synchronize();
     const double eval_rate = static_cast<double>(o.images) / seconds_since(start);
     const auto parameters = models::count_parameters(*model);
     if (o.json) {
       nlohmann::json j = {{"setting", o.setting},
                           {"name", arch.name},
                           {"device", train::describe_device(device)},
+                          {"device_name", train::device_name(device)},
                           {"threads", threads},
+                          {"precision", train::to_string(precision)},
                           {"channels_last", o.channels_last},
+                          {"cuda_graphs", trainer.graphs_captured() > 0},
+                          {"batch_size", o.batch_size},
+                          {"images", o.images},
+                          {"epochs", o.epochs},
                           {"parameters", parameters},
                           {"train_images_per_second", train_rate},
                           {"eval_images_per_second", eval_rate}};
       std::printf("%s\n", j.dump().c_str());
     } else {
-      std::printf("setting %d %-20s on %s: train %.1f images/s, eval %.1f images/s\n", o.setting,
-                  arch.name.c_str(), train::describe_device(device).c_str(), train_rate, eval_rate);
+      std::printf("setting %d %-20s on %s (%s), %s%s: train %.1f images/s, eval %.1f images/s\n",
+                  o.setting, arch.name.c_str(), train::describe_device(device).c_str(),
+                  train::device_name(device).c_str(), train::to_string(precision).c_str(),
+                  trainer.graphs_captured() > 0 ? ", CUDA graphs" : "", train_rate, eval_rate);
     }
   });
 }

@@ -71,6 +71,13 @@ void add_train_options(CLI::App& cmd, train::TrainOptions& o, DataOptions& d) {
       ->capture_default_str();
   cmd.add_flag("--channels-last,!--no-channels-last", o.channels_last,
                "NHWC memory layout, faster on oneDNN and cuDNN (default on)");
+  cmd.add_option("--precision", o.precision,
+                 "fp32 (the reference's float32, TF32 off), bf16 (bfloat16 autocast, float32 "
+                 "weights) or auto (bf16 on CUDA, fp32 on the CPU)")
+      ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
+      ->capture_default_str();
+  cmd.add_flag("--cuda-graphs,!--no-cuda-graphs", o.cuda_graphs,
+               "On CUDA, replay each training step from a CUDA graph (default on)");
   cmd.add_option("--log-root", o.log_root,
                  "Run folders go to <log-root>/<model>/quality_<q> or .../bitrate_<b>")
       ->capture_default_str();

@@ -1,6 +1,12 @@
 #include "helmholtz/train/device.hpp"
 
+#include <fstream>
+
 #include "helmholtz/core/error.hpp"
+
+#ifdef HELMHOLTZ_WITH_CUDA
+#include <ATen/cuda/CUDAContext.h>
+#endif
 
 namespace helmholtz::train {
 
@@ -37,6 +43,27 @@ torch::Device resolve_device(const std::string& name) {
 std::string describe_device(const torch::Device& device) {
   if (device.is_cpu()) return "cpu (" + std::to_string(at::get_num_threads()) + " threads)";
   return device.str();
+}
+
+std::string device_name(const torch::Device& device) {
+#ifdef HELMHOLTZ_WITH_CUDA
+  if (device.is_cuda()) {
+    const auto index = device.index() < 0 ? c10::DeviceIndex{0} : device.index();
+    return at::cuda::getDeviceProperties(index)->name;
+  }
+#endif
+  if (device.is_cpu()) {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+      if (line.rfind("model name", 0) != 0) continue;
+      const auto colon = line.find(':');
+      if (colon == std::string::npos) break;
+      const auto begin = line.find_first_not_of(' ', colon + 1);
+      return begin == std::string::npos ? "unknown" : line.substr(begin);
+    }
+  }
+  return "unknown";
 }
 
 }  // namespace helmholtz::train

@@ -18,7 +18,7 @@ KerasAdadelta::KerasAdadelta(std::vector<torch::Tensor> parameters, double lr, d
   }
 }
 
-void KerasAdadelta::step() {
+void KerasAdadelta::update() {
   torch::NoGradGuard no_grad;
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     auto& p = parameters_[i];
@@ -28,11 +28,10 @@ void KerasAdadelta::step() {
     auto& d = delta_accumulators_[i];
     a.mul_(rho_).addcmul_(g, g, 1.0 - rho_);
     // The order matters: the update uses the OLD delta accumulator, as in Keras.
-    const auto update = g * (d + epsilon_).sqrt_() / (a + epsilon_).sqrt_();
-    p.sub_(update, lr_);
-    d.mul_(rho_).addcmul_(update, update, 1.0 - rho_);
+    const auto delta = g * (d + epsilon_).sqrt_() / (a + epsilon_).sqrt_();
+    p.sub_(delta, lr_);
+    d.mul_(rho_).addcmul_(delta, delta, 1.0 - rho_);
   }
-  ++iterations_;
 }
 
 void KerasAdadelta::save(torch::serialize::OutputArchive& archive) const {

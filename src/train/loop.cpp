@@ -1,6 +1,7 @@
 #include "helmholtz/train/loop.hpp"
 
 #include "helmholtz/train/augment.hpp"
+#include "helmholtz/train/cuda_graphs.hpp"
 
 namespace helmholtz::train {
 
@@ -37,45 +38,126 @@ void use_channels_last(torch::nn::Sequential& model) {
 }
 
 namespace {
+
 torch::Tensor batch_layout(torch::Tensor x, bool channels_last) {
   return channels_last ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
 }
+
+// Eager batches of each size before its CUDA graph is captured.
+constexpr int kGraphWarmup = 3;
+
 }  // namespace
+
+EpochTrainer::EpochTrainer(torch::nn::Sequential model, Optimizer& optimizer,
+                           EpochOptions options)
+    : model_(std::move(model)), optimizer_(optimizer), options_(options) {}
+
+EpochTrainer::~EpochTrainer() = default;
+
+int EpochTrainer::graphs_captured() const { return graphs_ ? graphs_->captured() : 0; }
+
+torch::Tensor& EpochTrainer::index_buffer(std::int64_t size, const torch::Device& device) {
+  auto& buffer = index_buffers_[size];
+  if (!buffer.defined()) {
+    buffer = torch::zeros({size}, torch::TensorOptions().dtype(torch::kInt64).device(device));
+  }
+  return buffer;
+}
+
+void EpochTrainer::step(const TensorData& data, const torch::Tensor& index) {
+  // Captured steps must keep the gradient tensors where they are.
+  if (graphs_) {
+    optimizer_.zero_grad_in_place();
+  } else {
+    optimizer_.zero_grad();
+  }
+  const auto x =
+      batch_layout(augment(model_input(data.images.index_select(0, index)), options_.shift,
+                           options_.flip),
+                   options_.channels_last);
+  const auto y = data.labels.index_select(0, index);
+  torch::Tensor logits;
+  torch::Tensor loss;
+  {
+    const AutocastGuard autocast(x.device().type(), options_.precision,
+                                 /*cache=*/graphs_ == nullptr);
+    logits = model_->forward(x);
+    loss = torch::nn::functional::cross_entropy(logits, y);  // float32 under autocast too
+  }
+  loss.backward();
+  optimizer_.update();
+  torch::NoGradGuard no_grad;
+  loss_sum_ += loss.detach().to(torch::kFloat64) * static_cast<double>(index.size(0));
+  correct_ += logits.argmax(1).eq(y).sum();
+}
+
+Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& progress,
+                                  std::int64_t max_batches) {
+  model_->train();
+  const auto device = data.images.device();
+  if (options_.cuda_graphs && device.is_cuda() && !graphs_) {
+    graphs_ = std::make_unique<StepGraphs>(device, kGraphWarmup);
+  }
+  // Graphs read the data tensors through the addresses they were captured with.
+  if (graphs_ && (graph_data_ != data.images.data_ptr() || graph_data_size_ != data.size())) {
+    graphs_->reset();
+    graph_data_ = data.images.data_ptr();
+    graph_data_size_ = data.size();
+  }
+  struct SideStream {  // graphs run on their own stream, ordered with the caller's
+    StepGraphs* graphs;
+    explicit SideStream(StepGraphs* g) : graphs(g) {
+      if (graphs) graphs->enter();
+    }
+    ~SideStream() {
+      if (graphs) graphs->leave();
+    }
+  } side_stream(graphs_.get());
+
+  const std::int64_t n = data.size();
+  const auto on_device = torch::TensorOptions().device(device);
+  if (!loss_sum_.defined() || loss_sum_.device() != device) {
+    loss_sum_ = torch::zeros({}, on_device.dtype(torch::kFloat64));
+    correct_ = torch::zeros({}, on_device.dtype(torch::kInt64));
+  }
+  loss_sum_.zero_();
+  correct_.zero_();
+  const auto order = torch::randperm(n, on_device.dtype(torch::kInt64));
+  std::int64_t seen = 0;
+  std::int64_t batches = 0;
+  for (std::int64_t begin = 0; begin < n; begin += options_.batch_size) {
+    if (max_batches >= 0 && batches == max_batches) break;
+    const std::int64_t end = std::min<std::int64_t>(n, begin + options_.batch_size);
+    const auto index = order.slice(0, begin, end);
+    if (graphs_) {
+      auto& buffer = index_buffer(end - begin, device);
+      buffer.copy_(index);
+      graphs_->run(end - begin, [&] { step(data, buffer); });
+    } else {
+      step(data, index);
+    }
+    optimizer_.count_step();
+    seen = end;
+    ++batches;
+    if (progress) progress(end, n);
+  }
+  if (seen == 0) return {};
+  return {loss_sum_.item<double>() / static_cast<double>(seen),
+          static_cast<double>(correct_.item<std::int64_t>()) / static_cast<double>(seen)};
+}
 
 Metrics train_epoch(torch::nn::Sequential& model, Optimizer& optimizer, const TensorData& data,
                     const EpochOptions& options, const ProgressFn& progress) {
-  model->train();
-  const auto device = data.images.device();
-  const std::int64_t n = data.size();
-  const auto order = torch::randperm(n, torch::TensorOptions().dtype(torch::kInt64).device(device));
-  auto loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
-  auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
-  for (std::int64_t begin = 0; begin < n; begin += options.batch_size) {
-    const std::int64_t end = std::min<std::int64_t>(n, begin + options.batch_size);
-    const auto index = order.slice(0, begin, end);
-    auto x = batch_layout(
-        augment(model_input(data.images.index_select(0, index)), options.shift, options.flip),
-        options.channels_last);
-    const auto y = data.labels.index_select(0, index);
-    optimizer.zero_grad();
-    const auto logits = model->forward(x);
-    const auto loss = torch::nn::functional::cross_entropy(logits, y);
-    loss.backward();
-    optimizer.step();
-    {
-      torch::NoGradGuard no_grad;
-      loss_sum += loss.detach().to(torch::kFloat64) * static_cast<double>(end - begin);
-      correct += logits.argmax(1).eq(y).sum();
-    }
-    if (progress) progress(end, n);
-  }
-  return {loss_sum.item<double>() / static_cast<double>(n),
-          static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(n)};
+  EpochOptions eager = options;
+  eager.cuda_graphs = false;
+  EpochTrainer trainer(model, optimizer, eager);
+  return trainer.train_epoch(data, progress);
 }
 
 Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size,
-                 bool channels_last) {
+                 bool channels_last, Precision precision) {
   c10::InferenceMode inference;
+  const AutocastGuard autocast(data.images.device().type(), precision);
   model->eval();
   const auto device = data.images.device();
   const std::int64_t n = data.size();
@@ -85,7 +167,7 @@ Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch
     const std::int64_t end = std::min<std::int64_t>(n, begin + batch_size);
     const auto x = batch_layout(model_input(data.images.slice(0, begin, end)), channels_last);
     const auto y = data.labels.slice(0, begin, end);
-    const auto logits = model->forward(x);
+    const auto logits = model->forward(x).to(torch::kFloat32);
     loss_sum +=
         torch::nn::functional::cross_entropy(
             logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))

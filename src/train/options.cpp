@@ -11,6 +11,7 @@
 #include "helmholtz/data/datasets.hpp"
 #include "helmholtz/models/architecture.hpp"
 #include "helmholtz/train/keras_adadelta.hpp"
+#include "helmholtz/train/precision.hpp"
 
 namespace helmholtz::train {
 namespace {
@@ -110,6 +111,7 @@ void validate(const TrainOptions& o) {
   if (o.train_size < 0) throw UsageError("--train-size must be >= 0 (0 = all)");
   if (o.val_size < 0) throw UsageError("--val-size must be >= 0 (0 = all)");
   if (o.threads < 0) throw UsageError("--threads must be >= 0 (0 = all cores)");
+  check_precision_name(o.precision);
 }
 
 std::string level_folder(const TrainOptions& o) {
@@ -179,6 +181,8 @@ std::string to_toml(const TrainOptions& o) {
       << "seed = " << o.seed << "\n"
       << "threads = " << o.threads << "\n"
       << "channels-last = " << (o.channels_last ? "true" : "false") << "\n"
+      << "precision = " << toml_string(o.precision) << "\n"
+      << "cuda-graphs = " << (o.cuda_graphs ? "true" : "false") << "\n"
       << "log-root = " << toml_string(o.log_root.string()) << "\n"
       << "log-dir = " << toml_string(o.log_dir.string()) << "\n";
   return out.str();

@@ -15,10 +15,12 @@
 #include "helmholtz/data/datasets.hpp"
 #include "helmholtz/models/architecture.hpp"
 #include "helmholtz/train/checkpoint.hpp"
+#include "helmholtz/train/cuda_graphs.hpp"
 #include "helmholtz/train/device.hpp"
 #include "helmholtz/train/keras_adadelta.hpp"
 #include "helmholtz/train/keras_sgd.hpp"
 #include "helmholtz/train/loop.hpp"
+#include "helmholtz/train/precision.hpp"
 #include "helmholtz/train/run_data.hpp"
 
 namespace helmholtz::train {
@@ -44,7 +46,7 @@ json read_json_if_any(const fs::path& file) {
 
 json make_summary(const TrainOptions& o, const models::Architecture& arch, std::int64_t parameters,
                   const RunData& prepared, const TrainState& state, const torch::Device& device,
-                  bool finished) {
+                  Precision precision, bool cuda_graphs, bool finished) {
   json j;
   j["version"] = HELMHOLTZ_VERSION;
   j["dataset"] = o.dataset;
@@ -63,6 +65,10 @@ json make_summary(const TrainOptions& o, const models::Architecture& arch, std::
   j["optimizer"] = o.optimizer;
   j["parameters"] = parameters;
   j["device"] = device.str();
+  j["device_name"] = device_name(device);
+  j["precision"] = to_string(precision);
+  j["channels_last"] = o.channels_last;
+  j["cuda_graphs"] = cuda_graphs;
   j["train_samples"] = prepared.train.size();
   j["validation_samples"] = prepared.validation.size();
   j["epochs_requested"] = o.epochs;
@@ -147,6 +153,8 @@ RunResult run_training(const TrainOptions& o) {
   auto log = core::console_logger();
   at::set_num_threads(core::resolve_threads(o.threads));
   const auto device = resolve_device(o.device);
+  const Precision precision = resolve_precision(o.precision, device);
+  configure_backend(device, precision);
   const auto& arch = run_architecture(o);
   RunResult result;
   result.run_dir = run_directory(o);
@@ -209,19 +217,23 @@ RunResult run_training(const TrainOptions& o) {
     log->info("{}: nothing to resume, starting a new run", dir.string());
   }
   core::write_file_atomic(dir / "config.toml", to_toml(o));
-  log->info("{} (setting {}, {} parameters) on {}, {} train / {} validation samples, {} epochs",
-            arch.name, arch.setting, parameters, describe_device(device), prepared.train.size(),
-            prepared.validation.size(), o.epochs);
-
   const TensorData& train_data = prepared.train;
   const TensorData& test_data = prepared.validation;
-  const EpochOptions epoch_options{o.batch_size, o.shift, o.flip, o.channels_last};
+  const EpochOptions epoch_options{o.batch_size, o.shift,   o.flip,
+                                   o.channels_last, precision, o.cuda_graphs && device.is_cuda() && StepGraphs::compiled()};
+  EpochTrainer trainer(model, optimizer, epoch_options);
+  log->info("{} (setting {}, {} parameters) on {}, {}{}, {} train / {} validation samples, {} "
+            "epochs",
+            arch.name, arch.setting, parameters, describe_device(device), to_string(precision),
+            epoch_options.cuda_graphs ? ", CUDA graphs" : "", prepared.train.size(),
+            prepared.validation.size(), o.epochs);
   core::ProgressBar bar(o.progress);
   const double wall_before = state.wall_seconds;
   const auto write_results = [&](bool finished) {
     state.wall_seconds = wall_before + seconds_since(session_start);
     core::write_file_atomic(dir / "history.csv", history_csv(state.history));
-    result.summary = make_summary(o, arch, parameters, prepared, state, device, finished);
+    result.summary = make_summary(o, arch, parameters, prepared, state, device, precision,
+                                  epoch_options.cuda_graphs, finished);
     core::write_file_atomic(dir / "summary.json", result.summary.dump(2) + "\n");
   };
   write_results(false);
@@ -229,11 +241,11 @@ RunResult run_training(const TrainOptions& o) {
   for (int epoch = state.epoch + 1; epoch <= o.epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     bar.start(fmt::format("epoch {}/{}", epoch, o.epochs));
-    const Metrics train_metrics =
-        train_epoch(model, optimizer, train_data, epoch_options,
-                    [&](std::int64_t done, std::int64_t total) { bar.update(done, total); });
+    const Metrics train_metrics = trainer.train_epoch(
+        train_data, [&](std::int64_t done, std::int64_t total) { bar.update(done, total); });
     const double train_seconds = seconds_since(epoch_start);
-    const Metrics val = evaluate(model, test_data, o.eval_batch_size, o.channels_last);
+    const Metrics val =
+        evaluate(model, test_data, o.eval_batch_size, o.channels_last, precision);
     bar.clear();
     EpochRecord record{epoch,   train_metrics.loss,     train_metrics.acc,         val.loss,
                        val.acc, optimizer.current_lr(), seconds_since(epoch_start)};

@@ -27,7 +27,7 @@ class KerasAdadelta : public Optimizer {
 
   // Keras 2.1's Adadelta has no decay by default: the learning rate is constant.
   double current_lr() const override { return lr_; }
-  void step() override;
+  void update() override;
 
   void save(torch::serialize::OutputArchive& archive) const override;
   // Throws core::RunError when the archive does not fit these parameters.

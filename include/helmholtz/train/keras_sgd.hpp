@@ -4,6 +4,7 @@
 //   v    = momentum * v - lr_t * g
 //   p   += momentum * v - lr_t * g           (Nesterov)   or   p += v   (plain momentum)
 // LibTorch's SGD keeps lr outside the velocity, which differs from this once lr changes.
+// lr_t is computed on the device (in float64, as the host would), so a CUDA graph can replay it.
 
 #include <torch/torch.h>
 
@@ -21,7 +22,7 @@ class KerasSgd : public Optimizer {
 
   // The learning rate the next step will use.
   double current_lr() const override;
-  void step() override;
+  void update() override;
 
   void save(torch::serialize::OutputArchive& archive) const override;
   // Throws core::RunError when the archive does not fit these parameters.
@@ -29,6 +30,8 @@ class KerasSgd : public Optimizer {
 
  private:
   std::vector<torch::Tensor> velocities_;
+  torch::Tensor lr0_;    // lr as a float64 scalar on the parameters' device
+  torch::Tensor steps_;  // updates so far (t), float64 scalar on the parameters' device
   double lr_;
   double momentum_;
   bool nesterov_;

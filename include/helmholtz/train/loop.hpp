@@ -1,16 +1,22 @@
 #pragma once
-// One epoch of training and one evaluation pass: functions of (model, data, optimizer, options).
+// One epoch of training and one evaluation pass.
 // The dataset is one tensor [N, C, H, W] on the training device (uint8 pixels or float32 mel
-// features); batches are gathered by index and augmented there, so nothing loops over samples on
-// the host.
+// features). Each epoch draws its permutation there, and each step gathers its batch by index,
+// augments it, runs forward, backward and the optimizer update, and adds its loss and hits to
+// sums on the device: nothing loops over samples on the host, and the host reads the device once
+// per epoch. On CUDA the step is replayed from CUDA graphs (see cuda_graphs.hpp).
 
 #include <torch/torch.h>
 
 #include <cstdint>
 #include <functional>
 
+#include <map>
+#include <memory>
+
 #include "helmholtz/data/image_set.hpp"
 #include "helmholtz/train/optimizer.hpp"
+#include "helmholtz/train/precision.hpp"
 
 namespace helmholtz::train {
 
@@ -33,6 +39,8 @@ struct EpochOptions {
   double shift = 0.1;
   bool flip = true;
   bool channels_last = false;  // feed batches as NHWC (use with use_channels_last on the model)
+  Precision precision = Precision::kFp32;
+  bool cuda_graphs = false;  // replay steps from CUDA graphs (CUDA builds, data on a GPU)
 };
 
 // Stores the model's 4-d weights channels-last (NHWC), the layout oneDNN and cuDNN prefer.
@@ -41,14 +49,50 @@ void use_channels_last(torch::nn::Sequential& model);
 // Called after each batch with (images done, images in the epoch).
 using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
 
-// One pass over `data` in a fresh random order (torch's RNG); the last batch may be short.
-// Loss and accuracy are accumulated on the device and read once at the end.
+class StepGraphs;
+
+// Trains one model with one optimizer, epoch after epoch. It keeps what the steps reuse: the
+// metric sums, the batch-index buffers and, on CUDA, the captured graphs.
+class EpochTrainer {
+ public:
+  EpochTrainer(torch::nn::Sequential model, Optimizer& optimizer, EpochOptions options);
+  ~EpochTrainer();
+  EpochTrainer(const EpochTrainer&) = delete;
+  EpochTrainer& operator=(const EpochTrainer&) = delete;
+
+  // One pass over `data` in a fresh random order (torch's RNG); the last batch may be short.
+  // With max_batches >= 0, stops after that many batches (warm-up in benchmarks); the metrics
+  // are then over the samples seen.
+  Metrics train_epoch(const TensorData& data, const ProgressFn& progress = nullptr,
+                      std::int64_t max_batches = -1);
+
+  // Whether steps replay from CUDA graphs, and how many graphs were captured.
+  bool uses_cuda_graphs() const { return graphs_ != nullptr; }
+  int graphs_captured() const;
+
+ private:
+  void step(const TensorData& data, const torch::Tensor& index);
+  torch::Tensor& index_buffer(std::int64_t size, const torch::Device& device);
+
+  torch::nn::Sequential model_;
+  Optimizer& optimizer_;
+  EpochOptions options_;
+  torch::Tensor loss_sum_;  // float64, sum of batch-mean loss x batch size
+  torch::Tensor correct_;   // int64
+  std::map<std::int64_t, torch::Tensor> index_buffers_;  // one per batch size (static inputs)
+  std::unique_ptr<StepGraphs> graphs_;
+  const void* graph_data_ = nullptr;  // the data the graphs read
+  std::int64_t graph_data_size_ = 0;
+};
+
+// One epoch with a trainer made for it (no CUDA graphs: nothing would reuse them).
 Metrics train_epoch(torch::nn::Sequential& model, Optimizer& optimizer, const TensorData& data,
                     const EpochOptions& options, const ProgressFn& progress = nullptr);
 
-// Loss and accuracy over `data` in eval mode (no dropout), without gradients.
+// Loss and accuracy over `data` in eval mode (no dropout), without gradients, in batches of
+// `batch_size`, at `precision` (autocast as in training).
 Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size,
-                 bool channels_last = false);
+                 bool channels_last = false, Precision precision = Precision::kFp32);
 
 // uint8 [N, C, H, W] -> float in [0, 1].
 torch::Tensor to_unit_float(const torch::Tensor& images);

@@ -16,11 +16,27 @@ class Optimizer {
 
   // The learning rate the next step will use.
   virtual double current_lr() const = 0;
-  virtual void step() = 0;
+  // One update: update() then count_step().
+  void step() {
+    update();
+    count_step();
+  }
+  // The update itself: device work only, never waiting on the host, so that a CUDA graph can
+  // capture it (the step count it needs lives on the device too).
+  virtual void update() = 0;
+  // Counts one update on the host (after a replayed graph ran update()).
+  void count_step() { ++iterations_; }
   // Drops the gradients of all parameters (the next backward pass allocates fresh ones).
   void zero_grad() {
     for (auto& p : parameters_) {
       if (p.grad().defined()) p.mutable_grad() = torch::Tensor();
+    }
+  }
+  // Sets the gradients to zero where they are, as a captured step needs.
+  void zero_grad_in_place() {
+    torch::NoGradGuard no_grad;
+    for (auto& p : parameters_) {
+      if (p.grad().defined()) p.mutable_grad().zero_();
     }
   }
   // Updates done so far.

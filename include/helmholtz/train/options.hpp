@@ -44,6 +44,8 @@ struct TrainOptions {
   std::uint64_t seed = 0;
   int threads = 0;            // 0: all cores
   bool channels_last = true;  // NHWC layout: faster convolutions with oneDNN and cuDNN
+  std::string precision = "auto";  // auto (bf16 on CUDA, fp32 on CPU) | fp32 | bf16
+  bool cuda_graphs = true;         // CUDA: replay training steps from CUDA graphs
   std::filesystem::path log_root = "logs";
   std::filesystem::path log_dir;  // empty: <log_root>/<model-name>/<quality_q|bitrate_b>
   bool resume = false;
@@ -64,8 +66,8 @@ void validate(const TrainOptions& options);
 std::string level_folder(const TrainOptions& options);
 
 // The settings that make a run what it is (dataset, data, recipe, seed): two runs with equal
-// identities train the same thing, so one may resume the other. Epochs, device, threads and
-// paths are not part of it.
+// identities train the same thing, so one may resume the other. Epochs, device, threads,
+// precision, layout and paths are not part of it.
 std::string identity(const TrainOptions& options);
 
 // The options as TOML, keys named as the `helmholtz train` options, so that

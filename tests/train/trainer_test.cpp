@@ -1,0 +1,215 @@
+// The epoch trainer: step counting, gradients zeroed in place, the device-side learning rate,
+// bfloat16 against float32, and (on a GPU) the CUDA graphs.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "helmholtz/data/synthetic.hpp"
+#include "helmholtz/models/architecture.hpp"
+#include "helmholtz/train/cuda_graphs.hpp"
+#include "helmholtz/train/keras_sgd.hpp"
+#include "helmholtz/train/loop.hpp"
+#include "helmholtz/train/precision.hpp"
+
+namespace helmholtz::train {
+namespace {
+
+TensorData pattern_tensors(std::int64_t count, std::uint64_t seed, const torch::Device& device) {
+  return to_tensors(data::make_pattern_images(count, 32, 32, 3, 10, seed), device);
+}
+
+TEST(EpochTrainer, CountsOneStepPerBatchAndStopsAtMaxBatches) {
+  torch::manual_seed(1);
+  auto model = models::build(models::image_architecture(1), {3, 32, 32}, 10);
+  KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
+  const auto data = pattern_tensors(100, 2, torch::Device(torch::kCPU));
+  EpochTrainer trainer(model, sgd, EpochOptions{16, 0.1, true, true});
+  const auto first = trainer.train_epoch(data, nullptr, 2);
+  EXPECT_EQ(sgd.iterations(), 2);
+  EXPECT_TRUE(std::isfinite(first.loss));
+  std::int64_t last_done = 0;
+  int calls = 0;
+  trainer.train_epoch(data, [&](std::int64_t done, std::int64_t total) {
+    EXPECT_EQ(total, 100);
+    EXPECT_GT(done, last_done);
+    last_done = done;
+    ++calls;
+  });
+  EXPECT_EQ(calls, 7);  // 6 batches of 16 and one of 4
+  EXPECT_EQ(last_done, 100);
+  EXPECT_EQ(sgd.iterations(), 2 + 7);
+  EXPECT_DOUBLE_EQ(sgd.current_lr(), 0.01 / (1 + 1e-6 * 9));
+  EXPECT_FALSE(trainer.uses_cuda_graphs());
+}
+
+// update() reads the step count on the device: three updates without count_step() still use
+// lr_0, lr_1, lr_2; the host's count (current_lr) only moves with count_step().
+TEST(KerasSgd, UpdateKeepsItsOwnStepCountOnTheDevice) {
+  auto p = torch::tensor({1.0}, torch::kFloat64).requires_grad_(true);
+  KerasSgd sgd({p}, 0.1, 0.9, true, 0.5);
+  double pe = 1.0, v = 0.0;
+  for (int t = 0; t < 3; ++t) {
+    sgd.zero_grad_in_place();
+    (p * p / 2).sum().backward();
+    sgd.update();
+    const double lr = 0.1 / (1.0 + 0.5 * t);
+    v = 0.9 * v - lr * pe;
+    pe = pe + 0.9 * v - lr * pe;
+    EXPECT_NEAR(p.item<double>(), pe, 1e-12) << "update " << t;
+  }
+  EXPECT_EQ(sgd.iterations(), 0);
+  EXPECT_DOUBLE_EQ(sgd.current_lr(), 0.1);
+  for (int t = 0; t < 3; ++t) sgd.count_step();
+  EXPECT_DOUBLE_EQ(sgd.current_lr(), 0.1 / (1.0 + 0.5 * 3));
+}
+
+TEST(Optimizer, ZeroGradInPlaceKeepsTheGradientTensorAndItsValues) {
+  auto p = torch::tensor({1.0, 2.0}).requires_grad_(true);
+  auto q = p.detach().clone().requires_grad_(true);
+  KerasSgd a({p}, 0.1, 0.9, true, 0.0);
+  KerasSgd b({q}, 0.1, 0.9, true, 0.0);
+  (p * p).sum().backward();
+  const void* storage = p.grad().data_ptr();
+  for (int t = 0; t < 3; ++t) {
+    a.zero_grad_in_place();
+    (p * p * p).sum().backward();
+    a.step();
+    b.zero_grad();
+    (q * q * q).sum().backward();
+    b.step();
+    EXPECT_EQ(p.grad().data_ptr(), storage);
+    EXPECT_TRUE(torch::equal(p.detach(), q.detach())) << "step " << t;
+  }
+}
+
+// bfloat16 autocast against float32 from the same weights and batch: the loss agrees to
+// bfloat16's precision and the gradient points the same way.
+TEST(Precision, Bf16StepFollowsTheFp32Step) {
+  const auto data = pattern_tensors(64, 4, torch::Device(torch::kCPU));
+  auto grads = [&](Precision precision, double* loss_out) {
+    torch::manual_seed(5);
+    auto model = models::build(models::image_architecture(0), {3, 32, 32}, 10);
+    model->eval();  // no dropout: the two passes see the same network
+    torch::Tensor loss;
+    {
+      const AutocastGuard autocast(torch::kCPU, precision);
+      loss = torch::nn::functional::cross_entropy(model->forward(model_input(data.images)),
+                                                  data.labels);
+    }
+    loss.backward();
+    *loss_out = loss.item<double>();
+    std::vector<torch::Tensor> g;
+    for (const auto& p : model->parameters()) g.push_back(p.grad().flatten());
+    return torch::cat(g);
+  };
+  double loss32 = 0, loss16 = 0;
+  const auto g32 = grads(Precision::kFp32, &loss32);
+  const auto g16 = grads(Precision::kBf16, &loss16);
+  EXPECT_NEAR(loss16, loss32, 0.01 * loss32);
+  const double cosine =
+      (g32 * g16).sum().item<double>() / (g32.norm().item<double>() * g16.norm().item<double>());
+  EXPECT_GT(cosine, 0.99);
+  EXPECT_EQ(g16.scalar_type(), torch::kFloat32) << "gradients of float32 weights stay float32";
+}
+
+// Training from the same seed at each precision, step by step: with the same batches, shifts
+// and dropout masks, the bfloat16 run's losses stay within a few percent of float32's.
+TEST(Precision, Bf16TrainingLossFollowsFp32StepByStep) {
+  const auto data = pattern_tensors(32 * 4, 13, torch::Device(torch::kCPU));
+  auto losses = [&](Precision precision) {
+    torch::manual_seed(8);
+    auto model = models::build(models::image_architecture(1), {3, 32, 32}, 10);
+    use_channels_last(model);
+    KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
+    EpochTrainer trainer(model, sgd, EpochOptions{32, 0.1, true, true, precision, false});
+    std::vector<double> out;
+    for (int e = 0; e < 3; ++e) {
+      for (std::int64_t b = 0; b < 4; ++b) {
+        const TensorData batch{data.images.slice(0, b * 32, (b + 1) * 32),
+                               data.labels.slice(0, b * 32, (b + 1) * 32)};
+        out.push_back(trainer.train_epoch(batch).loss);
+      }
+    }
+    return out;
+  };
+  const auto fp32 = losses(Precision::kFp32);
+  const auto bf16 = losses(Precision::kBf16);
+  ASSERT_EQ(fp32.size(), bf16.size());
+  for (std::size_t i = 0; i < fp32.size(); ++i) {
+    EXPECT_NEAR(bf16[i], fp32[i], 0.03 * fp32[i]) << "step " << i;
+  }
+  const auto [low, high] = std::minmax_element(fp32.begin(), fp32.end());
+  EXPECT_GT(*high - *low, 0.01) << "the weights must move for the comparison to mean much";
+}
+
+// A short run at each precision from the same seed, for the GPU test below.
+Metrics short_run(const torch::Device& device, Precision precision, bool graphs, int epochs,
+                  std::int64_t train_count, int batch) {
+  const auto train = pattern_tensors(train_count, 11, device);
+  const auto val = pattern_tensors(2000, 12, device);
+  torch::manual_seed(7);
+  auto model = models::build(models::image_architecture(0), {3, 32, 32}, 10);
+  model->to(device);
+  use_channels_last(model);
+  KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
+  EpochTrainer trainer(model, sgd, EpochOptions{batch, 0.1, true, true, precision, graphs});
+  for (int e = 0; e < epochs; ++e) trainer.train_epoch(train);
+  return evaluate(model, val, 1000, true, precision);
+}
+
+// --- CUDA: skipped where this build or machine has no GPU -------------------------------
+
+bool have_cuda() { return StepGraphs::compiled() && torch::cuda::is_available(); }
+
+TEST(CudaTrainer, DefaultPrecisionAccuracyMatchesFp32) {
+  if (!have_cuda()) GTEST_SKIP() << "no CUDA GPU in this build or machine";
+  const torch::Device gpu(torch::kCUDA, 0);
+  configure_backend(gpu, Precision::kFp32);
+  const auto fp32 = short_run(gpu, Precision::kFp32, false, 20, 8192, 128);
+  configure_backend(gpu, Precision::kBf16);
+  const auto fast = short_run(gpu, resolve_precision("auto", gpu), true, 20, 8192, 128);
+  EXPECT_GT(fp32.acc, 0.3) << "the short run must learn for the comparison to mean anything";
+  EXPECT_NEAR(fast.acc, fp32.acc, 0.05);
+}
+
+// A graph replays the eager step's kernels with the same Philox offsets for its random draws,
+// so from the same seed both runs end with the same weights, up to the rounding differences of
+// cuDNN's atomics.
+TEST(CudaTrainer, GraphsReplayFullAndShortBatchesAndTrainLikeEagerSteps) {
+  if (!have_cuda()) GTEST_SKIP() << "no CUDA GPU in this build or machine";
+  const torch::Device gpu(torch::kCUDA, 0);
+  configure_backend(gpu, Precision::kFp32);
+  const std::int64_t n = 64 * 10 + 24;  // a short last batch in every epoch
+  const auto data = pattern_tensors(n, 21, gpu);
+  auto run = [&](bool graphs, int* captured) {
+    torch::manual_seed(9);
+    auto model = models::build(models::image_architecture(1), {3, 32, 32}, 10);
+    model->to(gpu);
+    KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
+    EpochTrainer trainer(model, sgd, EpochOptions{64, 0.1, true, false, Precision::kFp32, graphs});
+    for (int e = 0; e < 6; ++e) {
+      std::int64_t seen = 0;
+      const auto metrics =
+          trainer.train_epoch(data, [&](std::int64_t done, std::int64_t) { seen = done; });
+      EXPECT_EQ(seen, n);
+      EXPECT_TRUE(std::isfinite(metrics.loss));
+    }
+    EXPECT_EQ(sgd.iterations(), 6 * 11);
+    *captured = trainer.graphs_captured();
+    std::vector<torch::Tensor> weights;
+    for (const auto& p : model->parameters()) weights.push_back(p.detach().flatten());
+    return torch::cat(weights);
+  };
+  int eager_graphs = -1, graphs = -1;
+  const auto eager = run(false, &eager_graphs);
+  const auto replayed = run(true, &graphs);
+  EXPECT_EQ(eager_graphs, 0);
+  EXPECT_EQ(graphs, 2) << "one graph for batches of 64, one for the last 24";
+  const double relative = (replayed - eager).norm().item<double>() / eager.norm().item<double>();
+  EXPECT_LT(relative, 1e-3);
+}
+
+}  // namespace
+}  // namespace helmholtz::train
