@@ -2,6 +2,8 @@
 // what "quality 5" or "8 kbit/s" means.
 //   images: test images after the JPEG round trip at each --qualities level, one row per image
 //   audio:  one clip's mel spectrogram after the MP3 round trip at each --bitrates level
+// A build without libgd (HELMHOLTZ_WITH_PREVIEW unset) keeps the subcommand and its options, and
+// says how to get a build that has it.
 
 #include <cmath>
 #include <cstdio>
@@ -10,8 +12,10 @@
 #include "commands/commands.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/data/datasets.hpp"
+#if HELMHOLTZ_WITH_PREVIEW
 #include "helmholtz/preview/image_sheet.hpp"
 #include "helmholtz/preview/spectrogram_sheet.hpp"
+#endif
 
 namespace helmholtz::commands {
 namespace {
@@ -33,6 +37,7 @@ struct Options {
   int columns = 3;
 };
 
+#if HELMHOLTZ_WITH_PREVIEW
 void refuse(const CLI::App& cmd, const std::vector<const char*>& names, const std::string& dataset,
             const char* kind) {
   for (const char* name : names) {
@@ -93,6 +98,13 @@ void preview_audio(const Options& o) {
                 p.output_sample_rate);
   }
 }
+#endif
+
+#if HELMHOLTZ_WITH_PREVIEW
+constexpr bool kBuilt = true;
+#else
+constexpr bool kBuilt = false;  // options stay optional, so any call reaches the message below
+#endif
 
 }  // namespace
 
@@ -104,12 +116,13 @@ void register_preview(CLI::App& app) {
       "(one row per image, JPEG bytes under each), or one clip's mel spectrogram after MP3 at "
       "each bitrate (MP3 bytes and SNR above each)");
   auto& o = *options;
-  cmd->add_option("--dataset", o.dataset, "cifar10, fashion-mnist or audio-effects")->required();
+  cmd->add_option("--dataset", o.dataset, "cifar10, fashion-mnist or audio-effects")
+      ->required(kBuilt);
   cmd->add_option("--data-dir", o.data_dir,
                   "Dataset folder (default: data/cifar-10-batches-bin for cifar10, "
                   "/usr/share/datasets/fashion-mnist for fashion-mnist, "
                   "data/IDMT-SMT-AUDIO-EFFECTS for audio-effects)");
-  cmd->add_option("--out", o.out, "The PNG file to write")->required();
+  cmd->add_option("--out", o.out, "The PNG file to write")->required(kBuilt);
   cmd->add_option("--scale", o.scale,
                   "Pixels per image pixel (images, default 3), or per frame and mel band (audio, "
                   "default 2)");
@@ -135,6 +148,14 @@ void register_preview(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--columns", o.columns, "Audio: spectrograms per row")->capture_default_str();
   cmd->callback([cmd, options] {
+#if !HELMHOLTZ_WITH_PREVIEW
+    (void)cmd;
+    (void)options;
+    throw core::UsageError(
+        "preview: this build of helmholtz has no libgd, which preview draws with; install "
+        "libgd-dev (scripts/setup.sh does) and rebuild with -DHELMHOLTZ_WITH_PREVIEW=ON (a new "
+        "build folder turns it on by itself)");
+#else
     options->scale_given = given(*cmd, "scale");
     const auto& o = *options;
     data::check_dataset_name(o.dataset);
@@ -149,6 +170,7 @@ void register_preview(CLI::App& app) {
       }
       preview_images(o);
     }
+#endif
   });
 }
 
