@@ -146,14 +146,6 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
           static_cast<double>(correct_.item<std::int64_t>()) / static_cast<double>(seen)};
 }
 
-Metrics train_epoch(torch::nn::Sequential& model, Optimizer& optimizer, const TensorData& data,
-                    const EpochOptions& options, const ProgressFn& progress) {
-  EpochOptions eager = options;
-  eager.cuda_graphs = false;
-  EpochTrainer trainer(model, optimizer, eager);
-  return trainer.train_epoch(data, progress);
-}
-
 Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size,
                  bool channels_last, Precision precision) {
   c10::InferenceMode inference;

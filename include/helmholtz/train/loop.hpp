@@ -85,10 +85,6 @@ class EpochTrainer {
   std::int64_t graph_data_size_ = 0;
 };
 
-// One epoch with a trainer made for it (no CUDA graphs: nothing would reuse them).
-Metrics train_epoch(torch::nn::Sequential& model, Optimizer& optimizer, const TensorData& data,
-                    const EpochOptions& options, const ProgressFn& progress = nullptr);
-
 // Loss and accuracy over `data` in eval mode (no dropout), without gradients, in batches of
 // `batch_size`, at `precision` (autocast as in training).
 Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size,
