@@ -17,7 +17,6 @@
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/features/audio_features.hpp"
 #include "helmholtz/models/architecture.hpp"
-#include "helmholtz/train/cuda_graphs.hpp"
 #include "helmholtz/train/device.hpp"
 #include "helmholtz/train/keras_sgd.hpp"
 #include "helmholtz/train/loop.hpp"
@@ -159,9 +158,8 @@ void register_bench_train(CLI::App& bench) {
     train::KerasSgd optimizer(model->parameters(), 0.01, 0.9, true, 1e-6);
     const auto images = data::make_pattern_images(o.images, 32, 32, o.channels, 10, 0);
     const auto tensors = train::to_tensors(images, device);
-    const bool graphs = o.cuda_graphs && device.is_cuda() && train::StepGraphs::compiled();
-    const train::EpochOptions epoch_options{o.batch_size,     0.1,       true,
-                                            o.channels_last, precision, graphs};
+    const train::EpochOptions epoch_options{o.batch_size,    0.1,       true,
+                                            o.channels_last, precision, o.cuda_graphs};
     train::EpochTrainer trainer(model, optimizer, epoch_options);
     const auto synchronize = [&] {
       if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());

@@ -48,9 +48,14 @@ constexpr int kGraphWarmup = 3;
 
 }  // namespace
 
-EpochTrainer::EpochTrainer(torch::nn::Sequential model, Optimizer& optimizer,
-                           EpochOptions options)
-    : model_(std::move(model)), optimizer_(optimizer), options_(options) {}
+EpochTrainer::EpochTrainer(torch::nn::Sequential model, Optimizer& optimizer, EpochOptions options)
+    : model_(std::move(model)), optimizer_(optimizer), options_(options) {
+  const auto parameters = model_->parameters();
+  if (options_.cuda_graphs && StepGraphs::compiled() && !parameters.empty() &&
+      parameters.front().is_cuda()) {
+    graphs_ = std::make_unique<StepGraphs>(parameters.front().device(), kGraphWarmup);
+  }
+}
 
 EpochTrainer::~EpochTrainer() = default;
 
@@ -71,10 +76,9 @@ void EpochTrainer::step(const TensorData& data, const torch::Tensor& index) {
   } else {
     optimizer_.zero_grad();
   }
-  const auto x =
-      batch_layout(augment(model_input(data.images.index_select(0, index)), options_.shift,
-                           options_.flip),
-                   options_.channels_last);
+  const auto x = batch_layout(
+      augment(model_input(data.images.index_select(0, index)), options_.shift, options_.flip),
+      options_.channels_last);
   const auto y = data.labels.index_select(0, index);
   torch::Tensor logits;
   torch::Tensor loss;
@@ -95,14 +99,11 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
                                   std::int64_t max_batches) {
   model_->train();
   const auto device = data.images.device();
-  if (options_.cuda_graphs && device.is_cuda() && !graphs_) {
-    graphs_ = std::make_unique<StepGraphs>(device, kGraphWarmup);
-  }
   // Graphs read the data tensors through the addresses they were captured with.
-  if (graphs_ && (graph_data_ != data.images.data_ptr() || graph_data_size_ != data.size())) {
+  if (graphs_ &&
+      !(graph_data_.images.is_same(data.images) && graph_data_.labels.is_same(data.labels))) {
     graphs_->reset();
-    graph_data_ = data.images.data_ptr();
-    graph_data_size_ = data.size();
+    graph_data_ = data;
   }
   struct SideStream {  // graphs run on their own stream, ordered with the caller's
     StepGraphs* graphs;

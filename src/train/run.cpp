@@ -15,7 +15,6 @@
 #include "helmholtz/data/datasets.hpp"
 #include "helmholtz/models/architecture.hpp"
 #include "helmholtz/train/checkpoint.hpp"
-#include "helmholtz/train/cuda_graphs.hpp"
 #include "helmholtz/train/device.hpp"
 #include "helmholtz/train/keras_adadelta.hpp"
 #include "helmholtz/train/keras_sgd.hpp"
@@ -219,21 +218,22 @@ RunResult run_training(const TrainOptions& o) {
   core::write_file_atomic(dir / "config.toml", to_toml(o));
   const TensorData& train_data = prepared.train;
   const TensorData& test_data = prepared.validation;
-  const EpochOptions epoch_options{o.batch_size, o.shift,   o.flip,
-                                   o.channels_last, precision, o.cuda_graphs && device.is_cuda() && StepGraphs::compiled()};
+  const EpochOptions epoch_options{o.batch_size,    o.shift,   o.flip,
+                                   o.channels_last, precision, o.cuda_graphs};
   EpochTrainer trainer(model, optimizer, epoch_options);
-  log->info("{} (setting {}, {} parameters) on {}, {}{}, {} train / {} validation samples, {} "
-            "epochs",
-            arch.name, arch.setting, parameters, describe_device(device), to_string(precision),
-            epoch_options.cuda_graphs ? ", CUDA graphs" : "", prepared.train.size(),
-            prepared.validation.size(), o.epochs);
+  log->info(
+      "{} (setting {}, {} parameters) on {}, {}{}, {} train / {} validation samples, {} "
+      "epochs",
+      arch.name, arch.setting, parameters, describe_device(device), to_string(precision),
+      trainer.uses_cuda_graphs() ? ", CUDA graphs" : "", prepared.train.size(),
+      prepared.validation.size(), o.epochs);
   core::ProgressBar bar(o.progress);
   const double wall_before = state.wall_seconds;
   const auto write_results = [&](bool finished) {
     state.wall_seconds = wall_before + seconds_since(session_start);
     core::write_file_atomic(dir / "history.csv", history_csv(state.history));
     result.summary = make_summary(o, arch, parameters, prepared, state, device, precision,
-                                  epoch_options.cuda_graphs, finished);
+                                  trainer.uses_cuda_graphs(), finished);
     core::write_file_atomic(dir / "summary.json", result.summary.dump(2) + "\n");
   };
   write_results(false);
@@ -244,8 +244,7 @@ RunResult run_training(const TrainOptions& o) {
     const Metrics train_metrics = trainer.train_epoch(
         train_data, [&](std::int64_t done, std::int64_t total) { bar.update(done, total); });
     const double train_seconds = seconds_since(epoch_start);
-    const Metrics val =
-        evaluate(model, test_data, o.eval_batch_size, o.channels_last, precision);
+    const Metrics val = evaluate(model, test_data, o.eval_batch_size, o.channels_last, precision);
     bar.clear();
     EpochRecord record{epoch,   train_metrics.loss,     train_metrics.acc,         val.loss,
                        val.acc, optimizer.current_lr(), seconds_since(epoch_start)};

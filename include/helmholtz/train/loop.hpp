@@ -10,7 +10,6 @@
 
 #include <cstdint>
 #include <functional>
-
 #include <map>
 #include <memory>
 
@@ -40,7 +39,8 @@ struct EpochOptions {
   bool flip = true;
   bool channels_last = false;  // feed batches as NHWC (use with use_channels_last on the model)
   Precision precision = Precision::kFp32;
-  bool cuda_graphs = false;  // replay steps from CUDA graphs (CUDA builds, data on a GPU)
+  // Replay steps from CUDA graphs where the model is on a GPU (CUDA builds only).
+  bool cuda_graphs = false;
 };
 
 // Stores the model's 4-d weights channels-last (NHWC), the layout oneDNN and cuDNN prefer.
@@ -66,7 +66,8 @@ class EpochTrainer {
   Metrics train_epoch(const TensorData& data, const ProgressFn& progress = nullptr,
                       std::int64_t max_batches = -1);
 
-  // Whether steps replay from CUDA graphs, and how many graphs were captured.
+  // Whether steps replay from CUDA graphs (decided at construction from the options, the
+  // model's device and the build), and how many graphs were captured so far.
   bool uses_cuda_graphs() const { return graphs_ != nullptr; }
   int graphs_captured() const;
 
@@ -81,8 +82,7 @@ class EpochTrainer {
   torch::Tensor correct_;   // int64
   std::map<std::int64_t, torch::Tensor> index_buffers_;  // one per batch size (static inputs)
   std::unique_ptr<StepGraphs> graphs_;
-  const void* graph_data_ = nullptr;  // the data the graphs read
-  std::int64_t graph_data_size_ = 0;
+  TensorData graph_data_;  // the data the graphs read (through its addresses)
 };
 
 // Loss and accuracy over `data` in eval mode (no dropout), without gradients, in batches of
