@@ -1,6 +1,6 @@
 #pragma once
-// Helpers shared by the tests: a temporary folder that cleans up after itself, and running the
-// helmholtz binary as a user would.
+// Helpers shared by the tests: a temporary folder that cleans up after itself, running the
+// helmholtz binary as a user would, and run specs on the tiny test network. No torch.
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <random>
 #include <string>
+
+#include "helmholtz/run/spec.hpp"
 
 namespace helmholtz::testing {
 
@@ -64,6 +66,30 @@ std::string error_message_of(Fn&& fn) {
   }
   ADD_FAILURE() << "the expected exception was not thrown";
   return {};
+}
+
+// The tiny network of tests/fixtures/tiny.toml, for tests of plumbing rather than of networks.
+inline std::filesystem::path tiny_architecture() {
+  return std::filesystem::path(HELMHOLTZ_SOURCE_DIR) / "tests" / "fixtures" / "tiny.toml";
+}
+
+// A CPU run on `data_dir` (a generated CIFAR-format set) at JPEG quality 50 with the tiny
+// network, two threads, no progress bar, finalized as `helmholtz train` would.
+inline run::RunSpec tiny_image_spec(const std::filesystem::path& data_dir,
+                                    const std::filesystem::path& log_dir, int epochs) {
+  run::RunSpec s;
+  s.data.dataset = "cifar10";
+  s.data.data_dir = data_dir;
+  s.data.level = data::Quality::parse("50");
+  s.recipe.architecture_file = tiny_architecture();
+  s.recipe.epochs = epochs;
+  s.recipe.batch_size = 16;
+  s.runtime.threads = 2;
+  s.runtime.device = "cpu";
+  s.runtime.log_dir = log_dir;
+  s.runtime.progress = false;
+  run::finalize(s, {"dataset", "quality", "architecture", "batch-size"});
+  return s;
 }
 
 }  // namespace helmholtz::testing

@@ -16,11 +16,10 @@
 #include "helmholtz/data/image_set.hpp"
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/features/audio_features.hpp"
-#include "helmholtz/models/architecture.hpp"
+#include "helmholtz/data/info.hpp"
 #include "helmholtz/train/device.hpp"
-#include "helmholtz/train/keras_sgd.hpp"
 #include "helmholtz/train/loop.hpp"
-#include "helmholtz/train/precision.hpp"
+#include "helmholtz/train/setup.hpp"
 
 namespace helmholtz::commands {
 namespace {
@@ -88,35 +87,28 @@ void register_bench_jpeg(CLI::App& bench) {
 
 void register_bench_train(CLI::App& bench) {
   struct Options {
-    int setting = 0;
+    std::shared_ptr<run::RunSpec> spec = std::make_shared<run::RunSpec>();
     std::int64_t images = 2048;
-    int channels = 3;
     int epochs = 2;
     int warmup_steps = 5;
-    int batch_size = 128;
-    int eval_batch_size = 1000;
-    int threads = 0;
-    std::string device = "auto";
-    std::string precision = "auto";
-    bool channels_last = true;
-    bool cuda_graphs = true;
     bool json = false;
   };
   auto options = std::make_shared<Options>();
   auto* cmd = bench.add_subcommand(
       "train",
-      "Training and evaluation images per second for one setting on generated 32x32 uint8 "
-      "images, the data pipeline included (permutation, batch gather, augmentation, forward, "
-      "backward, update), with the training run's own code");
+      "Training and evaluation samples per second of one network and recipe on generated "
+      "uint8 images of the dataset's shape, the data pipeline included (permutation, batch "
+      "gather, augmentation, forward, backward, update), with the training run's own set-up");
   auto& o = *options;
-  cmd->add_option("-s,--setting", o.setting, "Architecture 0..5")
-      ->check(CLI::Range(0, 5))
-      ->capture_default_str();
+  // The recipe and runtime of a run (and --dataset for the input shape and the recipe's
+  // defaults), so the benchmark trains exactly what `train` would.
+  add_spec_options(*cmd, o.spec, [](const run::Field& f) {
+    const std::string key = f.key;
+    return key == "dataset" || (f.part != run::Part::kData && key != "epochs" &&
+                                key != "log-root" && key != "log-dir");
+  });
   cmd->add_option("--images", o.images, "Images per epoch")
       ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--channels", o.channels, "1 or 3")
-      ->check(CLI::IsMember({1, 3}))
       ->capture_default_str();
   cmd->add_option("--epochs", o.epochs, "Timed epochs")
       ->check(CLI::PositiveNumber)
@@ -126,83 +118,73 @@ void register_bench_train(CLI::App& bench) {
                   "captured)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_option("--batch-size", o.batch_size, "Batch size")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--eval-batch-size", o.eval_batch_size, "Evaluation batch size")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd->add_option("--threads", o.threads, "CPU threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--device", o.device, "auto, cpu, cuda, cuda:N")->capture_default_str();
-  cmd->add_option("--precision", o.precision, "auto, fp32 or bf16 (as for train)")
-      ->check(CLI::IsMember({"auto", "fp32", "bf16"}))
-      ->capture_default_str();
-  cmd->add_flag("--channels-last,!--no-channels-last", o.channels_last,
-                "NHWC memory layout for weights and batches (default on)");
-  cmd->add_flag("--cuda-graphs,!--no-cuda-graphs", o.cuda_graphs,
-                "On CUDA, replay steps from CUDA graphs (default on)");
   cmd->add_flag("--json", o.json, "Machine-readable output");
-  cmd->callback([options] {
+  cmd->callback([cmd, options] {
     const auto& o = *options;
-    const int threads = core::resolve_threads(o.threads);
-    at::set_num_threads(threads);
-    const auto device = train::resolve_device(o.device);
-    const auto precision = train::resolve_precision(o.precision, device);
-    train::configure_backend(device, precision);
-    torch::manual_seed(0);
-    const auto& arch = models::image_architecture(o.setting);
-    auto model = models::build(arch, {o.channels, 32, 32}, 10);
-    model->to(device);
-    if (o.channels_last) train::use_channels_last(model);
-    train::KerasSgd optimizer(model->parameters(), 0.01, 0.9, true, 1e-6);
-    const auto images = data::make_pattern_images(o.images, 32, 32, o.channels, 10, 0);
-    const auto tensors = train::to_tensors(images, device);
-    const train::EpochOptions epoch_options{o.batch_size,    0.1,       true,
-                                            o.channels_last, precision, o.cuda_graphs};
-    train::EpochTrainer trainer(model, optimizer, epoch_options);
+    run::RunSpec& spec = *o.spec;
+    run::finalize(spec, given_fields(*cmd));
+    if (spec.data.audio()) {
+      throw core::UsageError("bench train measures image networks: use --dataset cifar10 or "
+                             "fashion-mnist");
+    }
+    const auto backend = train::set_up_process(spec.runtime);
+    const auto info = data::dataset_info(spec.data.dataset);
+    auto t = train::make_training(spec.recipe, spec.runtime,
+                                  {info.channels, info.height, info.width}, info.num_classes,
+                                  backend);
+    const auto images =
+        data::make_pattern_images(o.images, info.height, info.width, info.channels,
+                                  info.num_classes, 0);
+    const auto tensors = train::to_tensors(images, backend.device);
+    const auto& device = backend.device;
     const auto synchronize = [&] {
       if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());
     };
+    const auto evaluate = [&] {
+      train::evaluate(t.model, tensors, t.eval_batch_size, t.channels_last, t.precision);
+    };
     if (o.warmup_steps > 0) {
-      trainer.train_epoch(tensors, nullptr, o.warmup_steps);
-      train::evaluate(model, tensors, o.eval_batch_size, o.channels_last, precision);
+      t.trainer->train_epoch(tensors, nullptr, o.warmup_steps);
+      evaluate();
     }
     synchronize();
     auto start = Clock::now();
     train::Metrics last;
-    for (int e = 0; e < o.epochs; ++e) last = trainer.train_epoch(tensors);
+    for (int e = 0; e < o.epochs; ++e) last = t.trainer->train_epoch(tensors);
     synchronize();
     const double train_rate = static_cast<double>(o.images) * o.epochs / seconds_since(start);
     if (!std::isfinite(last.loss)) {
       throw core::RunError("bench train: the training loss is " + std::to_string(last.loss));
     }
     start = Clock::now();
-    train::evaluate(model, tensors, o.eval_batch_size, o.channels_last, precision);
+    evaluate();
     synchronize();
     const double eval_rate = static_cast<double>(o.images) / seconds_since(start);
-    const auto parameters = models::count_parameters(*model);
+    const auto& arch = spec.recipe.architecture;
+    const bool graphs = t.trainer->graphs_captured() > 0;
     if (o.json) {
-      nlohmann::json j = {{"setting", o.setting},
+      nlohmann::json j = {{"setting", arch.setting},
                           {"name", arch.name},
+                          {"dataset", spec.data.dataset},
+                          {"identity", run::identity_json(run::identity(spec))},
                           {"device", train::describe_device(device)},
                           {"device_name", train::device_name(device)},
-                          {"threads", threads},
-                          {"precision", train::to_string(precision)},
-                          {"channels_last", o.channels_last},
-                          {"cuda_graphs", trainer.graphs_captured() > 0},
-                          {"batch_size", o.batch_size},
+                          {"threads", backend.threads},
+                          {"precision", train::to_string(backend.precision)},
+                          {"channels_last", spec.runtime.channels_last},
+                          {"cuda_graphs", graphs},
+                          {"batch_size", spec.recipe.batch_size},
                           {"images", o.images},
                           {"epochs", o.epochs},
-                          {"parameters", parameters},
+                          {"parameters", t.parameters},
                           {"train_images_per_second", train_rate},
                           {"eval_images_per_second", eval_rate}};
       std::printf("%s\n", j.dump().c_str());
     } else {
       std::printf("setting %d %-20s on %s (%s), %s%s: train %.1f images/s, eval %.1f images/s\n",
-                  o.setting, arch.name.c_str(), train::describe_device(device).c_str(),
-                  train::device_name(device).c_str(), train::to_string(precision).c_str(),
-                  trainer.graphs_captured() > 0 ? ", CUDA graphs" : "", train_rate, eval_rate);
+                  arch.setting, arch.name.c_str(), train::describe_device(device).c_str(),
+                  train::device_name(device).c_str(), train::to_string(backend.precision).c_str(),
+                  graphs ? ", CUDA graphs" : "", train_rate, eval_rate);
     }
   });
 }

@@ -23,39 +23,31 @@ void register_preview(CLI::App& app);
 // naming the file and key. (CLI11 itself reads config files for the main app only.)
 void apply_config_file(CLI::App& cmd, const std::string& file);
 
-// What to load and at which codec level, as `train` and `compress` spell it.
-struct DataOptions {
-  std::string dataset = "cifar10";
-  std::filesystem::path data_dir;
-  std::string quality = "5";  // images
-  std::string subsampling = "420";
-  std::string bitrate;  // audio
-  std::string instrument = "guitar";
-  std::filesystem::path cache_dir = "data/cache";
-};
-
-// --dataset, --data-dir, -q/--quality, --subsampling, -b/--bitrate, --instrument, --cache-dir.
-void add_data_options(CLI::App& cmd, DataOptions& options);
-
 // --dataset (images only), --data-dir and -q/--quality, for image-only commands.
 void add_image_data_options(CLI::App& cmd, std::string& dataset, std::filesystem::path& data_dir,
                             std::string& quality);
 
 }  // namespace helmholtz::commands
 
-namespace helmholtz::train {
-struct TrainOptions;
-}
+#include <functional>
+#include <memory>
+
+#include "helmholtz/run/spec.hpp"
 
 namespace helmholtz::commands {
 
-// Every option of `helmholtz train` that says what and how to train (not --config, --resume,
-// --no-progress), bound to `o` and `d`; `sweep` shares them.
-void add_train_options(CLI::App& cmd, train::TrainOptions& o, DataOptions& d);
+// Binds the fields of the run spec (run::fields()) that `include` accepts as options of `cmd`:
+// each option parses its value into `spec` through the field's own parser, so a command takes
+// exactly the parts of the spec it needs. Booleans are --key / --no-key flags.
+void add_spec_options(CLI::App& cmd, const std::shared_ptr<run::RunSpec>& spec,
+                      const std::function<bool(const run::Field&)>& include);
 
-// After parsing (and any --config): copies the data options into `o` and applies the dataset's
-// recipe defaults to what was not given.
-void resolve_train_options(const CLI::App& cmd, train::TrainOptions& o, const DataOptions& d);
+// The keys of the spec's fields given on the command line or by a config file.
+run::Given given_fields(const CLI::App& cmd);
+
+// Which fields a command takes.
+bool data_field(const run::Field& field);  // the data part
+bool train_field(const run::Field& field);  // every field (train)
 
 // Whether --<long_name> was given on the command line or by a config file.
 bool given(const CLI::App& cmd, const std::string& long_name);

@@ -35,31 +35,48 @@ void apply_config_file(CLI::App& cmd, const std::string& file) {
   }
 }
 
-void add_data_options(CLI::App& cmd, DataOptions& o) {
-  cmd.add_option("--dataset", o.dataset, "Dataset: cifar10, fashion-mnist or audio-effects")
-      ->check(dataset_validator(data::dataset_names()))
-      ->capture_default_str();
-  cmd.add_option("--data-dir", o.data_dir,
-                 "Dataset folder (default: data/cifar-10-batches-bin for cifar10, "
-                 "/usr/share/datasets/fashion-mnist for fashion-mnist, "
-                 "data/IDMT-SMT-AUDIO-EFFECTS for audio-effects)");
-  cmd.add_option("-q,--quality", o.quality, "Images: JPEG quality 1..100, or raw for no codec")
-      ->check(quality_validator())
-      ->capture_default_str();
-  cmd.add_option("--subsampling", o.subsampling, "Images: chroma subsampling of colour images")
-      ->check(CLI::IsMember({"420", "444"}))
-      ->capture_default_str();
-  cmd.add_option("-b,--bitrate", o.bitrate,
-                 "Audio: MP3 bitrate in kbit/s (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, "
-                 "144, 160, 192, 224, 256, 320), or raw for no codec")
-      ->check(bitrate_validator());
-  cmd.add_option("--instrument", o.instrument,
-                 "Audio: guitar (the reference's monophonic guitar notes), bass or all")
-      ->check(CLI::IsMember({"guitar", "bass", "all"}))
-      ->capture_default_str();
-  cmd.add_option("--cache-dir", o.cache_dir, "Audio: feature cache folder (empty string: no cache)")
-      ->capture_default_str();
+void add_spec_options(CLI::App& cmd, const std::shared_ptr<run::RunSpec>& spec,
+                      const std::function<bool(const run::Field&)>& include) {
+  static const run::RunSpec defaults = [] {
+    run::RunSpec s;
+    s.data.level = data::Quality{false, 5};
+    return s;
+  }();
+  for (const auto& field : run::fields()) {
+    if (!field.option || !include(field)) continue;
+    const run::Field* f = &field;
+    const std::string name =
+        (f->short_name ? std::string(f->short_name) + "," : std::string()) + "--" + f->key;
+    if (f->type == run::Field::Type::kBool) {
+      cmd.add_flag_function(
+          name + ",!--no-" + f->key,
+          [spec, f](std::int64_t count) { f->set(*spec, count > 0 ? "true" : "false"); },
+          std::string(f->help) + " (default " + (f->get(defaults) == "true" ? "on" : "off") + ")");
+      continue;
+    }
+    auto* option = cmd.add_option_function<std::string>(
+        name, [spec, f](const std::string& value) { f->set(*spec, value); }, f->help);
+    const std::string fallback = f->get(defaults);
+    if (!fallback.empty()) option->default_str(fallback);
+    switch (f->type) {
+      case run::Field::Type::kInteger: option->type_name("INT"); break;
+      case run::Field::Type::kReal: option->type_name("NUMBER"); break;
+      default: option->type_name("TEXT"); break;
+    }
+  }
 }
+
+run::Given given_fields(const CLI::App& cmd) {
+  run::Given out;
+  for (const auto& field : run::fields()) {
+    if (field.option && given(cmd, field.key)) out.insert(field.key);
+  }
+  return out;
+}
+
+bool data_field(const run::Field& field) { return field.part == run::Part::kData; }
+
+bool train_field(const run::Field&) { return true; }
 
 void add_image_data_options(CLI::App& cmd, std::string& dataset, std::filesystem::path& data_dir,
                             std::string& quality) {

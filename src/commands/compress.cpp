@@ -14,34 +14,31 @@
 #include "helmholtz/data/prepare.hpp"
 #include "helmholtz/data/report_json.hpp"
 #include "helmholtz/features/audio_features.hpp"
-#include "helmholtz/train/options.hpp"
 
 namespace helmholtz::commands {
 namespace {
 
 struct Options {
-  DataOptions data;
-  std::int64_t train_size = 0;
-  std::int64_t val_size = 0;
-  int threads = 0;
+  std::shared_ptr<run::RunSpec> spec = std::make_shared<run::RunSpec>();
   bool json = false;
 };
 
 void compress_images(const Options& o) {
-  const auto quality = data::Quality::parse(o.data.quality);
-  const int threads = core::resolve_threads(o.threads);
-  const auto prepared =
-      data::prepare_images(o.data.dataset, o.data.data_dir, o.train_size, o.val_size, quality,
-                           codec::parse_subsampling(o.data.subsampling), threads);
+  const run::DataSpec& d = o.spec->data;
+  const auto& quality = d.codec_level().quality();
+  const int threads = core::resolve_threads(o.spec->runtime.threads);
+  const auto subsampling = codec::to_string(d.subsampling);
+  const auto prepared = data::prepare_images(d.dataset, d.data_dir, d.train_size, d.val_size,
+                                             quality, d.subsampling, threads);
   const auto& train = prepared.train;
   const auto& test = prepared.test;
   const double seconds = prepared.compress_seconds;
   const double rate = static_cast<double>(train.images + test.images) / seconds;
   if (o.json) {
     nlohmann::json j;
-    j["dataset"] = o.data.dataset;
+    j["dataset"] = d.dataset;
     j["quality"] = quality.to_string();
-    j["subsampling"] = o.data.subsampling;
+    j["subsampling"] = subsampling;
     j["threads"] = threads;
     j["seconds"] = seconds;
     j["images_per_second"] = quality.raw ? nlohmann::json(nullptr) : nlohmann::json(rate);
@@ -51,11 +48,11 @@ void compress_images(const Options& o) {
     return;
   }
   if (quality.raw) {
-    std::printf("%s, raw (no codec)\n", o.data.dataset.c_str());
+    std::printf("%s, raw (no codec)\n", d.dataset.c_str());
   } else {
     std::printf("%s at quality %s (%s subsampling for colour), %d threads: %.0f images/s\n",
-                o.data.dataset.c_str(), quality.to_string().c_str(), o.data.subsampling.c_str(),
-                threads, rate);
+                d.dataset.c_str(), quality.to_string().c_str(), subsampling.c_str(), threads,
+                rate);
   }
   std::printf("%-6s %8s %12s %11s %10s\n", "split", "images", "bytes/image", "bits/pixel",
               "PSNR (dB)");
@@ -68,22 +65,23 @@ void compress_images(const Options& o) {
 }
 
 void compress_audio(const Options& o) {
+  const run::DataSpec& d = o.spec->data;
   features::AudioFeatureRequest request;
-  request.data_dir = o.data.data_dir;
-  request.instrument = o.data.instrument;
-  request.bitrate = data::Bitrate::parse(o.data.bitrate);
-  request.cache_dir = o.data.cache_dir;
-  request.threads = o.threads;
+  request.data_dir = d.data_dir;
+  request.instrument = d.instrument;
+  request.bitrate = d.codec_level().bitrate();
+  request.cache_dir = d.cache_dir;
+  request.threads = o.spec->runtime.threads;
   request.progress = !o.json;
   auto log = core::console_logger();
   const auto f = features::prepare_audio_features(request, *log);
   const auto& s = f.stats;
   if (o.json) {
     nlohmann::json j;
-    j["dataset"] = o.data.dataset;
+    j["dataset"] = d.dataset;
     j["bitrate"] = request.bitrate.to_string();
     j["instrument"] = request.instrument;
-    j["threads"] = core::resolve_threads(o.threads);
+    j["threads"] = core::resolve_threads(o.spec->runtime.threads);
     j["from_cache"] = f.from_cache;
     j["cache_file"] = f.cache_file.string();
     j["seconds"] = f.seconds;
@@ -98,7 +96,7 @@ void compress_audio(const Options& o) {
   for (int r : s.output_sample_rates) rates += (rates.empty() ? "" : ", ") + std::to_string(r);
   char snr[32] = "n/a (raw)";
   if (s.mean_snr_db) std::snprintf(snr, sizeof snr, "%.2f dB", *s.mean_snr_db);
-  std::printf("%s at %s%s\n", o.data.dataset.c_str(), request.bitrate.to_string().c_str(),
+  std::printf("%s at %s%s\n", d.dataset.c_str(), request.bitrate.to_string().c_str(),
               request.bitrate.raw ? " (no codec)" : " kbit/s");
   std::printf("  clips                 %lld (%.1f s of audio)\n", static_cast<long long>(s.clips),
               s.seconds_of_audio);
@@ -124,21 +122,17 @@ void register_compress(CLI::App& app) {
       "per pixel and PSNR per split (images); MP3 bytes, kbit/s, output rate, SNR and delay "
       "removed (audio, whose features then sit in the cache)");
   auto& o = *options;
-  add_data_options(*cmd, o.data);
-  cmd->add_option("--train-size", o.train_size, "Images: first N training images (0 = all)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--val-size", o.val_size, "Images: first N test images (0 = all)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--threads", o.threads, "Threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+  // The data part of the run spec, and the thread count.
+  add_spec_options(*cmd, o.spec, [](const run::Field& f) {
+    return data_field(f) || std::string(f.key) == "threads";
+  });
   cmd->add_flag("--json", o.json, "Machine-readable output");
   cmd->callback([cmd, options] {
     const auto& o = *options;
     // The same checks as `train`: options of the other kind of dataset are refused, audio
     // needs a bitrate.
-    train::TrainOptions checked;
-    resolve_train_options(*cmd, checked, o.data);
-    train::validate(checked);
-    if (data::is_audio_dataset(o.data.dataset)) {
+    run::finalize(*o.spec, given_fields(*cmd));
+    if (o.spec->data.audio()) {
       compress_audio(o);
     } else {
       compress_images(o);

@@ -1,4 +1,5 @@
-// helmholtz models: the six architectures with their parameter counts for a dataset.
+// helmholtz models: the architectures with their parameter counts for a dataset: the six
+// built-in ones, or one of your own from a TOML file.
 
 #include <cstdio>
 #include <memory>
@@ -6,28 +7,37 @@
 #include "commands/commands.hpp"
 #include "helmholtz/data/info.hpp"
 #include "helmholtz/models/architecture.hpp"
+#include "helmholtz/models/architecture_file.hpp"
 
 namespace helmholtz::commands {
 
 void register_models(CLI::App& app) {
   struct Options {
     std::string dataset = "cifar10";
+    std::filesystem::path architecture;
     bool csv = false;
   };
   auto options = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand("models", "List the architectures (setting, name, parameters)");
+  auto* cmd = app.add_subcommand(
+      "models", "List the architectures (setting, name, parameters), or check one of your own");
   cmd->add_option("--dataset", options->dataset,
                   "Dataset whose input shape and classes to use: cifar10, fashion-mnist or "
                   "audio-effects (96 x 173 mel spectrograms, 12 classes)")
       ->check(CLI::IsMember({"cifar10", "fashion-mnist", "audio-effects"}))
       ->capture_default_str();
+  cmd->add_option("--architecture", options->architecture,
+                  "A TOML file of layers (see the README): check it against the dataset and "
+                  "list it with its parameter count");
   cmd->add_flag("--csv", options->csv, "CSV with header setting,name,parameters");
   cmd->callback([options] {
-    const bool audio = options->dataset == "audio-effects";
-    const auto info = audio ? data::ImageDatasetInfo{"audio-effects", 1, 96, 173, 12}
-                            : data::image_dataset_info(options->dataset);
-    const auto& architectures =
-        audio ? models::audio_architectures() : models::image_architectures();
+    const auto info = data::dataset_info(options->dataset);
+    std::vector<models::Architecture> architectures;
+    if (!options->architecture.empty()) {
+      architectures.push_back(models::read_architecture_file(options->architecture));
+    } else {
+      architectures = options->dataset == "audio-effects" ? models::audio_architectures()
+                                                          : models::image_architectures();
+    }
     if (options->csv) {
       std::printf("setting,name,parameters\n");
     } else {
@@ -36,12 +46,13 @@ void register_models(CLI::App& app) {
                   info.num_classes);
     }
     for (const auto& arch : architectures) {
-      auto net = models::build(arch, {info.channels, info.height, info.width}, info.num_classes);
-      const auto count = static_cast<long long>(models::count_parameters(*net));
+      const auto count = static_cast<long long>(models::parameter_count(
+          arch, {info.channels, info.height, info.width}, info.num_classes));
+      const std::string setting = arch.setting >= 0 ? std::to_string(arch.setting) : "file";
       if (options->csv) {
-        std::printf("%d,%s,%lld\n", arch.setting, arch.name.c_str(), count);
+        std::printf("%s,%s,%lld\n", setting.c_str(), arch.name.c_str(), count);
       } else {
-        std::printf("%-8d %-20s %12lld\n", arch.setting, arch.name.c_str(), count);
+        std::printf("%-8s %-20s %12lld\n", setting.c_str(), arch.name.c_str(), count);
       }
     }
   });

@@ -13,14 +13,12 @@
 #include "helmholtz/sweep/grid.hpp"
 #include "helmholtz/sweep/local.hpp"
 #include "helmholtz/sweep/slurm.hpp"
-#include "helmholtz/train/options.hpp"
 
 namespace helmholtz::commands {
 namespace {
 
 struct Options {
-  train::TrainOptions train;
-  DataOptions data;
+  std::shared_ptr<run::RunSpec> spec = std::make_shared<run::RunSpec>();
   std::string config_file;
   std::string qualities, bitrates;
   std::string settings = "0-5";
@@ -44,60 +42,87 @@ std::filesystem::path self_executable() {
 }
 
 void run_sweep(const CLI::App& cmd, Options& o) {
-  resolve_train_options(cmd, o.train, o.data);
-  const bool audio = data::is_audio_dataset(o.train.dataset);
+  run::RunSpec& base = *o.spec;
+  const bool audio = base.data.audio();
   if (audio && !o.qualities.empty()) {
-    throw core::UsageError("--qualities does not apply to --dataset " + o.train.dataset +
+    throw core::UsageError("--qualities does not apply to --dataset " + base.data.dataset +
                            " (use --bitrates)");
   }
   if (!audio && !o.bitrates.empty()) {
-    throw core::UsageError("--bitrates does not apply to --dataset " + o.train.dataset +
+    throw core::UsageError("--bitrates does not apply to --dataset " + base.data.dataset +
                            " (use --qualities)");
   }
   std::string level_text = audio ? o.bitrates : o.qualities;
-  if (level_text.empty()) level_text = sweep::default_levels(o.train.dataset);
-  if (audio) o.train.bitrate = "32";  // a placeholder, replaced per cell
+  if (level_text.empty()) level_text = sweep::default_levels(base.data.dataset);
   const auto levels = sweep::parse_levels(level_text, audio);
-  const auto settings = sweep::parse_numbers(o.settings, "--settings");
-  for (auto s : settings) {
-    if (s > 5) throw core::UsageError("--settings: " + std::to_string(s) + " is not 0..5");
+  base.data.level = levels.front();  // each cell sets its own
+  run::finalize(base, given_fields(cmd));
+  const bool own_architecture = !base.recipe.architecture_file.empty();
+  if (own_architecture && given(cmd, "settings")) {
+    throw core::UsageError("--settings and --architecture both given: a sweep over your own "
+                           "network varies levels and seeds only");
+  }
+  std::vector<std::int64_t> settings;
+  if (!own_architecture) {
+    settings = sweep::parse_numbers(o.settings, "--settings");
+    for (auto s : settings) {
+      if (s > 5) throw core::UsageError("--settings: " + std::to_string(s) + " is not 0..5");
+    }
   }
   const auto seeds = sweep::parse_numbers(o.seeds, "--seeds");
-  const auto cells = sweep::expand_grid(o.train, levels, settings, seeds);
-  const auto sweep_dir =
-      o.sweep_dir.empty() ? o.train.log_root / "sweeps" / o.train.dataset : o.sweep_dir;
+  const auto cells = sweep::expand_grid(base, levels, settings, seeds);
+  const auto sweep_dir = o.sweep_dir.empty()
+                             ? base.runtime.log_root / "sweeps" / base.data.dataset
+                             : o.sweep_dir;
   auto log = core::console_logger();
-  log->info("sweep of {} runs: {} {} x settings {} x seeds {}", cells.size(),
-            audio ? "bitrates" : "qualities", level_text, o.settings, o.seeds);
+  log->info("sweep of {} runs: {} {} x {} x seeds {}", cells.size(),
+            audio ? "bitrates" : "qualities", level_text,
+            own_architecture ? base.recipe.architecture.name : "settings " + o.settings, o.seeds);
 
-  if (o.dry_run) {
-    for (const auto& c : cells) {
-      const auto state = sweep::cell_state(c);
-      std::printf("%-40s %-12s %s\n", c.id.c_str(),
-                  state == sweep::CellState::kFinished      ? "finished"
-                  : state == sweep::CellState::kInterrupted ? "interrupted"
-                                                            : "to run",
+  // Every cell's folder is read up front: finished ones are skipped, interrupted ones resume,
+  // and folders that hold a run of other settings are refused (listed here, never started:
+  // run_local and the Slurm script leave them out) while the rest train.
+  std::vector<std::pair<sweep::Cell, run::FolderStatus>> refused;
+  for (const auto& c : cells) {
+    const auto status = sweep::cell_status(c);
+    if (o.dry_run) {
+      std::printf("%-40s %-14s %s\n", c.id.c_str(), run::to_string(status.state).c_str(),
                   c.run_dir.string().c_str());
     }
-    return;
+    if (sweep::refused(status)) refused.emplace_back(c, status);
   }
+  if (o.dry_run) return;
+  std::string refused_list;
+  for (const auto& [c, status] : refused) {
+    log->warn("sweep: refused {}: {}", c.id,
+              run::RunFolder(c.run_dir).refusal(status, c.spec.recipe.epochs));
+    refused_list += (refused_list.empty() ? "" : ", ") + c.id;
+  }
+  const auto refused_error = [&] {
+    return core::UsageError(
+        std::to_string(refused.size()) + " runs refused, their folders hold runs of other "
+        "settings (listed above: " + refused_list + "); sweep into another --log-root, or "
+        "repeat those folders' settings");
+  };
 
   if (o.slurm) {
     auto so = o.slurm_options;
     so.binary = self_executable();
     so.workdir = std::filesystem::current_path();
-    if (so.job_name == "helmholtz") so.job_name = "helmholtz-" + o.train.dataset;
+    if (so.job_name == "helmholtz") so.job_name = "helmholtz-" + base.data.dataset;
     const auto job = sweep::write_slurm_sweep(cells, sweep_dir, so);
-    std::printf("wrote %s: %zu array tasks (%zu runs finished before)\n", job.script.c_str(),
-                job.tasks, cells.size() - job.tasks);
-    if (job.tasks == 0) return;
-    if (!o.submit) {
-      std::printf("submit it with: sbatch %s\n", job.script.c_str());
+    std::printf("wrote %s: %zu array tasks (%zu runs finished before%s)\n", job.script.c_str(),
+                job.tasks, cells.size() - job.tasks - refused.size(),
+                refused.empty() ? "" : (", " + std::to_string(refused.size()) + " refused").c_str());
+    if (job.tasks == 0 || !o.submit) {
+      if (job.tasks > 0) std::printf("submit it with: sbatch %s\n", job.script.c_str());
+      if (!refused.empty()) throw refused_error();
       return;
     }
     const auto id = sweep::submit(job, o.wait);
     std::printf("submitted Slurm job %s%s; task logs in %s\n", id.c_str(),
                 o.wait ? " (finished)" : "", job.log_dir.c_str());
+    if (!refused.empty()) throw refused_error();
     return;
   }
 
@@ -120,6 +145,7 @@ void run_sweep(const CLI::App& cmd, Options& o) {
                          " runs failed (logs above); rerun the same sweep to retry them: "
                          "finished runs are skipped, interrupted ones resume");
   }
+  if (!refused.empty()) throw refused_error();
 }
 
 }  // namespace
@@ -133,11 +159,12 @@ void register_sweep(CLI::App& app) {
   auto& o = *options;
   cmd->add_option("--config", o.config_file,
                   "Read train options from a TOML file (e.g. configs/cifar10.toml)");
-  add_train_options(*cmd, o.train, o.data);
-  // The swept options are lists here; one run folder per cell.
-  for (const char* name : {"--quality", "--bitrate", "--setting", "--seed", "--log-dir"}) {
-    cmd->remove_option(cmd->get_option(name));
-  }
+  // Every run setting but the swept ones, which are lists here (one run folder per cell).
+  add_spec_options(*cmd, o.spec, [](const run::Field& f) {
+    const std::string key = f.key;
+    return key != "quality" && key != "bitrate" && key != "setting" && key != "seed" &&
+           key != "log-dir";
+  });
   cmd->add_option("--qualities", o.qualities,
                   "JPEG qualities, e.g. 1,5,10,raw (default: the reference's "
                   "1,5,10,15,20,25,50,75,100)");
@@ -181,7 +208,7 @@ void register_sweep(CLI::App& app) {
     if ((options->submit || options->wait) && !options->slurm) {
       throw core::UsageError("--submit and --wait go with --slurm");
     }
-    options->train.progress = false;
+    options->spec->runtime.progress = false;
     run_sweep(*cmd, *options);
   });
 }

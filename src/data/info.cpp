@@ -11,4 +11,9 @@ ImageDatasetInfo image_dataset_info(const std::string& dataset) {
                          "' (choose cifar10 or fashion-mnist)");
 }
 
+ImageDatasetInfo dataset_info(const std::string& dataset) {
+  if (dataset == "audio-effects") return {dataset, 1, 96, 173, 12};
+  return image_dataset_info(dataset);
+}
+
 }  // namespace helmholtz::data

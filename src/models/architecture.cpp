@@ -1,6 +1,7 @@
 #include "helmholtz/models/architecture.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cmath>
 #include <initializer_list>
 #include <string>
@@ -12,8 +13,7 @@
 namespace helmholtz::models {
 namespace {
 
-// Units written as 0 in a table stand for the class count; the builder fills it in.
-constexpr int kClasses = 0;
+constexpr int kClasses = kClassUnits;
 constexpr double kDropoutRate = 0.5;
 
 // --- Layer helpers: the vocabulary the tables are written in ------------------------------
@@ -158,34 +158,11 @@ const Architecture& lookup(const std::vector<Architecture>& all, int setting) {
   return all[static_cast<std::size_t>(setting)];
 }
 
-// --- Builder ---------------------------------------------------------------------------
-
-// Keras' glorot_uniform: U(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)). Drawn with
-// torch's generator so that torch::manual_seed makes a build reproducible.
-void glorot_uniform_(torch::Tensor& weight, std::int64_t fan_in, std::int64_t fan_out) {
-  const double limit = std::sqrt(6.0 / static_cast<double>(fan_in + fan_out));
-  torch::nn::init::uniform_(weight, -limit, limit);
-}
-
-// Where the builder stands: a [C,H,W] feature map, or a flat vector of `features`.
-struct Shape {
-  std::int64_t channels = 0;
-  std::int64_t height = 0;
-  std::int64_t width = 0;
-  bool flat = false;
-  std::int64_t features = 0;
-};
 
 std::string describe(const Architecture& arch, std::size_t index) {
-  return "architecture '" + arch.name + "', layer " + std::to_string(index);
-}
-
-void require_spatial(const Shape& shape, const Architecture& arch, std::size_t index,
-                     const char* what) {
-  if (shape.flat) {
-    throw core::UsageError(describe(arch, index) + ": " + what +
-                           " needs a feature map, but the input was already flattened");
-  }
+  return "architecture '" + arch.name + "'" +
+         (arch.file.empty() ? std::string() : " ('" + arch.file.string() + "')") + ", layer " +
+         std::to_string(index + 1) + " (" + kind_name(arch.layers[index].kind) + ")";
 }
 
 // Output size of a valid (unpadded) window; throws when the input is smaller than the window.
@@ -194,66 +171,42 @@ std::int64_t valid_size(std::int64_t size, int kernel, int stride, const Archite
   if (size < kernel) {
     throw core::UsageError(describe(arch, index) + ": a " + std::to_string(kernel) + "x" +
                            std::to_string(kernel) + " window does not fit a feature map of " +
-                           std::to_string(size) + " pixels; use a larger input");
+                           std::to_string(size) + " pixels; use fewer poolings or strides, or " +
+                           "a larger input");
   }
   return (size - kernel) / stride + 1;
 }
 
-void add_conv(torch::nn::Sequential& net, Shape& shape, const LayerSpec& spec, int num_classes,
-              const Architecture& arch, std::size_t index) {
-  require_spatial(shape, arch, index, "a convolution");
-  if (spec.kernel < 1 || spec.stride < 1 || spec.units < 0) {
-    throw core::UsageError(describe(arch, index) +
-                           ": a convolution needs kernel >= 1, stride >= 1");
-  }
-  const std::int64_t out_channels = spec.units == kClasses ? num_classes : spec.units;
-  const int k = spec.kernel;
-  auto options =
-      torch::nn::Conv2dOptions(shape.channels, out_channels, k).stride(spec.stride).bias(true);
-  if (spec.same) {
-    const Padding ph = tf_same_padding(static_cast<int>(shape.height), k, spec.stride);
-    const Padding pw = tf_same_padding(static_cast<int>(shape.width), k, spec.stride);
-    if (ph.before == ph.after && pw.before == pw.after) {
-      options.padding(torch::ExpandingArray<2>({ph.before, pw.before}));
-    } else {
-      // TensorFlow puts the odd pixel after (bottom/right); torch's conv pads symmetrically.
-      net->push_back(torch::nn::ZeroPad2d(
-          torch::nn::ZeroPad2dOptions({pw.before, pw.after, ph.before, ph.after})));
-      options.padding(0);
-    }
-    shape.height = (shape.height + spec.stride - 1) / spec.stride;
-    shape.width = (shape.width + spec.stride - 1) / spec.stride;
-  } else {
-    options.padding(0);
-    shape.height = valid_size(shape.height, k, spec.stride, arch, index);
-    shape.width = valid_size(shape.width, k, spec.stride, arch, index);
-  }
-  torch::nn::Conv2d layer(options);
-  const std::int64_t area = static_cast<std::int64_t>(k) * k;
-  glorot_uniform_(layer->weight, shape.channels * area, out_channels * area);
-  torch::nn::init::zeros_(layer->bias);
-  net->push_back(layer);
-  shape.channels = out_channels;
-}
-
-void add_dense(torch::nn::Sequential& net, Shape& shape, const LayerSpec& spec, int num_classes,
-               const Architecture& arch, std::size_t index) {
-  if (!shape.flat) {
-    throw core::UsageError(describe(arch, index) +
-                           ": a dense layer needs a Flatten or GlobalAvgPool before it");
-  }
-  if (spec.units < 0) {
-    throw core::UsageError(describe(arch, index) + ": dense units must be >= 0");
-  }
-  const std::int64_t out = spec.units == kClasses ? num_classes : spec.units;
-  torch::nn::Linear layer(torch::nn::LinearOptions(shape.features, out).bias(true));
-  glorot_uniform_(layer->weight, shape.features, out);
-  torch::nn::init::zeros_(layer->bias);
-  net->push_back(layer);
-  shape.features = out;
+std::string format_rate(double rate) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", rate);
+  return text;
 }
 
 }  // namespace
+
+const char* kind_name(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::kConv: return "conv";
+    case LayerKind::kReLU: return "relu";
+    case LayerKind::kELU: return "elu";
+    case LayerKind::kDropout: return "dropout";
+    case LayerKind::kMaxPool: return "maxpool";
+    case LayerKind::kFlatten: return "flatten";
+    case LayerKind::kDense: return "dense";
+    case LayerKind::kGlobalAvgPool: return "globalavgpool";
+    case LayerKind::kBatchNormFreq: return "batchnorm-freq";
+  }
+  return "?";
+}
+
+const std::vector<LayerKind>& layer_kinds() {
+  static const std::vector<LayerKind> kinds = {
+      LayerKind::kConv,    LayerKind::kReLU,    LayerKind::kELU,
+      LayerKind::kDropout, LayerKind::kMaxPool, LayerKind::kFlatten,
+      LayerKind::kDense,   LayerKind::kGlobalAvgPool, LayerKind::kBatchNormFreq};
+  return kinds;
+}
 
 const std::vector<Architecture>& image_architectures() {
   static const std::vector<Architecture> architectures = make_image_architectures();
@@ -273,31 +226,44 @@ const Architecture& audio_architecture(int setting) {
   return lookup(audio_architectures(), setting);
 }
 
-BatchNormFreqImpl::BatchNormFreqImpl(const BatchNormFreqOptions& opts) : options(opts) { reset(); }
-
-void BatchNormFreqImpl::reset() {
-  norm =
-      register_module("norm", torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(options.rows())
-                                                         .momentum(options.momentum())
-                                                         .eps(options.eps())));
-}
-
-torch::Tensor BatchNormFreqImpl::forward(const torch::Tensor& x) {
-  TORCH_CHECK(x.dim() == 4 && x.size(2) == options.rows(), "BatchNormFreq: expected [N,C,",
-              options.rows(), ",W], got ", x.sizes());
-  // [N,C,H,W] -> [N,H,C,W]: the rows become torch's channel axis.
-  return norm->forward(x.transpose(1, 2)).transpose(1, 2);
+std::string layer_text(const Architecture& arch) {
+  std::string out;
+  for (const auto& l : arch.layers) {
+    if (!out.empty()) out += ' ';
+    out += kind_name(l.kind);
+    const std::string units = l.units == kClassUnits ? "classes" : std::to_string(l.units);
+    switch (l.kind) {
+      case LayerKind::kConv:
+        out += "(k" + std::to_string(l.kernel) + ",f" + units + ",s" + std::to_string(l.stride) +
+               (l.same ? ",same)" : ",valid)");
+        break;
+      case LayerKind::kDense:
+        out += "(" + units + ")";
+        break;
+      case LayerKind::kDropout:
+        out += "(" + format_rate(l.rate) + ")";
+        break;
+      case LayerKind::kMaxPool:
+        out += "(" + std::to_string(l.kernel) + ")";
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
 }
 
 Padding tf_same_padding(int size, int kernel, int stride) {
-  TORCH_CHECK(size >= 1 && kernel >= 1 && stride >= 1, "tf_same_padding: size ", size, ", kernel ",
-              kernel, ", stride ", stride);
+  if (size < 1 || kernel < 1 || stride < 1) {
+    throw core::UsageError("tf_same_padding: size " + std::to_string(size) + ", kernel " +
+                           std::to_string(kernel) + ", stride " + std::to_string(stride));
+  }
   const int out = (size + stride - 1) / stride;
   const int total = std::max((out - 1) * stride + kernel - size, 0);
   return Padding{total / 2, total - total / 2};
 }
 
-torch::nn::Sequential build(const Architecture& arch, const InputShape& input, int num_classes) {
+std::vector<LayerPlan> plan(const Architecture& arch, const InputShape& input, int num_classes) {
   if (num_classes < 1) {
     throw core::UsageError("architecture '" + arch.name + "': the class count must be >= 1, got " +
                            std::to_string(num_classes));
@@ -307,78 +273,113 @@ torch::nn::Sequential build(const Architecture& arch, const InputShape& input, i
                            std::to_string(input.channels) + "x" + std::to_string(input.height) +
                            "x" + std::to_string(input.width));
   }
-  torch::nn::Sequential net;
-  Shape shape{input.channels, input.height, input.width};
+  if (arch.layers.empty()) {
+    throw core::UsageError("architecture '" + arch.name + "' has no layers");
+  }
+  std::vector<LayerPlan> out;
+  std::int64_t channels = input.channels, height = input.height, width = input.width;
+  std::int64_t features = 0;  // > 0: the input is flat
   for (std::size_t i = 0; i < arch.layers.size(); ++i) {
-    const LayerSpec& spec = arch.layers[i];
-    switch (spec.kind) {
-      case LayerKind::kConv:
-        add_conv(net, shape, spec, num_classes, arch, i);
-        break;
-      case LayerKind::kReLU:
-        net->push_back(torch::nn::ReLU());
-        break;
-      case LayerKind::kELU:
-        net->push_back(torch::nn::ELU(torch::nn::ELUOptions().alpha(1.0)));  // Keras' alpha
-        break;
-      case LayerKind::kDropout:
-        if (spec.rate < 0.0 || spec.rate >= 1.0) {
-          throw core::UsageError(describe(arch, i) + ": dropout rate must be in [0, 1), got " +
-                                 std::to_string(spec.rate));
+    LayerPlan p;
+    p.spec = arch.layers[i];
+    p.in_channels = channels;
+    p.in_height = height;
+    p.in_width = width;
+    p.in_features = features;
+    const bool flat = features > 0;
+    const auto need_map = [&](const char* what) {
+      if (flat) {
+        throw core::UsageError(describe(arch, i) + ": " + what +
+                               " needs a feature map, but the input was already flattened");
+      }
+    };
+    const auto units = [&]() -> std::int64_t {
+      if (p.spec.units < 0) {
+        throw core::UsageError(describe(arch, i) + ": units must be >= 1 (0: the class count)");
+      }
+      if (p.spec.units == kClassUnits) p.spec.units = num_classes;
+      return p.spec.units;
+    };
+    switch (p.spec.kind) {
+      case LayerKind::kConv: {
+        need_map("a convolution");
+        if (p.spec.kernel < 1 || p.spec.stride < 1) {
+          throw core::UsageError(describe(arch, i) + ": a convolution needs kernel >= 1, stride >= 1");
         }
-        net->push_back(torch::nn::Dropout(torch::nn::DropoutOptions(spec.rate)));
-        break;
-      case LayerKind::kMaxPool: {
-        require_spatial(shape, arch, i, "max pooling");
-        if (spec.kernel < 1) throw core::UsageError(describe(arch, i) + ": pool size must be >= 1");
-        // Keras MaxPooling2D: stride = pool size, 'valid' padding (the remainder is dropped).
-        net->push_back(
-            torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(spec.kernel).stride(spec.kernel)));
-        shape.height = valid_size(shape.height, spec.kernel, spec.kernel, arch, i);
-        shape.width = valid_size(shape.width, spec.kernel, spec.kernel, arch, i);
+        const std::int64_t filters = units();
+        const int k = p.spec.kernel, s = p.spec.stride;
+        if (p.spec.same) {
+          p.pad_rows = tf_same_padding(static_cast<int>(height), k, s);
+          p.pad_cols = tf_same_padding(static_cast<int>(width), k, s);
+          height = (height + s - 1) / s;
+          width = (width + s - 1) / s;
+        } else {
+          height = valid_size(height, k, s, arch, i);
+          width = valid_size(width, k, s, arch, i);
+        }
+        p.parameters = channels * filters * k * k + filters;
+        channels = filters;
         break;
       }
+      case LayerKind::kReLU:
+      case LayerKind::kELU:
+        break;
+      case LayerKind::kDropout:
+        if (!(p.spec.rate >= 0.0 && p.spec.rate < 1.0)) {
+          throw core::UsageError(describe(arch, i) + ": dropout rate must be in [0, 1), got " +
+                                 format_rate(p.spec.rate));
+        }
+        break;
+      case LayerKind::kMaxPool:
+        need_map("max pooling");
+        if (p.spec.kernel < 1) throw core::UsageError(describe(arch, i) + ": pool size must be >= 1");
+        // Keras MaxPooling2D: stride = pool size, 'valid' padding (the remainder is dropped).
+        height = valid_size(height, p.spec.kernel, p.spec.kernel, arch, i);
+        width = valid_size(width, p.spec.kernel, p.spec.kernel, arch, i);
+        break;
       case LayerKind::kFlatten:
-        require_spatial(shape, arch, i, "Flatten");
-        net->push_back(torch::nn::Flatten());
-        shape.flat = true;
-        shape.features = shape.channels * shape.height * shape.width;
+        need_map("Flatten");
+        features = channels * height * width;
         break;
       case LayerKind::kGlobalAvgPool:
-        require_spatial(shape, arch, i, "global average pooling");
-        net->push_back(torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions(1)));
-        net->push_back(torch::nn::Flatten());
-        shape.flat = true;
-        shape.features = shape.channels;
+        need_map("global average pooling");
+        features = channels;
         break;
-      case LayerKind::kDense:
-        add_dense(net, shape, spec, num_classes, arch, i);
+      case LayerKind::kDense: {
+        if (!flat) {
+          throw core::UsageError(describe(arch, i) +
+                                 ": a dense layer needs a flatten or globalavgpool before it");
+        }
+        const std::int64_t n = units();
+        p.parameters = features * n + n;
+        features = n;
         break;
+      }
       case LayerKind::kBatchNormFreq:
-        require_spatial(shape, arch, i, "BatchNormFreq");
-        net->push_back(BatchNormFreq(BatchNormFreqOptions(shape.height)));
+        need_map("batchnorm-freq");
+        p.parameters = 4 * height;  // gamma, beta, running mean and variance per row
         break;
     }
+    p.out_channels = channels;
+    p.out_height = height;
+    p.out_width = width;
+    p.out_features = features;
+    out.push_back(p);
   }
-  if (!shape.flat || shape.features != num_classes) {
+  if (features != num_classes) {
     throw core::UsageError("architecture '" + arch.name + "' must end in " +
                            std::to_string(num_classes) +
-                           " flat outputs (Flatten or GlobalAvgPool, and a last layer of 0 units)");
+                           " flat outputs (flatten or globalavgpool, then a last layer of 0 "
+                           "units: the class count), but it ends in " +
+                           (features > 0 ? std::to_string(features) + " flat outputs"
+                                         : std::string("a feature map")));
   }
-  return net;
+  return out;
 }
 
-std::int64_t count_parameters(const torch::nn::Module& module) {
-  static const std::string kSkipped = "num_batches_tracked";  // BatchNorm's step counter
+std::int64_t parameter_count(const Architecture& arch, const InputShape& input, int num_classes) {
   std::int64_t count = 0;
-  for (const auto& parameter : module.parameters()) count += parameter.numel();
-  for (const auto& item : module.named_buffers()) {
-    const std::string& name = item.key();
-    const bool skipped =
-        name.size() >= kSkipped.size() &&
-        name.compare(name.size() - kSkipped.size(), kSkipped.size(), kSkipped) == 0;
-    if (!skipped) count += item.value().numel();
-  }
+  for (const auto& p : plan(arch, input, num_classes)) count += p.parameters;
   return count;
 }
 

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/run/folder.hpp"
 
 namespace helmholtz::report {
 namespace fs = std::filesystem;
@@ -94,23 +95,14 @@ Level level_of(const json& v, const char* key, const fs::path& file) {
   }
 }
 
-json parse_json_file(const fs::path& file) {
-  std::ifstream in(file);
-  if (!in) damaged(file, "cannot open");
-  try {
-    json j = json::parse(in);
-    if (!j.is_object()) damaged(file, "not a JSON object");
-    return j;
-  } catch (const json::exception& e) {
-    damaged(file, std::string("not valid JSON (") + e.what() + ")");
-  }
-}
-
 }  // namespace
 
 RunRecord read_run(const fs::path& dir, const fs::path& root) {
-  const fs::path file = dir / "summary.json";
-  const json j = parse_json_file(file);
+  const run::RunFolder folder(dir);
+  const fs::path file = folder.summary();
+  const auto summary = folder.read_summary();  // checks the schema version
+  if (!summary) damaged(file, "cannot open");
+  const json& j = *summary;
   RunRecord r;
   r.dir = dir;
   r.relative = dir.lexically_relative(root);
@@ -119,13 +111,11 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
   r.model = required_string(j, "model", file);
   r.setting = required_int(j, "setting", file);
   r.seed = required_int(j, "seed", file);
-  const bool has_quality = j.contains("quality") && !j["quality"].is_null();
-  const bool has_bitrate = j.contains("bitrate") && !j["bitrate"].is_null();
-  if (has_quality == has_bitrate) {
-    damaged(file, "expected exactly one of \"quality\" (images) and \"bitrate\" (audio)");
+  r.level_kind = required_string(j, "level_option", file);
+  if (r.level_kind != "quality" && r.level_kind != "bitrate") {
+    damaged(file, "\"level_option\" is '" + r.level_kind + "', not quality or bitrate");
   }
-  r.level_kind = has_quality ? "quality" : "bitrate";
-  r.level = level_of(j[r.level_kind], r.level_kind.c_str(), file);
+  r.level = level_of(required(j, r.level_kind.c_str(), file), r.level_kind.c_str(), file);
 
   r.epochs_requested = optional_int(j, "epochs_requested", file).value_or(0);
   const int epochs_completed = optional_int(j, "epochs_completed", file).value_or(0);
@@ -135,10 +125,7 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
   }
   r.wall_seconds = optional_number(j, "wall_seconds", file).value_or(0.0);
   r.samples_per_second = optional_number(j, "train_samples_per_second", file);
-  if (!r.samples_per_second)
-    r.samples_per_second = optional_number(j, "train_images_per_second", file);
 
-  // Bits and distortion: the current keys, else an older image summary's compression figures.
   r.bits_per_sample = optional_number(j, "bits_per_sample", file);
   r.distortion_metric = r.level_kind == "quality" ? "psnr" : "snr";
   if (j.contains("distortion") && j["distortion"].is_object()) {
@@ -146,32 +133,18 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
     if (d.contains("metric") && d["metric"].is_string()) r.distortion_metric = d["metric"];
     r.distortion_db = optional_number(d, "db", file);
   }
-  const bool old_image_summary = r.level_kind == "quality" && !j.contains("bits_per_sample") &&
-                                 j.contains("compression") && j["compression"].is_object() &&
-                                 j["compression"].contains("train");
-  if (old_image_summary) {
-    const json& train = j["compression"]["train"];
-    if (const auto bytes = optional_number(train, "mean_bytes", file)) {
-      r.bits_per_sample = *bytes * 8.0;
-    }
-    if (!j.contains("distortion")) {
-      r.distortion_metric = "psnr";
-      r.distortion_db = optional_number(train, "mean_psnr", file);
-    }
-  }
-
   // Accuracy figures: history.csv is the ground truth when it exists.
-  const fs::path history_file = dir / "history.csv";
+  const fs::path history_file = folder.history();
   if (fs::exists(history_file)) {
-    r.history = train::read_history_csv(history_file);  // throws DataError naming the file
+    r.history = run::read_history_csv(history_file);  // throws DataError naming the file
     r.from_history = true;
     r.epochs_run = static_cast<int>(r.history.size());
     if (!r.history.empty()) {
       double best = r.history.front().val_acc;
       for (const auto& e : r.history) best = std::max(best, e.val_acc);
       r.best_val_acc = best;
-      r.mean_top10_val_acc = train::mean_top_val_acc(r.history, 10);
-      r.convergence_epoch = train::convergence_epoch(r.history);
+      r.mean_top10_val_acc = run::mean_top_val_acc(r.history, 10);
+      r.convergence_epoch = run::convergence_epoch(r.history);
     }
   } else {
     r.epochs_run = epochs_completed;
@@ -202,7 +175,10 @@ RunScan collect_runs(const fs::path& logdir) {
   }
   std::vector<fs::path> dirs;
   RunScan scan;
-  if (fs::is_regular_file(logdir / "summary.json")) dirs.push_back(logdir);
+  const auto holds_run = [](const fs::path& dir, std::error_code& ec) {
+    return fs::is_regular_file(run::RunFolder(dir).summary(), ec);
+  };
+  if (holds_run(logdir, ec)) dirs.push_back(logdir);
   fs::recursive_directory_iterator it(logdir, fs::directory_options::skip_permission_denied, ec);
   if (ec) throw core::DataError("cannot read '" + logdir.string() + "': " + ec.message());
   for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -211,7 +187,7 @@ RunScan collect_runs(const fs::path& logdir) {
       break;
     }
     std::error_code entry_ec;
-    if (it->is_directory(entry_ec) && fs::is_regular_file(it->path() / "summary.json", entry_ec)) {
+    if (it->is_directory(entry_ec) && holds_run(it->path(), entry_ec)) {
       dirs.push_back(it->path());
     }
   }

@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/files.hpp"
 #include "helmholtz/data/audio_compress.hpp"
 #include "helmholtz/data/compress.hpp"
 #include "helmholtz/data/datasets.hpp"
-#include "helmholtz/train/run.hpp"
-#include "helmholtz/train/run_data.hpp"
 
 namespace helmholtz::sweep {
 namespace fs = std::filesystem;
@@ -64,18 +63,18 @@ std::vector<std::int64_t> parse_numbers(const std::string& text, const std::stri
   return out;
 }
 
-std::vector<std::string> parse_levels(const std::string& text, bool audio) {
-  std::vector<std::string> out;
+std::vector<data::Level> parse_levels(const std::string& text, bool audio) {
+  std::vector<data::Level> out;
   for (const auto& part : split(text)) {
-    std::string level;
+    std::optional<data::Level> level;
     try {
-      level =
-          audio ? data::Bitrate::parse(part).to_string() : data::Quality::parse(part).to_string();
+      level = audio ? data::Level(data::Bitrate::parse(part))
+                    : data::Level(data::Quality::parse(part));
     } catch (const core::UsageError& e) {
       throw core::UsageError(std::string(audio ? "--bitrates" : "--qualities") + " '" + text +
                              "': " + e.what());
     }
-    if (std::find(out.begin(), out.end(), level) == out.end()) out.push_back(level);
+    if (std::find(out.begin(), out.end(), *level) == out.end()) out.push_back(*level);
   }
   return out;
 }
@@ -84,27 +83,26 @@ std::string default_levels(const std::string& dataset) {
   return data::is_audio_dataset(dataset) ? "8,16,32,64,96,128,160" : "1,5,10,15,20,25,50,75,100";
 }
 
-std::vector<Cell> expand_grid(const train::TrainOptions& base,
-                              const std::vector<std::string>& levels,
+std::vector<Cell> expand_grid(const run::RunSpec& base, const std::vector<data::Level>& levels,
                               const std::vector<std::int64_t>& settings,
                               const std::vector<std::int64_t>& seeds) {
-  const bool audio = data::is_audio_dataset(base.dataset);
   std::vector<Cell> cells;
+  const std::vector<std::int64_t> own{-1};  // the base's architecture, as it is
   for (auto seed : seeds) {
-    for (auto setting : settings) {
+    for (auto setting : settings.empty() ? own : settings) {
       for (const auto& level : levels) {
         Cell c;
-        c.options = base;
-        (audio ? c.options.bitrate : c.options.quality) = level;
-        c.options.setting = static_cast<int>(setting);
-        c.options.seed = static_cast<std::uint64_t>(seed);
-        c.options.log_dir.clear();
-        c.options.resume = false;
-        train::validate(c.options);
-        c.run_dir = train::run_directory(c.options);
-        c.options.log_dir = c.run_dir;
-        c.id = train::run_architecture(c.options).name + "-" + train::level_folder(c.options) +
-               "-seed_" + std::to_string(seed);
+        c.spec = base;
+        c.spec.data.level = level;
+        if (setting >= 0) c.spec.recipe.setting = static_cast<int>(setting);
+        c.spec.recipe.seed = static_cast<std::uint64_t>(seed);
+        c.spec.runtime.log_dir.clear();
+        run::resolve_architecture(c.spec);
+        run::validate(c.spec);
+        c.run_dir = run::run_directory(c.spec);
+        c.spec.runtime.log_dir = c.run_dir;
+        c.id = c.spec.recipe.architecture.name + "-" + level.folder_name() + "-seed_" +
+               std::to_string(seed);
         cells.push_back(std::move(c));
       }
     }
@@ -112,9 +110,13 @@ std::vector<Cell> expand_grid(const train::TrainOptions& base,
   return cells;
 }
 
-CellState cell_state(const Cell& cell) {
-  if (train::run_finished(cell.run_dir, cell.options.epochs)) return CellState::kFinished;
-  return fs::exists(cell.run_dir / "last.pt") ? CellState::kInterrupted : CellState::kFresh;
+run::FolderStatus cell_status(const Cell& cell) {
+  return run::RunFolder(cell.run_dir).status(run::identity(cell.spec), cell.spec.recipe.epochs);
+}
+
+bool refused(const run::FolderStatus& status) {
+  return status.state == run::FolderState::kMismatch ||
+         status.state == run::FolderState::kOldSchema;
 }
 
 fs::path write_cell_config(const Cell& cell, const fs::path& dir) {
@@ -122,7 +124,7 @@ fs::path write_cell_config(const Cell& cell, const fs::path& dir) {
   fs::create_directories(dir, ec);
   if (ec) throw core::RunError("cannot create '" + dir.string() + "': " + ec.message());
   const fs::path file = dir / (cell.id + ".toml");
-  core::write_file_atomic(file, train::to_toml(cell.options));
+  core::write_file_atomic(file, run::to_toml(cell.spec));
   return file;
 }
 

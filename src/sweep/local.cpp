@@ -121,9 +121,13 @@ std::vector<Outcome> run_local(const std::vector<Cell>& cells, const LocalOption
   for (std::size_t i = 0; i < cells.size(); ++i) {
     outcomes[i].id = cells[i].id;
     outcomes[i].run_dir = cells[i].run_dir;
-    if (cell_state(cells[i]) == CellState::kFinished) {
+    const run::FolderStatus status = cell_status(cells[i]);
+    if (status.state == run::FolderState::kFinished) {
       outcomes[i].status = Outcome::Status::kSkipped;
       outcomes[i].detail = "finished before";
+    } else if (refused(status)) {
+      outcomes[i].status = Outcome::Status::kRefused;
+      outcomes[i].detail = run::to_string(status.state) + " in the run folder";
     } else {
       queue.push_back(i);
     }
@@ -172,9 +176,9 @@ std::vector<Outcome> run_local(const std::vector<Cell>& cells, const LocalOption
       const std::size_t i = queue.front();
       queue.pop_front();
       auto cell = cells[i];
-      if (cell.options.threads == 0) {
+      if (cell.spec.runtime.threads == 0) {
         // Share the cores between the runs at once instead of oversubscribing them.
-        cell.options.threads =
+        cell.spec.runtime.threads =
             std::max(1, core::resolve_threads(0) / static_cast<int>(slots.size()));
       }
       const fs::path config = write_cell_config(cell, cells_dir);
@@ -236,10 +240,11 @@ std::string outcome_table(const std::vector<Outcome>& outcomes) {
   std::snprintf(line, sizeof line, "%-*s  %-8s  %10s  %s\n", static_cast<int>(width), "run",
                 "status", "time", "detail");
   out += line;
-  std::size_t counts[3] = {0, 0, 0};
+  std::size_t counts[4] = {0, 0, 0, 0};
   for (const auto& o : outcomes) {
     const char* status = o.status == Outcome::Status::kFinished  ? "finished"
                          : o.status == Outcome::Status::kSkipped ? "skipped"
+                         : o.status == Outcome::Status::kRefused ? "refused"
                                                                  : "FAILED";
     ++counts[static_cast<int>(o.status)];
     std::string detail = o.detail;
@@ -251,8 +256,12 @@ std::string outcome_table(const std::vector<Outcome>& outcomes) {
                   o.seconds > 0 ? core::format_duration(o.seconds).c_str() : "-", detail.c_str());
     out += line;
   }
-  std::snprintf(line, sizeof line, "%zu finished, %zu failed, %zu skipped (finished before)\n",
-                counts[0], counts[1], counts[2]);
+  std::snprintf(line, sizeof line, "%zu finished, %zu failed, %zu skipped (finished before)%s\n",
+                counts[0], counts[1], counts[2],
+                counts[3] > 0 ? (", " + std::to_string(counts[3]) +
+                                 " refused (other settings in the run folder)")
+                                    .c_str()
+                              : "");
   out += line;
   return out;
 }

@@ -69,7 +69,8 @@ SlurmSweep write_slurm_sweep(const std::vector<Cell>& cells, const fs::path& swe
   if (ec) throw core::RunError("cannot create '" + sweep.log_dir.string() + "': " + ec.message());
   std::string list;
   for (const auto& cell : cells) {
-    if (cell_state(cell) == CellState::kFinished) continue;
+    const run::FolderStatus status = cell_status(cell);
+    if (status.state == run::FolderState::kFinished || refused(status)) continue;
     list += fs::absolute(write_cell_config(cell, dir / "cells")).string() + "\n";
     ++sweep.tasks;
   }

@@ -2,6 +2,7 @@
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/files.hpp"
+#include "helmholtz/run/spec.hpp"
 
 namespace helmholtz::train {
 namespace fs = std::filesystem;
@@ -19,7 +20,7 @@ std::string tensor_string(const torch::Tensor& t) {
                      static_cast<std::size_t>(c.numel()));
 }
 
-torch::Tensor history_tensor(const std::vector<EpochRecord>& history) {
+torch::Tensor history_tensor(const std::vector<run::EpochRecord>& history) {
   auto t = torch::zeros({static_cast<std::int64_t>(history.size()), 7}, torch::kFloat64);
   auto a = t.accessor<double, 2>();
   for (std::size_t i = 0; i < history.size(); ++i) {
@@ -30,8 +31,8 @@ torch::Tensor history_tensor(const std::vector<EpochRecord>& history) {
   return t;
 }
 
-std::vector<EpochRecord> history_from(const torch::Tensor& t) {
-  std::vector<EpochRecord> out;
+std::vector<run::EpochRecord> history_from(const torch::Tensor& t) {
+  std::vector<run::EpochRecord> out;
   auto a = t.accessor<double, 2>();
   for (std::int64_t i = 0; i < t.size(0); ++i) {
     out.push_back(
@@ -103,10 +104,24 @@ void save_checkpoint(const fs::path& file, const torch::nn::Sequential& model,
 }
 
 TrainState load_checkpoint(const fs::path& file, torch::nn::Sequential& model, Optimizer& optimizer,
-                           const torch::Device& device) {
+                           const torch::Device& device, const std::string& identity) {
   torch::serialize::InputArchive archive;
   load_archive(archive, file);
   TrainState state;
+  {
+    torch::Tensor stored;
+    if (!archive.try_read("identity", stored)) {
+      throw core::RunError("'" + file.string() + "' holds no run identity (damaged?)");
+    }
+    const auto differences = run::compare(run::parse_identity_line(tensor_string(stored)),
+                                          run::parse_identity_line(identity));
+    if (!differences.empty()) {
+      throw core::UsageError("cannot resume from '" + file.string() +
+                             "': it holds a run of other settings: " +
+                             run::describe(differences) +
+                             "; train into another folder with --log-dir or --log-root");
+    }
+  }
   try {
     torch::serialize::InputArchive model_archive;
     archive.read("model", model_archive);

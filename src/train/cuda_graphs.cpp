@@ -71,6 +71,9 @@ void StepGraphs::leave() {
 
 bool StepGraphs::run(std::int64_t size, const std::function<void()>& step) {
   auto& i = *impl_;
+  // Capture and replay use the current device's current stream: make that the run's device
+  // (whose current stream enter() made the side stream), whatever device is current.
+  const c10::cuda::CUDAGuard guard(i.device_index);
   auto& slot = i.slots[size];
   if (slot.graph) {
     slot.graph->replay();
@@ -109,6 +112,7 @@ bool StepGraphs::run(std::int64_t size, const std::function<void()>& step) {
 
 void StepGraphs::reset() {
   auto& i = *impl_;
+  const c10::cuda::CUDAGuard guard(i.device_index);
   i.side.synchronize();
   i.slots.clear();
   i.pool.reset();

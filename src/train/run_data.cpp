@@ -11,11 +11,11 @@
 namespace helmholtz::train {
 namespace {
 
-RunData prepare_images(const TrainOptions& o, const torch::Device& device, spdlog::logger& log) {
-  const auto quality = data::Quality::parse(o.quality);
+RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlog::logger& log) {
+  const auto& o = s.data;
+  const auto& quality = o.codec_level().quality();
   auto c = data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
-                                codec::parse_subsampling(o.subsampling),
-                                core::resolve_threads(o.threads));
+                                o.subsampling, core::resolve_threads(s.runtime.threads));
   for (const auto* s : {&c.train, &c.test}) {
     log.info("{} {} images at quality {}: {:.1f} bytes/image, {:.3f} bits/pixel, PSNR {}",
              s == &c.train ? "train" : "test", s->images, quality.to_string(), s->mean_bytes,
@@ -49,15 +49,17 @@ TensorData select(const features::AudioFeatures& f, const std::vector<std::size_
   return t;
 }
 
-RunData prepare_audio(const TrainOptions& o, const torch::Device& device, spdlog::logger& log) {
+RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spdlog::logger& log) {
+  const auto& o = spec.data;
+  const int batch_size = spec.recipe.batch_size;
   features::AudioFeatureRequest request;
   request.data_dir = o.data_dir;
   request.instrument = o.instrument;
-  request.bitrate = data::Bitrate::parse(o.bitrate);
+  request.bitrate = o.codec_level().bitrate();
   request.cache_dir = o.cache_dir;
-  request.threads = o.threads;
+  request.threads = spec.runtime.threads;
   request.device = device;
-  request.progress = o.progress;
+  request.progress = spec.runtime.progress;
   const auto f = features::prepare_audio_features(request, log);
   const auto& s = f.stats;
   if (!request.bitrate.raw) {
@@ -72,7 +74,7 @@ RunData prepare_audio(const TrainOptions& o, const torch::Device& device, spdlog
 
   const auto split =
       data::split_reference(f.labels, static_cast<int>(f.classes.size()), o.split_seed);
-  const auto train_positions = cut_to_multiple(split.train, static_cast<std::size_t>(o.batch_size));
+  const auto train_positions = cut_to_multiple(split.train, static_cast<std::size_t>(batch_size));
   const auto& eval_positions = o.eval == "test" ? split.test : split.validation;
   if (train_positions.empty() || eval_positions.empty()) {
     throw core::DataError(
@@ -84,7 +86,7 @@ RunData prepare_audio(const TrainOptions& o, const torch::Device& device, spdlog
   }
   log.info("{} clips in {} classes: {} for training (of {}, cut to a multiple of {}), {} for {}",
            f.labels.size(), f.classes.size(), train_positions.size(), split.train.size(),
-           o.batch_size, eval_positions.size(), o.eval);
+           batch_size, eval_positions.size(), o.eval);
 
   RunData d;
   d.train = select(f, train_positions, device);
@@ -102,14 +104,8 @@ RunData prepare_audio(const TrainOptions& o, const torch::Device& device, spdlog
 
 }  // namespace
 
-RunData prepare_run_data(const TrainOptions& o, const torch::Device& device, spdlog::logger& log) {
-  return data::is_audio_dataset(o.dataset) ? prepare_audio(o, device, log)
-                                           : prepare_images(o, device, log);
-}
-
-const models::Architecture& run_architecture(const TrainOptions& o) {
-  return data::is_audio_dataset(o.dataset) ? models::audio_architecture(o.setting)
-                                           : models::image_architecture(o.setting);
+RunData prepare_run_data(const run::RunSpec& s, const torch::Device& device, spdlog::logger& log) {
+  return s.data.audio() ? prepare_audio(s, device, log) : prepare_images(s, device, log);
 }
 
 std::vector<std::size_t> cut_to_multiple(const std::vector<std::size_t>& positions,

@@ -1,99 +1,51 @@
+// The architecture tables and their plan, without LibTorch: names, the reference's parameter
+// counts, TensorFlow's padding, errors that name the layer, and architecture files.
+
 #include "helmholtz/models/architecture.hpp"
 
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <cstdint>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/models/architecture_file.hpp"
+#include "test_support.hpp"
 
 namespace helmholtz::models {
 namespace {
 
-// The reference's own model summaries (input 32x32x3, 10 classes).
 const std::vector<std::int64_t> kCifarCounts = {701386,  1079562, 1144138,
                                                 1276618, 1620298, 1686090};
+const std::vector<std::int64_t> kAudioCounts = {101412, 170436, 427492, 808356, 824868, 3715460};
 const std::vector<std::string> kNames = {"all-cnns",       "cnns-dense-64",
                                          "all-cnnsx2",     "cnns-x2-dense-128",
                                          "cnns-dense-128", "cnns-dense-128-256"};
 
-class ArchitectureTest : public ::testing::Test {
- protected:
-  void SetUp() override { at::set_num_threads(2); }
-};
-
-TEST_F(ArchitectureTest, SixSettingsWithTheReferenceNames) {
+TEST(Architectures, SixSettingsWithTheReferenceNames) {
   const auto& all = image_architectures();
   ASSERT_EQ(all.size(), 6u);
   for (int s = 0; s < 6; ++s) {
     EXPECT_EQ(all[s].setting, s);
     EXPECT_EQ(all[s].name, kNames[s]);
     EXPECT_EQ(&image_architecture(s), &all[s]);
+    EXPECT_TRUE(all[s].file.empty());
   }
 }
 
-TEST_F(ArchitectureTest, Cifar10ParameterCountsMatchTheReference) {
+TEST(Architectures, PlanCountsTheReferenceParameters) {
   for (int s = 0; s < 6; ++s) {
-    auto net = build(image_architecture(s), InputShape{3, 32, 32}, 10);
-    EXPECT_EQ(count_parameters(*net), kCifarCounts[s]) << image_architecture(s).name;
+    EXPECT_EQ(parameter_count(image_architecture(s), {3, 32, 32}, 10), kCifarCounts[s]);
+    // Fashion-MNIST: one input channel, 2 x 3 x 3 x 32 fewer weights in the first conv.
+    EXPECT_EQ(parameter_count(image_architecture(s), {1, 32, 32}, 10),
+              kCifarCounts[s] - 2 * 9 * 32);
+    EXPECT_EQ(parameter_count(audio_architecture(s), {1, 96, 173}, 12), kAudioCounts[s]);
   }
 }
 
-TEST_F(ArchitectureTest, ForwardGivesBatchByClasses) {
-  torch::manual_seed(1);
-  const auto x = torch::rand({4, 3, 32, 32});
-  for (int s = 0; s < 6; ++s) {
-    auto net = build(image_architecture(s), InputShape{3, 32, 32}, 10);
-    for (bool training : {true, false}) {
-      net->train(training);
-      torch::NoGradGuard no_grad;
-      const auto y = net->forward(x);
-      EXPECT_EQ(y.sizes(), (std::vector<std::int64_t>{4, 10})) << image_architecture(s).name;
-      EXPECT_TRUE(torch::isfinite(y).all().item<bool>());
-    }
-  }
-}
-
-TEST_F(ArchitectureTest, DenseHeadsEndInReLU) {
-  // The reference's quirk: Dense(10) followed by ReLU, so eval-mode logits are never negative.
-  torch::manual_seed(2);
-  const auto x = torch::rand({8, 3, 32, 32});
-  for (int s : {1, 3, 4, 5}) {
-    auto net = build(image_architecture(s), InputShape{3, 32, 32}, 10);
-    net->eval();
-    torch::NoGradGuard no_grad;
-    EXPECT_GE(net->forward(x).min().item<float>(), 0.0f) << image_architecture(s).name;
-  }
-  // Head G ends in global average pooling with no ReLU after the last conv.
-  const auto& g = image_architecture(0).layers;
-  EXPECT_EQ(g.back().kind, LayerKind::kGlobalAvgPool);
-  EXPECT_EQ(g[g.size() - 2].kind, LayerKind::kConv);
-}
-
-TEST_F(ArchitectureTest, OneChannelInputDropsTheFirstConvsExtraWeights) {
-  // Fashion-MNIST padded to 32x32: the first conv has 2 input channels x 3 x 3 x 32 fewer weights.
-  torch::manual_seed(3);
-  const auto x = torch::rand({2, 1, 32, 32});
-  for (int s = 0; s < 6; ++s) {
-    auto net = build(image_architecture(s), InputShape{1, 32, 32}, 10);
-    EXPECT_EQ(count_parameters(*net), kCifarCounts[s] - 2 * 9 * 32);
-    net->eval();
-    torch::NoGradGuard no_grad;
-    EXPECT_EQ(net->forward(x).sizes(), (std::vector<std::int64_t>{2, 10}));
-  }
-}
-
-TEST_F(ArchitectureTest, ClassCountIsFilledInByTheBuilder) {
-  auto net = build(image_architecture(0), InputShape{3, 32, 32}, 12);
-  // Only the last conv changes: 128 -> 12 instead of 128 -> 10 (1x1, with bias).
-  EXPECT_EQ(count_parameters(*net), kCifarCounts[0] + 2 * 129);
-  auto dense = build(image_architecture(1), InputShape{3, 32, 32}, 12);
-  EXPECT_EQ(count_parameters(*dense), kCifarCounts[1] + 2 * 257);
-}
-
-TEST_F(ArchitectureTest, TfSamePaddingPutsTheOddPixelAfter) {
+TEST(Architectures, TfSamePaddingPutsTheOddPixelAfter) {
   EXPECT_EQ(tf_same_padding(32, 3, 1).before, 1);
   EXPECT_EQ(tf_same_padding(32, 3, 1).after, 1);
   EXPECT_EQ(tf_same_padding(32, 3, 2).before, 0);  // out 16: (16-1)*2+3-32 = 1
@@ -106,163 +58,145 @@ TEST_F(ArchitectureTest, TfSamePaddingPutsTheOddPixelAfter) {
   EXPECT_EQ(tf_same_padding(7, 4, 1).after, 2);
 }
 
-TEST_F(ArchitectureTest, Stride2SameConvMatchesTensorFlow) {
-  // A 3x3 stride-2 'same' conv with all-ones weights on the 4x4 input x[r][c] = 4r + c + 1.
-  // TensorFlow pads 0 rows/cols before and 1 after, so the windows start at 0 and 2:
-  //   y[0][0] = rows 0-2, cols 0-2              = 6 + 18 + 30 = 54
-  //   y[0][1] = rows 0-2, cols 2-3 (+ zero col) = 7 + 15 + 23 = 45
-  //   y[1][0] = rows 2-3 (+ zero row), cols 0-2 = 30 + 42      = 72
-  //   y[1][1] = rows 2-3, cols 2-3              = 23 + 31      = 54
-  // (torch's symmetric padding=1 would give 14 at [0][0].)
-  Architecture arch{0, "stride-2", {}};
-  LayerSpec c{LayerKind::kConv};
-  c.kernel = 3;
-  c.units = 1;
-  c.stride = 2;
-  c.same = true;
-  arch.layers = {c, LayerSpec{LayerKind::kFlatten}};
-  auto net = build(arch, InputShape{1, 4, 4}, 4);
-  {
-    torch::NoGradGuard no_grad;
-    for (auto& p : net->named_parameters()) {
-      if (p.key().find("weight") != std::string::npos) {
-        p.value().fill_(1.0);
-      } else {
-        p.value().zero_();
-      }
-    }
-  }
-  const auto x = torch::arange(1, 17, torch::kFloat32).reshape({1, 1, 4, 4});
-  torch::NoGradGuard no_grad;
-  const auto y = net->forward(x);
-  const auto expected = torch::tensor({54.0f, 45.0f, 72.0f, 54.0f}).reshape({1, 4});
-  EXPECT_TRUE(torch::equal(y, expected)) << y;
+TEST(Architectures, PlanFollowsTensorFlowShapes) {
+  // all-cnns on 32x32: stride-2 convs halve twice (16, 8); the head keeps 8x8, then pools.
+  const auto p = plan(image_architecture(0), {3, 32, 32}, 10);
+  EXPECT_EQ(p[4].out_height, 16);  // the stem's stride-2 conv
+  EXPECT_EQ(p[4].pad_rows.before, 0);
+  EXPECT_EQ(p[4].pad_rows.after, 1);
+  EXPECT_EQ(p.back().out_features, 10);
+  // Odd input: 33 -> 17 -> 9.
+  const auto odd = plan(image_architecture(1), {3, 33, 33}, 10);
+  EXPECT_EQ(odd[4].out_height, 17);
+  EXPECT_EQ(odd[10].out_height, 9);
 }
 
-TEST_F(ArchitectureTest, FeatureMapSizesFollowTensorFlow) {
-  // Odd input: 33 -> ceil(33/2) = 17 -> 9 after the stem and block B; 9*9*128 flat features.
-  auto net = build(image_architecture(1), InputShape{3, 33, 33}, 10);
-  const std::int64_t flat_dense = 9 * 9 * 128 * 64 + 64;
-  EXPECT_EQ(count_parameters(*net), kCifarCounts[1] - (8 * 8 * 128 * 64 + 64) + flat_dense);
-  torch::NoGradGuard no_grad;
-  net->eval();
-  EXPECT_EQ(net->forward(torch::rand({1, 3, 33, 33})).sizes(), (std::vector<std::int64_t>{1, 10}));
-}
-
-TEST_F(ArchitectureTest, GlorotUniformWeightsAndZeroBiases) {
-  torch::manual_seed(4);
-  for (int s = 0; s < 6; ++s) {
-    auto net = build(image_architecture(s), InputShape{3, 32, 32}, 10);
-    int layers = 0;
-    for (const auto& module : net->modules(/*include_self=*/false)) {
-      torch::Tensor weight;
-      torch::Tensor bias;
-      double fan_in = 0;
-      double fan_out = 0;
-      if (auto* conv = module->as<torch::nn::Conv2d>()) {
-        weight = conv->weight;
-        bias = conv->bias;
-        const double area = static_cast<double>(weight.size(2) * weight.size(3));
-        fan_in = static_cast<double>(weight.size(1)) * area;
-        fan_out = static_cast<double>(weight.size(0)) * area;
-      } else if (auto* linear = module->as<torch::nn::Linear>()) {
-        weight = linear->weight;
-        bias = linear->bias;
-        fan_in = static_cast<double>(weight.size(1));
-        fan_out = static_cast<double>(weight.size(0));
-      } else {
-        continue;
-      }
-      ++layers;
-      const double limit = std::sqrt(6.0 / (fan_in + fan_out));
-      const double max_abs = weight.abs().max().item<double>();
-      EXPECT_LE(max_abs, limit);
-      // Big enough tensors reach close to the bound (LibTorch's default init would not).
-      if (weight.numel() >= 1000) {
-        EXPECT_GT(max_abs, 0.95 * limit);
-      }
-      EXPECT_NEAR(weight.mean().item<double>(), 0.0, limit / 10.0);
-      ASSERT_TRUE(bias.defined());
-      EXPECT_EQ(bias.abs().max().item<double>(), 0.0);
-    }
-    EXPECT_GE(layers, 7);
-  }
-}
-
-TEST_F(ArchitectureTest, SameSeedSameWeights) {
-  auto weights = [](int seed) {
-    torch::manual_seed(seed);
-    auto net = build(image_architecture(3), InputShape{3, 32, 32}, 10);
-    std::vector<torch::Tensor> out;
-    for (const auto& p : net->parameters()) out.push_back(p.detach().clone());
-    return out;
-  };
-  const auto a = weights(7);
-  const auto b = weights(7);
-  const auto c = weights(8);
-  ASSERT_EQ(a.size(), b.size());
-  bool any_differs = false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
-    if (!torch::equal(a[i], c[i])) any_differs = true;
-  }
-  EXPECT_TRUE(any_differs);
-}
-
-TEST_F(ArchitectureTest, CountsBatchNormStatisticsButNotItsStepCounter) {
-  torch::nn::Sequential net(torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 4, 3)),
-                            torch::nn::BatchNorm2d(4));
-  // conv 4*9 + 4, BN gamma/beta 8 + running mean/var 8; num_batches_tracked not counted.
-  EXPECT_EQ(count_parameters(*net), 40 + 16);
-}
-
-TEST_F(ArchitectureTest, BadSettingsAreRejected) {
-  try {
-    image_architecture(6);
-    FAIL() << "setting 6 accepted";
-  } catch (const core::UsageError& e) {
-    EXPECT_EQ(std::string(e.what()), "--setting must be 0..5, got 6");
-  }
+TEST(Architectures, BadSettingsAreRejected) {
+  EXPECT_EQ(testing::error_message_of<core::UsageError>([] { image_architecture(6); }),
+            "--setting must be 0..5, got 6");
   EXPECT_THROW(image_architecture(-1), core::UsageError);
+  EXPECT_THROW(audio_architecture(6), core::UsageError);
 }
 
-TEST_F(ArchitectureTest, BadBuildArgumentsAreRejected) {
-  EXPECT_THROW(build(image_architecture(0), InputShape{3, 32, 32}, 0), core::UsageError);
-  EXPECT_THROW(build(image_architecture(0), InputShape{0, 32, 32}, 10), core::UsageError);
-  Architecture dense_first{0, "dense-first", {LayerSpec{LayerKind::kDense}}};
-  EXPECT_THROW(build(dense_first, InputShape{3, 32, 32}, 10), core::UsageError);
+TEST(Architectures, PlanNamesTheLayerThatDoesNotFit) {
+  EXPECT_THROW(plan(image_architecture(0), {3, 32, 32}, 0), core::UsageError);
+  EXPECT_THROW(plan(image_architecture(0), {0, 32, 32}, 10), core::UsageError);
+  Architecture dense_first{-1, "dense-first", {LayerSpec{LayerKind::kDense}}};
+  auto message = testing::error_message_of<core::UsageError>(
+      [&] { plan(dense_first, {3, 32, 32}, 10); });
+  EXPECT_NE(message.find("layer 1 (dense)"), std::string::npos) << message;
   LayerSpec valid{LayerKind::kConv};
   valid.kernel = 5;
-  valid.units = 0;
   valid.same = false;
-  Architecture too_small{0, "too-small", {valid, LayerSpec{LayerKind::kGlobalAvgPool}}};
-  EXPECT_THROW(build(too_small, InputShape{1, 4, 4}, 10), core::UsageError);
-  EXPECT_NO_THROW(build(too_small, InputShape{1, 5, 5}, 10));
+  Architecture too_small{-1, "too-small", {valid, LayerSpec{LayerKind::kGlobalAvgPool}}};
+  message = testing::error_message_of<core::UsageError>([&] { plan(too_small, {1, 4, 4}, 10); });
+  EXPECT_NE(message.find("'too-small', layer 1 (conv): a 5x5 window does not fit a feature map "
+                         "of 4 pixels"),
+            std::string::npos)
+      << message;
+  EXPECT_NO_THROW(plan(too_small, {1, 5, 5}, 10));
+  LayerSpec wide{LayerKind::kDense};
+  wide.units = 7;
+  Architecture wrong_end{-1, "wrong-end", {LayerSpec{LayerKind::kFlatten}, wide}};
+  message = testing::error_message_of<core::UsageError>([&] { plan(wrong_end, {1, 2, 2}, 10); });
+  EXPECT_NE(message.find("ends in 7 flat outputs"), std::string::npos) << message;
 }
 
-TEST_F(ArchitectureTest, EluAndMaxPoolBuild) {
-  // The audio blocks' vocabulary: valid conv, ELU, 2x2 max pooling (floor), dropout, dense.
-  LayerSpec c{LayerKind::kConv};
-  c.kernel = 3;
-  c.units = 32;
-  c.same = false;
-  LayerSpec pool{LayerKind::kMaxPool};
-  pool.kernel = 2;
-  LayerSpec drop{LayerKind::kDropout};
-  drop.rate = 0.5;
-  LayerSpec out{LayerKind::kDense};
-  out.units = 0;
-  Architecture arch{
-      0,
-      "audio-like",
-      {c, LayerSpec{LayerKind::kELU}, pool, drop, LayerSpec{LayerKind::kFlatten}, out}};
-  auto net = build(arch, InputShape{1, 96, 173}, 12);
-  // 96x173 -> valid 3x3 -> 94x171 -> pool 2 -> 47x85.
-  EXPECT_EQ(count_parameters(*net), (9 * 32 + 32) + (47 * 85 * 32 * 12 + 12));
-  net->eval();
-  torch::NoGradGuard no_grad;
-  const auto y = net->forward(torch::randn({2, 1, 96, 173}));
-  EXPECT_EQ(y.sizes(), (std::vector<std::int64_t>{2, 12}));
+TEST(Architectures, LayerTextSpellsEveryLayer) {
+  const auto& audio = audio_architecture(0);
+  const std::string text = layer_text(audio);
+  EXPECT_EQ(text.rfind("conv(k3,f32,s1,valid) batchnorm-freq relu conv(k3,f32,s1,valid) elu "
+                       "maxpool(2) dropout(0.5)",
+                       0),
+            0u)
+      << text;
+  EXPECT_NE(text.find("flatten dense(classes)"), std::string::npos) << text;
+}
+
+class ArchitectureFile : public ::testing::Test {
+ protected:
+  std::filesystem::path write(const std::string& text) {
+    const auto file = dir_.path() / "arch.toml";
+    std::ofstream(file) << text;
+    return file;
+  }
+  std::string error_of(const std::string& text) {
+    const auto file = write(text);
+    return testing::error_message_of<core::UsageError>([&] { read_architecture_file(file); });
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(ArchitectureFile, TheTinyTestNetworkReadsAndFits) {
+  const auto arch = read_architecture_file(testing::tiny_architecture());
+  EXPECT_EQ(arch.name, "tiny");
+  EXPECT_EQ(arch.setting, -1);
+  ASSERT_EQ(arch.layers.size(), 6u);
+  EXPECT_EQ(arch.layers[0].kind, LayerKind::kConv);
+  EXPECT_EQ(arch.layers[0].stride, 2);
+  EXPECT_TRUE(arch.layers[0].same);
+  EXPECT_EQ(arch.layers[5].units, kClassUnits);
+  // conv 3*9*8+8, conv 8*9*16+16, dense 16*10+10.
+  EXPECT_EQ(parameter_count(arch, {3, 32, 32}, 10), 224 + 1168 + 170);
+  EXPECT_EQ(layer_text(arch),
+            "conv(k3,f8,s2,same) relu conv(k3,f16,s2,same) relu globalavgpool dense(classes)");
+}
+
+TEST_F(ArchitectureFile, EveryKindOfTheVocabularyReads) {
+  const auto arch = read_architecture_file(write(R"(name = "all-kinds"
+[[layer]]
+kind = "conv"
+kernel = 3
+filters = 4
+padding = "valid"
+[[layer]]
+kind = "batchnorm-freq"
+[[layer]]
+kind = "elu"
+[[layer]]
+kind = "maxpool"
+size = 2
+[[layer]]
+kind = "dropout"
+rate = 0.25
+[[layer]]
+kind = "flatten"
+[[layer]]
+kind = "dense"
+units = 0
+)"));
+  ASSERT_EQ(arch.layers.size(), 7u);
+  EXPECT_FALSE(arch.layers[0].same);
+  EXPECT_EQ(arch.layers[3].kernel, 2);
+  EXPECT_DOUBLE_EQ(arch.layers[4].rate, 0.25);
+  // 10x10 -> valid 3x3 -> 8x8 (batchnorm over 8 rows: 32) -> pool 2 -> 4x4x4 = 64 -> 3.
+  EXPECT_EQ(parameter_count(arch, {1, 10, 10}, 3), (9 * 4 + 4) + 4 * 8 + (64 * 3 + 3));
+}
+
+TEST_F(ArchitectureFile, ErrorsNameTheFileTheLayerAndTheKey) {
+  auto m = error_of("name = \"x\"\n[[layer]]\nkind = \"lstm\"\n");
+  EXPECT_NE(m.find("layer 1: unknown kind 'lstm' (use one of conv, relu"), std::string::npos) << m;
+  EXPECT_NE(m.find("arch.toml"), std::string::npos) << m;
+  m = error_of("name = \"x\"\n[[layer]]\nkind = \"conv\"\nkernel = 3\n");
+  EXPECT_NE(m.find("layer 1: needs 'filters'"), std::string::npos) << m;
+  m = error_of("name = \"x\"\n[[layer]]\nkind = \"relu\"\n[[layer]]\nkind = \"dense\"\nunits = 2\n"
+               "size = 3\n");
+  EXPECT_NE(m.find("layer 2: unknown key 'size' for kind dense"), std::string::npos) << m;
+  m = error_of("name = \"x\"\n[[layer]]\nkind = \"conv\"\nkernel = -3\nfilters = 2\n");
+  EXPECT_NE(m.find("'kernel' must be a whole number"), std::string::npos) << m;
+  m = error_of("name = \"x\"\n[[layer]]\nkind = \"dropout\"\nrate = 1.5\n");
+  EXPECT_NE(m.find("rate must be in [0, 1)"), std::string::npos) << m;
+  m = error_of("[[layer]]\nkind = \"relu\"\n");
+  EXPECT_NE(m.find("needs name"), std::string::npos) << m;
+  m = error_of("name = \"a/b\"\n[[layer]]\nkind = \"relu\"\n");
+  EXPECT_NE(m.find("use letters, digits"), std::string::npos) << m;
+  m = error_of("name = \"x\"\n");
+  EXPECT_NE(m.find("no layers"), std::string::npos) << m;
+  m = error_of("name = \"x\n");
+  EXPECT_NE(m.find("line 1"), std::string::npos) << m;
+  m = testing::error_message_of<core::UsageError>(
+      [&] { read_architecture_file(dir_.path() / "missing.toml"); });
+  EXPECT_NE(m.find("no such file"), std::string::npos) << m;
 }
 
 }  // namespace

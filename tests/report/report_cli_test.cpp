@@ -53,7 +53,9 @@ struct Run {
 void write_run(const fs::path& logdir, const Run& r) {
   const fs::path dir =
       logdir / r.model / (r.kind + "_" + r.level) / ("seed_" + std::to_string(r.seed));
-  json j = {{"dataset", r.dataset},
+  json j = {{"schema", 2},
+            {"level_option", r.kind},
+            {"dataset", r.dataset},
             {"model", r.model},
             {"setting", r.setting},
             {r.kind, r.level},
@@ -85,7 +87,7 @@ Run run_at(const std::string& level, int seed, double bits, double db, double to
   return r;
 }
 
-// The study's shape: cifar10 all-cnns at quality 5, 20 (an older summary without history), 50
+// The study's shape: cifar10 all-cnns at quality 5, 20 (a summary without history), 50
 // (two seeds) and raw; a second model; an audio run.
 void write_study(const fs::path& logdir) {
   write_run(logdir, run_at("5", 1, 1000, 24.5, 0.845));    // accuracy 0.800
@@ -101,7 +103,9 @@ void write_study(const fs::path& logdir) {
   audio.model = "audio-0";
   audio.kind = "bitrate";
   write_run(logdir, audio);
-  json old = {{"dataset", "cifar10"},
+  json old = {{"schema", 2},
+              {"level_option", "quality"},
+              {"dataset", "cifar10"},
               {"model", "all-cnns"},
               {"setting", 0},
               {"quality", "20"},
@@ -113,13 +117,9 @@ void write_study(const fs::path& logdir) {
               {"mean_top10_val_acc", 0.7},
               {"convergence_epoch", 7},
               {"wall_seconds", 50.0},
-              {"train_images_per_second", 999.0},
-              {"compression",
-               {{"train",
-                 {{"images", 10},
-                  {"mean_bytes", 200.0},
-                  {"bits_per_pixel", 1.5625},
-                  {"mean_psnr", 30.25}}}}}};
+              {"train_samples_per_second", 999.0},
+              {"bits_per_sample", 1600.0},
+              {"distortion", {{"metric", "psnr"}, {"db", 30.25}}}};
   write_text(logdir / "all-cnns" / "quality_20" / "summary.json", old.dump(2));
 }
 
@@ -183,7 +183,7 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
   EXPECT_DOUBLE_EQ(num(q5, "samples_per_second"), 1500.0);
   EXPECT_EQ(q5.at("accuracy_from"), "history");
   EXPECT_EQ(q5.at("run_dir"), "all-cnns/quality_5/seed_1");
-  // Quality 20: an older summary without history.csv.
+  // Quality 20: a summary without history.csv.
   const Row& q20 = rows[2];
   EXPECT_DOUBLE_EQ(num(q20, "bits_per_sample"), 1600.0);  // 200 bytes x 8
   EXPECT_DOUBLE_EQ(num(q20, "distortion_db"), 30.25);
@@ -251,10 +251,16 @@ TEST(ReportCli, DamagedSummaryIsSkippedWithAWarning) {
   write_run(dir.path(), run_at("5", 1, 1000, 24.5, 0.845));
   const fs::path damaged = dir.path() / "all-cnns" / "quality_9" / "summary.json";
   write_text(damaged, "{\"dataset\": \"cifar10\", \"model\": ");
+  // A folder of an earlier schema (no version) gets one line saying so, not a guess.
+  const fs::path old = dir.path() / "all-cnns" / "quality_7" / "summary.json";
+  write_text(old, "{\"dataset\": \"cifar10\", \"model\": \"all-cnns\", \"quality\": \"7\"}");
   const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("warning"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(damaged.string()), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("'" + old.string() + "' was written by an older helmholtz"),
+            std::string::npos)
+      << r.output;
   EXPECT_EQ(read_csv(dir.path() / "report.csv").size(), 1u);
   EXPECT_NE(read_text(dir.path() / "report.md").find(damaged.string()), std::string::npos);
 }

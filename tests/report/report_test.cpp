@@ -34,7 +34,9 @@ std::string ramp_history(double top, int epochs = 12) {
 }
 
 json image_summary(const std::string& quality, int seed) {
-  return {{"dataset", "cifar10"},
+  return {{"schema", 2},
+          {"level_option", "quality"},
+          {"dataset", "cifar10"},
           {"model", "all-cnns"},
           {"setting", 0},
           {"quality", quality},
@@ -87,28 +89,31 @@ TEST(ReportRuns, AccuracyIsRecomputedFromHistory) {
   EXPECT_DOUBLE_EQ(*r.samples_per_second, 2000.0);
 }
 
-TEST(ReportRuns, OlderImageSummaryFallsBackToCompressionFigures) {
+TEST(ReportRuns, SummaryWithoutHistoryCountsAndAnOlderSchemaIsSaidPlainly) {
   testing::TempDir dir;
   json j = image_summary("20", 1);
-  j.erase("bits_per_sample");
-  j.erase("distortion");
-  j.erase("train_samples_per_second");
-  j["train_images_per_second"] = 1234.5;
-  j["compression"] = {
-      {"train",
-       {{"images", 100}, {"mean_bytes", 100.5}, {"bits_per_pixel", 0.785}, {"mean_psnr", 27.5}}}};
   j["mean_top10_val_acc"] = 0.7;
   j["convergence_epoch"] = 7;
   write_text(dir.path() / "summary.json", j.dump());  // no history.csv: summary values count
   const RunRecord r = read_run(dir.path(), dir.path());
   EXPECT_FALSE(r.from_history);
-  EXPECT_DOUBLE_EQ(*r.bits_per_sample, 804.0);  // 100.5 bytes x 8
-  EXPECT_EQ(r.distortion_metric, "psnr");
-  EXPECT_DOUBLE_EQ(*r.distortion_db, 27.5);
-  EXPECT_DOUBLE_EQ(*r.samples_per_second, 1234.5);
+  EXPECT_DOUBLE_EQ(*r.bits_per_sample, 1000.0);
+  EXPECT_DOUBLE_EQ(*r.distortion_db, 25.0);
+  EXPECT_DOUBLE_EQ(*r.samples_per_second, 2000.0);
   EXPECT_DOUBLE_EQ(*r.mean_top10_val_acc, 0.7);
   EXPECT_EQ(r.convergence_epoch, 7);
   EXPECT_EQ(r.epochs_run, 12);
+  // Written before the schema version: read by version, never by guessing from its keys.
+  j.erase("schema");
+  write_text(dir.path() / "summary.json", j.dump());
+  auto message =
+      testing::error_message_of<core::DataError>([&] { read_run(dir.path(), dir.path()); });
+  EXPECT_NE(message.find("written by an older helmholtz (no schema version)"), std::string::npos)
+      << message;
+  j["schema"] = 99;
+  write_text(dir.path() / "summary.json", j.dump());
+  message = testing::error_message_of<core::DataError>([&] { read_run(dir.path(), dir.path()); });
+  EXPECT_NE(message.find("has summary schema 99"), std::string::npos) << message;
 }
 
 TEST(ReportRuns, AudioSummaryHasABitrateAndSnr) {
@@ -116,6 +121,7 @@ TEST(ReportRuns, AudioSummaryHasABitrateAndSnr) {
   json j = image_summary("5", 1);
   j.erase("quality");
   j["dataset"] = "audio-effects";
+  j["level_option"] = "bitrate";
   j["bitrate"] = "32";
   j["distortion"] = {{"metric", "snr"}, {"db", nullptr}};
   write_text(dir.path() / "summary.json", j.dump());
@@ -134,7 +140,7 @@ TEST(ReportRuns, DamagedFoldersAreSkippedWithAWarningNamingTheFile) {
   no_model.erase("model");
   write_text(dir.path() / "no-model" / "summary.json", no_model.dump());
   json both = image_summary("5", 4);
-  both["bitrate"] = "32";
+  both["level_option"] = "volume";
   write_text(dir.path() / "both-levels" / "summary.json", both.dump());
   write_text(dir.path() / "bad-history" / "summary.json", image_summary("5", 5).dump());
   write_text(dir.path() / "bad-history" / "history.csv", "epoch,loss\n1,2\n");

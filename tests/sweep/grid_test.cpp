@@ -22,8 +22,15 @@ TEST(SweepGrid, ParsesNumbersAndRanges) {
 }
 
 TEST(SweepGrid, ChecksLevelsAsQualitiesOrBitrates) {
-  EXPECT_EQ(parse_levels("5,raw,5,100", false), (std::vector<std::string>{"5", "raw", "100"}));
-  EXPECT_EQ(parse_levels("8,32,raw", true), (std::vector<std::string>{"8", "32", "raw"}));
+  const auto texts = [](const std::vector<data::Level>& levels) {
+    std::vector<std::string> out;
+    for (const auto& l : levels) out.push_back(l.describe());
+    return out;
+  };
+  EXPECT_EQ(texts(parse_levels("5,raw,5,100", false)),
+            (std::vector<std::string>{"quality 5", "quality raw", "quality 100"}));
+  EXPECT_EQ(texts(parse_levels("8,32,raw", true)),
+            (std::vector<std::string>{"bitrate 8", "bitrate 32", "bitrate raw"}));
   auto message = testing::error_message_of<core::UsageError>([] { parse_levels("0,5", false); });
   EXPECT_NE(message.find("--qualities"), std::string::npos) << message;
   message = testing::error_message_of<core::UsageError>([] { parse_levels("33", true); });
@@ -33,23 +40,25 @@ TEST(SweepGrid, ChecksLevelsAsQualitiesOrBitrates) {
 }
 
 TEST(SweepGrid, OneCellPerLevelSettingAndSeedWithItsOwnFolder) {
-  train::TrainOptions base;
-  base.log_root = "runs";
-  const auto cells = expand_grid(base, {"5", "raw"}, {0, 2}, {0, 1});
+  run::RunSpec base;
+  base.runtime.log_root = "runs";
+  run::finalize(base, {});
+  const auto cells = expand_grid(base, parse_levels("5,raw", false), {0, 2}, {0, 1});
   ASSERT_EQ(cells.size(), 8u);
   EXPECT_EQ(cells[0].id, "all-cnns-quality_5-seed_0");
-  EXPECT_EQ(cells[0].run_dir, std::filesystem::path("runs/all-cnns/quality_5"));
+  EXPECT_EQ(cells[0].run_dir, std::filesystem::path("runs/cifar10/all-cnns/quality_5"));
   EXPECT_EQ(cells[1].id, "all-cnns-quality_raw-seed_0");
-  EXPECT_EQ(cells[2].options.setting, 2);
+  EXPECT_EQ(cells[2].spec.recipe.setting, 2);
+  EXPECT_EQ(cells[2].spec.recipe.architecture.name, "all-cnnsx2");
   EXPECT_EQ(cells[7].id, cells[3].id.substr(0, cells[3].id.size() - 1) + "1");
   EXPECT_EQ(cells[7].run_dir.filename(), "seed_1");
-  EXPECT_EQ(cells[7].options.log_dir, cells[7].run_dir);
-  for (const auto& c : cells) EXPECT_EQ(cells[0].options.epochs, c.options.epochs);
+  EXPECT_EQ(cells[7].spec.runtime.log_dir, cells[7].run_dir);
+  for (const auto& c : cells) EXPECT_EQ(cells[0].spec.recipe.epochs, c.spec.recipe.epochs);
   // Every folder differs.
   for (std::size_t i = 0; i < cells.size(); ++i) {
     for (std::size_t j = i + 1; j < cells.size(); ++j) EXPECT_NE(cells[i].run_dir, cells[j].run_dir);
   }
-  EXPECT_EQ(cell_state(cells[0]), CellState::kFresh);
+  EXPECT_EQ(cell_status(cells[0]).state, run::FolderState::kFresh);
 }
 
 TEST(SweepSlurm, ScriptMapsArrayTasksToCells) {

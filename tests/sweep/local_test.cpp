@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "helmholtz/core/logging.hpp"
 #include "test_support.hpp"
@@ -53,9 +54,10 @@ std::map<std::string, Call> read_calls(const fs::path& file) {
 
 TEST(SweepLocal, PacksRunsOntoGpuSlotsAndKeepsGoingPastAFailure) {
   TempDir dir;
-  train::TrainOptions base;
-  base.log_root = dir.path() / "logs";
-  const auto cells = expand_grid(base, {"1", "5", "10", "20", "50", "raw"}, {0}, {0});
+  run::RunSpec base;
+  base.runtime.log_root = dir.path() / "logs";
+  run::finalize(base, {});
+  const auto cells = expand_grid(base, parse_levels("1,5,10,20,50,raw", false), {0}, {0});
   LocalOptions o;
   o.gpus = {3, 7};
   o.jobs_per_gpu = 2;
@@ -101,20 +103,35 @@ TEST(SweepLocal, PacksRunsOntoGpuSlotsAndKeepsGoingPastAFailure) {
   std::ifstream config(o.sweep_dir / "cells" / "all-cnns-quality_5-seed_0.toml");
   const std::string toml((std::istreambuf_iterator<char>(config)), {});
   EXPECT_NE(toml.find("quality = \"5\""), std::string::npos) << toml;
-  EXPECT_NE(toml.find((base.log_root / "all-cnns" / "quality_5").string()), std::string::npos)
+  EXPECT_NE(toml.find((base.runtime.log_root / "cifar10" / "all-cnns" / "quality_5").string()),
+            std::string::npos)
       << toml;
 }
 
 TEST(SweepLocal, CpuJobsGetNoGpuAndFinishedCellsAreSkipped) {
   ::unsetenv("CUDA_VISIBLE_DEVICES");  // CPU slots pass the environment on as it is
   TempDir dir;
-  train::TrainOptions base;
-  base.log_root = dir.path() / "logs";
-  const auto cells = expand_grid(base, {"5", "50"}, {0}, {0});
+  run::RunSpec base;
+  base.runtime.log_root = dir.path() / "logs";
+  run::finalize(base, {});
+  const auto cells = expand_grid(base, parse_levels("5,50,75", false), {0}, {0});
+  // The third cell's folder holds a run of another lr: refused, never started.
+  fs::create_directories(cells[2].run_dir);
+  run::RunSpec other = cells[2].spec;
+  other.recipe.lr = 0.5;
+  std::ofstream(cells[2].run_dir / "summary.json")
+      << nlohmann::json{{"schema", run::kSummarySchema},
+                        {"identity", run::identity_json(run::identity(other))},
+                        {"finished", true},
+                        {"epochs_completed", 1}}
+             .dump();
   // The first cell finished before: its summary says so and its model exists.
   fs::create_directories(cells[0].run_dir);
-  std::ofstream(cells[0].run_dir / "summary.json")
-      << "{\"finished\": true, \"epochs_completed\": " << base.epochs << "}";
+  nlohmann::json summary = {{"schema", run::kSummarySchema},
+                            {"identity", run::identity_json(run::identity(cells[0].spec))},
+                            {"finished", true},
+                            {"epochs_completed", base.recipe.epochs}};
+  std::ofstream(cells[0].run_dir / "summary.json") << summary.dump();
   std::ofstream(cells[0].run_dir / "model.pt") << "weights";
   LocalOptions o;
   o.jobs = 2;
@@ -123,6 +140,9 @@ TEST(SweepLocal, CpuJobsGetNoGpuAndFinishedCellsAreSkipped) {
   const auto outcomes = run_local(cells, o, *core::console_logger());
   EXPECT_EQ(outcomes[0].status, Outcome::Status::kSkipped);
   EXPECT_EQ(outcomes[1].status, Outcome::Status::kFinished);
+  EXPECT_EQ(outcomes[2].status, Outcome::Status::kRefused);
+  EXPECT_NE(outcome_table(outcomes).find("1 refused"), std::string::npos)
+      << outcome_table(outcomes);
   const auto calls = read_calls(dir.path() / "calls.txt");
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls.begin()->second.gpu, "none");

@@ -1,6 +1,8 @@
-// Sweeps through the binary on tiny generated data: a 2 x 2 grid on the CPU that loses one run
-// to SIGKILL, is resumed by running it again, and reports; the lock that keeps two processes
-// out of one run folder; and the same grid as an sbatch array on a real one-node Slurm cluster.
+// Sweeps through the binary on tiny generated data and the tiny test network: a 2 x 2 grid
+// (levels x seeds) on the CPU that loses one run to SIGKILL, is resumed by running it again, and
+// reports; cells whose folders hold another recipe, refused up front; the lock that keeps two
+// processes out of one run folder; and the same grid as an sbatch array on a real one-node
+// Slurm cluster.
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -13,7 +15,7 @@
 #include <thread>
 
 #include "helmholtz/core/file_lock.hpp"
-#include "helmholtz/train/history.hpp"
+#include "helmholtz/run/history.hpp"
 #include "test_support.hpp"
 
 namespace helmholtz::sweep {
@@ -27,17 +29,19 @@ class SweepCli : public ::testing::Test {
   static void SetUpTestSuite() {
     data_ = new TempDir();
     const auto r = run_helmholtz("synth cifar10 --out '" + data_->path().string() +
-                                 "' --train 300 --test 50 --seed 4");
+                                 "' --train 2000 --test 100 --seed 4");
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
   static void TearDownTestSuite() {
     delete data_;
     data_ = nullptr;
   }
-  static std::string grid(const fs::path& logs, int epochs) {
-    return "sweep --dataset cifar10 --data-dir '" + data_->path().string() +
-           "' --qualities 5,50 --settings 0,1 --epochs " + std::to_string(epochs) +
-           " --batch-size 32 --device cpu --log-root '" + logs.string() + "'";
+  static std::string grid(const fs::path& logs, int epochs,
+                          const std::string& qualities = "5,50") {
+    return "sweep --dataset cifar10 --data-dir '" + data_->path().string() + "' --qualities " +
+           qualities + " --seeds 0,1 --architecture '" + testing::tiny_architecture().string() +
+           "' --epochs " + std::to_string(epochs) + " --batch-size 32 --device cpu --log-root '" +
+           logs.string() + "'";
   }
   static inline TempDir* data_ = nullptr;
 };
@@ -47,14 +51,14 @@ nlohmann::json read_json(const fs::path& file) {
   return nlohmann::json::parse(in);
 }
 
-const char* const kRuns[] = {"all-cnns/quality_5", "all-cnns/quality_50", "cnns-dense-64/quality_5",
-                             "cnns-dense-64/quality_50"};
+const char* const kRuns[] = {"cifar10/tiny/quality_5", "cifar10/tiny/quality_50",
+                             "cifar10/tiny/quality_5/seed_1", "cifar10/tiny/quality_50/seed_1"};
 
 TEST_F(SweepCli, RunsTheGridSurvivesAKilledRunResumesItAndReports) {
   TempDir logs;
-  const fs::path victim = logs.path() / "all-cnns" / "quality_50";
+  const fs::path victim = logs.path() / "cifar10" / "tiny" / "quality_50";
   // The sweep in the background; when the victim has finished its first epoch, kill it.
-  const std::string command = std::string("'") + HELMHOLTZ_BINARY + "' " + grid(logs.path(), 4) +
+  const std::string command = std::string("'") + HELMHOLTZ_BINARY + "' " + grid(logs.path(), 8) +
                               " --jobs 2 2>&1; echo \"exit=$?\"";
   FILE* pipe = popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
@@ -75,24 +79,24 @@ TEST_F(SweepCli, RunsTheGridSurvivesAKilledRunResumesItAndReports) {
   EXPECT_NE(output.find("exit=2"), std::string::npos) << output;
   EXPECT_NE(output.find("killed by signal 9"), std::string::npos) << output;
   EXPECT_NE(output.find("3 finished, 1 failed"), std::string::npos) << output;
-  EXPECT_NE(output.find("all-cnns-quality_50-seed_0.log"), std::string::npos) << output;
+  EXPECT_NE(output.find("tiny-quality_50-seed_0.log"), std::string::npos) << output;
   EXPECT_FALSE(read_json(victim / "summary.json")["finished"].get<bool>());
 
   // The same sweep again: three runs skipped, the killed one resumed, all finished.
-  const auto again = run_helmholtz(grid(logs.path(), 4) + " --jobs 2");
+  const auto again = run_helmholtz(grid(logs.path(), 8) + " --jobs 2");
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("1 finished, 0 failed, 3 skipped"), std::string::npos)
       << again.output;
   std::ifstream child_log(logs.path() / "sweeps" / "cifar10" / "logs" /
-                          "all-cnns-quality_50-seed_0.log");
+                          "tiny-quality_50-seed_0.log");
   const std::string child((std::istreambuf_iterator<char>(child_log)), {});
   EXPECT_NE(child.find("resuming"), std::string::npos) << child;
   for (const char* run : kRuns) {
     const auto summary = read_json(logs.path() / run / "summary.json");
     EXPECT_TRUE(summary["finished"].get<bool>()) << run;
-    const auto history = train::read_history_csv(logs.path() / run / "history.csv");
-    ASSERT_EQ(history.size(), 4u) << run;
-    for (int e = 0; e < 4; ++e) EXPECT_EQ(history[e].epoch, e + 1) << run;
+    const auto history = run::read_history_csv(logs.path() / run / "history.csv");
+    ASSERT_EQ(history.size(), 8u) << run;
+    for (int e = 0; e < 8; ++e) EXPECT_EQ(history[e].epoch, e + 1) << run;
   }
 
   // The report covers the four runs with the numbers of their histories.
@@ -126,16 +130,41 @@ TEST_F(SweepCli, DryRunListsCellsAndBadGridsAreRefused) {
   TempDir logs;
   auto r = run_helmholtz(grid(logs.path(), 1) + " --dry-run");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const char* id : {"all-cnns-quality_5-seed_0", "cnns-dense-64-quality_50-seed_0"}) {
+  for (const char* id : {"tiny-quality_5-seed_0", "tiny-quality_50-seed_1"}) {
     EXPECT_NE(r.output.find(id), std::string::npos) << r.output;
   }
-  EXPECT_FALSE(fs::exists(logs.path() / "all-cnns"));
+  EXPECT_FALSE(fs::exists(logs.path() / "cifar10"));
   r = run_helmholtz(grid(logs.path(), 1) + " --settings 0,9");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--settings"), std::string::npos) << r.output;
   r = run_helmholtz(grid(logs.path(), 1) + " --bitrates 32");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("--bitrates does not apply"), std::string::npos) << r.output;
+}
+
+TEST_F(SweepCli, CellsOfAnotherRecipeAreRefusedUpFrontAndTheRestTrain) {
+  TempDir logs;
+  auto first = run_helmholtz(grid(logs.path(), 1, "5"));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const fs::path kept = logs.path() / "cifar10" / "tiny" / "quality_5";
+  std::ifstream before_file(kept / "summary.json");
+  const std::string before((std::istreambuf_iterator<char>(before_file)), {});
+  // The same log root, another learning rate, one more level.
+  const auto r = run_helmholtz(grid(logs.path(), 1, "5,75") + " --lr 0.05");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("refused tiny-quality_5-seed_0"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("refused tiny-quality_5-seed_1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("lr 0.01, you asked for lr 0.05"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("2 finished, 0 failed, 0 skipped (finished before), 2 refused"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("2 runs refused"), std::string::npos) << r.output;
+  // The refused folders are untouched; the new level trained with the new recipe.
+  std::ifstream after_file(kept / "summary.json");
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(after_file)), {}), before);
+  const auto fresh = read_json(logs.path() / "cifar10" / "tiny" / "quality_75" / "summary.json");
+  EXPECT_TRUE(fresh["finished"].get<bool>());
+  EXPECT_EQ(fresh["identity"]["lr"].get<std::string>(), "0.05");
 }
 
 // Starts the one-node cluster of scripts/slurm-local.sh for the test's lifetime.

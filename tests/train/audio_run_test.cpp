@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "helmholtz/codec/audio.hpp"
-#include "helmholtz/train/history.hpp"
+#include "helmholtz/run/history.hpp"
 #include "test_support.hpp"
 
 namespace helmholtz::train {
@@ -53,7 +53,7 @@ TEST_F(AudioRunTest, TrainsTheReferenceNetworkAtABitrateAndWritesTheRunFolder) {
                                "--no-progress --cache-dir '" +
                                cache().string() + "' --log-root '" + logs.path().string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  const fs::path run = logs.path() / "cnn_x3_mlp_128" / "bitrate_32";
+  const fs::path run = logs.path() / "audio-effects" / "cnn_x3_mlp_128" / "bitrate_32";
   for (const char* f : {"config.toml", "history.csv", "best.pt", "last.pt", "model.pt", "train.log",
                         "summary.json"}) {
     EXPECT_TRUE(fs::exists(run / f)) << f << "\n" << r.output;
@@ -74,7 +74,7 @@ TEST_F(AudioRunTest, TrainsTheReferenceNetworkAtABitrateAndWritesTheRunFolder) {
   EXPECT_GT(kbps, 32.0);
   EXPECT_LT(kbps, 36.0);
   EXPECT_NEAR(summary["bits_per_sample"].get<double>(), kbps * 1000.0 * 2.0, 1.0);
-  const auto history = read_history_csv(run / "history.csv");
+  const auto history = run::read_history_csv(run / "history.csv");
   ASSERT_EQ(history.size(), 2u);
   for (const auto& e : history) {
     EXPECT_TRUE(std::isfinite(e.loss) && e.loss > 0) << e.loss;

@@ -9,6 +9,7 @@
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/models/architecture.hpp"
+#include "helmholtz/train/network.hpp"
 #include "helmholtz/train/keras_sgd.hpp"
 #include "helmholtz/train/loop.hpp"
 #include "test_support.hpp"
@@ -55,7 +56,7 @@ TEST(Precision, AutocastGuardCastsInsideAndRestoresAfter) {
 // lr changes most weights by less than half a bfloat16 step, so bfloat16 weights would not move.
 TEST(Precision, HalfPrecisionWeightsWouldLoseMostSgdUpdates) {
   torch::manual_seed(3);
-  auto model = models::build(models::image_architecture(0), {3, 32, 32}, 10);
+  auto model = build(models::image_architecture(0), {3, 32, 32}, 10);
   std::vector<torch::Tensor> before;
   for (const auto& p : model->parameters()) before.push_back(p.detach().clone());
   KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);

@@ -8,6 +8,7 @@
 
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/models/architecture.hpp"
+#include "helmholtz/train/network.hpp"
 #include "helmholtz/train/cuda_graphs.hpp"
 #include "helmholtz/train/keras_sgd.hpp"
 #include "helmholtz/train/loop.hpp"
@@ -22,7 +23,7 @@ TensorData pattern_tensors(std::int64_t count, std::uint64_t seed, const torch::
 
 TEST(EpochTrainer, CountsOneStepPerBatchAndStopsAtMaxBatches) {
   torch::manual_seed(1);
-  auto model = models::build(models::image_architecture(1), {3, 32, 32}, 10);
+  auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
   KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
   const auto data = pattern_tensors(100, 2, torch::Device(torch::kCPU));
   EpochTrainer trainer(model, sgd, EpochOptions{16, 0.1, true, true});
@@ -90,7 +91,7 @@ TEST(Precision, Bf16StepFollowsTheFp32Step) {
   const auto data = pattern_tensors(64, 4, torch::Device(torch::kCPU));
   auto grads = [&](Precision precision, double* loss_out) {
     torch::manual_seed(5);
-    auto model = models::build(models::image_architecture(0), {3, 32, 32}, 10);
+    auto model = build(models::image_architecture(0), {3, 32, 32}, 10);
     model->eval();  // no dropout: the two passes see the same network
     torch::Tensor loss;
     {
@@ -120,7 +121,7 @@ TEST(Precision, Bf16TrainingLossFollowsFp32StepByStep) {
   const auto data = pattern_tensors(32 * 4, 13, torch::Device(torch::kCPU));
   auto losses = [&](Precision precision) {
     torch::manual_seed(8);
-    auto model = models::build(models::image_architecture(1), {3, 32, 32}, 10);
+    auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
     use_channels_last(model);
     KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
     EpochTrainer trainer(model, sgd, EpochOptions{32, 0.1, true, true, precision, false});
@@ -150,7 +151,7 @@ Metrics short_run(const torch::Device& device, Precision precision, bool graphs,
   const auto train = pattern_tensors(train_count, 11, device);
   const auto val = pattern_tensors(2000, 12, device);
   torch::manual_seed(7);
-  auto model = models::build(models::image_architecture(0), {3, 32, 32}, 10);
+  auto model = build(models::image_architecture(0), {3, 32, 32}, 10);
   model->to(device);
   use_channels_last(model);
   KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
@@ -185,7 +186,7 @@ TEST(CudaTrainer, GraphsReplayFullAndShortBatchesAndTrainLikeEagerSteps) {
   const auto data = pattern_tensors(n, 21, gpu);
   auto run = [&](bool graphs, int* captured) {
     torch::manual_seed(9);
-    auto model = models::build(models::image_architecture(1), {3, 32, 32}, 10);
+    auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
     model->to(gpu);
     KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
     EpochTrainer trainer(model, sgd, EpochOptions{64, 0.1, true, false, Precision::kFp32, graphs});

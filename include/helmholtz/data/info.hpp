@@ -16,4 +16,8 @@ struct ImageDatasetInfo {
 // Throws core::UsageError for an unknown dataset.
 ImageDatasetInfo image_dataset_info(const std::string& dataset);
 
+// Any dataset, audio included (audio-effects: 1 x 96 x 173 mel spectrograms of 2 s clips, 12
+// classes). Throws core::UsageError for an unknown dataset.
+ImageDatasetInfo dataset_info(const std::string& dataset);
+
 }  // namespace helmholtz::data

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "helmholtz/train/history.hpp"
+#include "helmholtz/run/history.hpp"
 
 namespace helmholtz::report {
 
@@ -47,12 +47,13 @@ struct RunRecord {
   double wall_seconds = 0.0;
   std::optional<double> samples_per_second;
   bool from_history = false;  // accuracy figures recomputed from history.csv
-  std::vector<train::EpochRecord> history;
+  std::vector<run::EpochRecord> history;
 };
 
 // Reads one run folder. Accuracy figures come from history.csv when it exists, else from
-// summary.json. Older image summaries without bits_per_sample / distortion fall back to their
-// compression.train figures. Throws core::DataError naming the file on anything damaged.
+// summary.json (read through run::RunFolder, which checks its schema version: a folder written
+// by an older helmholtz is a DataError saying so). Throws core::DataError naming the file on
+// anything damaged.
 RunRecord read_run(const std::filesystem::path& dir, const std::filesystem::path& root);
 
 struct RunScan {

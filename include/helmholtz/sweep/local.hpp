@@ -1,7 +1,8 @@
 #pragma once
 // Runs a sweep's cells on this machine: each cell a child `helmholtz train --config <cell>
 // --resume` process, as many at once as there are slots (GPUs x jobs per GPU, or CPU jobs).
-// Finished cells are skipped, interrupted ones resume; one failing run does not stop the others.
+// Finished cells are skipped, interrupted ones resume, cells whose folder holds a run of other
+// settings are refused (never started); one failing run does not stop the others.
 
 #include <spdlog/logger.h>
 
@@ -22,7 +23,8 @@ struct LocalOptions {
 };
 
 struct Outcome {
-  enum class Status { kFinished, kFailed, kSkipped };
+  // kRefused: the run folder holds a run of other settings (or an older schema); not started.
+  enum class Status { kFinished, kFailed, kSkipped, kRefused };
   std::string id;
   Status status = Status::kFailed;
   std::filesystem::path run_dir;

@@ -30,7 +30,8 @@ struct SlurmSweep {
 };
 
 // Writes the cell configs, the cell list and the sbatch script under `sweep_dir` (absolute
-// paths inside). Only cells that are not finished become tasks. Throws core::RunError when a
+// paths inside). Only cells that are neither finished nor refused (their folder holds a run of
+// other settings) become tasks. Throws core::RunError when a
 // file cannot be written.
 SlurmSweep write_slurm_sweep(const std::vector<Cell>& cells, const std::filesystem::path& sweep_dir,
                              const SlurmOptions& options);

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "helmholtz/train/history.hpp"
+#include "helmholtz/run/history.hpp"
 #include "helmholtz/train/optimizer.hpp"
 
 namespace helmholtz::train {
@@ -22,7 +22,7 @@ struct TrainState {
   double train_seconds = 0;  // time spent in training passes (for images per second)
   double best_val_acc = -1;
   int best_epoch = 0;
-  std::vector<EpochRecord> history;
+  std::vector<run::EpochRecord> history;
   std::string identity;
 };
 
@@ -33,9 +33,12 @@ void save_checkpoint(const std::filesystem::path& file, const torch::nn::Sequent
                      const Optimizer& optimizer, const TrainState& state,
                      const torch::Device& device);
 
-// Restores model, optimizer and torch's RNG (CPU, and the device's when it is a GPU); returns
-// the rest. Throws core::RunError naming the file when it is unreadable or does not fit.
+// Reads the checkpoint's identity first and throws core::UsageError naming each setting that
+// differs from `identity` (a run::identity_line) before any weight is loaded; then restores
+// model, optimizer and torch's RNG (CPU, and the device's when it is a GPU) and returns the
+// rest. Throws core::RunError naming the file when it is unreadable or does not fit.
 TrainState load_checkpoint(const std::filesystem::path& file, torch::nn::Sequential& model,
-                           Optimizer& optimizer, const torch::Device& device);
+                           Optimizer& optimizer, const torch::Device& device,
+                           const std::string& identity);
 
 }  // namespace helmholtz::train

@@ -1,32 +1,25 @@
 #pragma once
 // One whole training run: load the dataset, pass it through the codec, build the network,
-// train with the recipe, and keep the run folder up to date after every epoch:
-//   config.toml  history.csv  best.pt  last.pt  model.pt  train.log  summary.json
-// A run folder that already holds a finished run is left alone; an interrupted one continues
-// from last.pt with --resume. A lock file (.lock, flock) keeps a second process out of a folder
-// while a run holds it.
+// train with the recipe, and keep the run folder (run/folder.hpp) up to date after every
+// epoch. A folder that holds this run finished is left alone; an interrupted one continues
+// from its checkpoint with --resume; one that holds a run of other settings (or of an older
+// schema) is refused with the settings that differ, and nothing in it changes.
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "helmholtz/train/options.hpp"
+#include "helmholtz/run/spec.hpp"
 
 namespace helmholtz::train {
 
 struct RunResult {
   std::filesystem::path run_dir;
-  bool already_finished = false;  // nothing was trained: the folder held a finished run
+  bool already_finished = false;  // nothing was trained: the folder held this run, finished
   nlohmann::json summary;
 };
 
-// <log_dir> if set, else <log_root>/<model-name>/<quality_q or bitrate_b>, with a further
-// seed_<s> folder for a seed other than 0 (the reference's layout for the default seed).
-std::filesystem::path run_directory(const TrainOptions& options);
-
-// Whether `dir` holds a finished run of at least `epochs` epochs (its summary says finished and
-// its final weights exist): such a folder is never trained again.
-bool run_finished(const std::filesystem::path& dir, int epochs);
-
-RunResult run_training(const TrainOptions& options);
+// `spec` must be finalized (run::finalize). Throws core::UsageError when the folder holds a
+// run of other settings or needs --resume, core::DataError / RunError on bad data or writes.
+RunResult run_training(const run::RunSpec& spec, bool resume);
 
 }  // namespace helmholtz::train

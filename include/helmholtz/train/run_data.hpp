@@ -18,7 +18,7 @@
 
 #include "helmholtz/models/architecture.hpp"
 #include "helmholtz/train/loop.hpp"
-#include "helmholtz/train/options.hpp"
+#include "helmholtz/run/spec.hpp"
 
 namespace helmholtz::train {
 
@@ -34,12 +34,9 @@ struct RunData {
   double seconds = 0;                   // loading and coding (or reading the cache)
 };
 
-// Loads, codes and moves to `device` the data that `options` asks for.
-RunData prepare_run_data(const TrainOptions& options, const torch::Device& device,
+// Loads, codes and moves to `device` the data that `spec` asks for.
+RunData prepare_run_data(const run::RunSpec& spec, const torch::Device& device,
                          spdlog::logger& log);
-
-// The architecture table entry of a run (image or audio by dataset).
-const models::Architecture& run_architecture(const TrainOptions& options);
 
 // Drops positions evenly spread over `positions` so that a multiple of `multiple` remain (none
 // when fewer than `multiple` are given: then all are kept). The reference cut its training data

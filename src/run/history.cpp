@@ -1,4 +1,4 @@
-#include "helmholtz/train/history.hpp"
+#include "helmholtz/run/history.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,7 +9,7 @@
 
 #include "helmholtz/core/error.hpp"
 
-namespace helmholtz::train {
+namespace helmholtz::run {
 
 std::string history_csv(const std::vector<EpochRecord>& history) {
   std::string out = std::string(kHistoryHeader) + "\n";
@@ -71,4 +71,4 @@ std::optional<int> convergence_epoch(const std::vector<EpochRecord>& history, st
   return std::nullopt;
 }
 
-}  // namespace helmholtz::train
+}  // namespace helmholtz::run

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace helmholtz::train {
+namespace helmholtz::run {
 
 struct EpochRecord {
   int epoch = 0;  // 1-based
@@ -28,4 +28,4 @@ double mean_top_val_acc(const std::vector<EpochRecord>& history, std::size_t k =
 std::optional<int> convergence_epoch(const std::vector<EpochRecord>& history,
                                      std::size_t window = 10, double fraction = 0.99);
 
-}  // namespace helmholtz::train
+}  // namespace helmholtz::run

@@ -1,4 +1,4 @@
-#include "helmholtz/train/history.hpp"
+#include "helmholtz/run/history.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include "helmholtz/core/error.hpp"
 #include "test_support.hpp"
 
-namespace helmholtz::train {
+namespace helmholtz::run {
 namespace {
 
 std::vector<EpochRecord> with_val_acc(const std::vector<double>& acc) {
@@ -56,4 +56,4 @@ TEST(History, CsvRoundTrip) {
 }
 
 }  // namespace
-}  // namespace helmholtz::train
+}  // namespace helmholtz::run

@@ -1,0 +1,31 @@
+# Fails the build when a torch-free module includes LibTorch or a LibTorch module of ours.
+# Run as: cmake -DROOT=<source dir> -DMODULES="core;codec;..." -DFORBIDDEN="train;features;preview"
+#         -P cmake/CheckTorchFree.cmake
+set(violations "")
+foreach(module IN LISTS MODULES)
+  file(GLOB_RECURSE files "${ROOT}/src/${module}/*.cpp" "${ROOT}/src/${module}/*.hpp"
+       "${ROOT}/include/helmholtz/${module}/*.hpp")
+  foreach(file IN LISTS files)
+    file(STRINGS "${file}" lines REGEX "^[ \t]*#[ \t]*include")
+    foreach(line IN LISTS lines)
+      set(bad OFF)
+      if(line MATCHES "<(torch|ATen|c10|caffe2)/")
+        set(bad ON)
+      endif()
+      foreach(other IN LISTS FORBIDDEN)
+        if(line MATCHES "\"helmholtz/${other}/")
+          set(bad ON)
+        endif()
+      endforeach()
+      if(bad)
+        file(RELATIVE_PATH rel "${ROOT}" "${file}")
+        string(STRIP "${line}" line)
+        string(APPEND violations "\n  ${rel}: ${line}")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+if(violations)
+  message(FATAL_ERROR "torch-free modules (${MODULES}) must not include LibTorch or the "
+                      "modules that use it (${FORBIDDEN}):${violations}")
+endif()

@@ -1,0 +1,94 @@
+#pragma once
+// A run folder: the one place that knows its files, its lock and its state against the run a
+// command asks for. `train`, `sweep` and `report` all ask it; none repeats a file name or a
+// state rule.
+//
+//   config.toml  history.csv  summary.json  last.pt  last.pt.prev?  best.pt  model.pt  train.log
+//   .lock (flock: one process per folder)
+//
+// summary.json states its schema version and the run's identity (every setting that changes
+// what is trained); the state is read from it before anything else is loaded. No torch.
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "helmholtz/core/file_lock.hpp"
+#include "helmholtz/run/spec.hpp"
+
+namespace helmholtz::run {
+
+// The summary.json layout this build writes and reads. 2: "schema" and "identity" keys.
+inline constexpr int kSummarySchema = 2;
+
+// <log_dir> if set, else <log_root>/<dataset>/<model>/<quality_q or bitrate_b>, with a further
+// seed_<s> folder for a seed other than 0.
+std::filesystem::path run_directory(const RunSpec& spec);
+
+enum class FolderState {
+  kFresh,        // nothing trained here yet
+  kInterrupted,  // a checkpoint of this run, fewer epochs than asked (or not finished)
+  kFinished,     // this run, finished with at least the epochs asked
+  kMismatch,     // a run of other settings
+  kOldSchema,    // written by an older helmholtz: its settings cannot be checked
+};
+std::string to_string(FolderState state);
+
+struct FolderStatus {
+  FolderState state = FolderState::kFresh;
+  int epochs_completed = 0;
+  std::vector<Difference> differences;  // kMismatch: each setting that differs
+  std::string detail;                   // kOldSchema: what was found
+};
+
+class RunFolder {
+ public:
+  explicit RunFolder(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path config() const { return dir_ / "config.toml"; }
+  std::filesystem::path history() const { return dir_ / "history.csv"; }
+  std::filesystem::path summary() const { return dir_ / "summary.json"; }
+  std::filesystem::path checkpoint() const { return dir_ / "last.pt"; }
+  std::filesystem::path best_weights() const { return dir_ / "best.pt"; }
+  std::filesystem::path final_weights() const { return dir_ / "model.pt"; }
+  std::filesystem::path log() const { return dir_ / "train.log"; }
+  std::filesystem::path lock_file() const { return dir_ / ".lock"; }
+
+  // Where this folder stands for a run of `wanted` identity trained to `epochs` epochs.
+  // Reads summary.json only (and whether the checkpoint and final weights exist).
+  FolderStatus status(const Identity& wanted, int epochs) const;
+
+  // The one-line refusal for kMismatch and kOldSchema (and kInterrupted without --resume),
+  // saying what differs and what to do.
+  std::string refusal(const FolderStatus& status, int epochs) const;
+
+  // The summary, checked: nullopt when there is none; throws core::DataError naming the file
+  // when it is damaged, and when its schema is not kSummarySchema (saying which it is).
+  std::optional<nlohmann::json> read_summary() const;
+
+  // Holds the folder for one process: creates it (and missing parents), takes the lock. Unless
+  // keep() is called, removes what it created again when it holds nothing but the lock file.
+  class Claim {
+   public:
+    explicit Claim(const RunFolder& folder);
+    ~Claim();
+    Claim(const Claim&) = delete;
+    Claim& operator=(const Claim&) = delete;
+    void keep() { keep_ = true; }
+
+   private:
+    std::filesystem::path dir_;
+    std::filesystem::path top_;  // the outermost folder created here (empty: it existed)
+    std::unique_ptr<core::FileLock> lock_;
+    bool keep_ = false;
+  };
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace helmholtz::run

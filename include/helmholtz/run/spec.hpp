@@ -1,0 +1,149 @@
+#pragma once
+// A run, typed: what it trains on (DataSpec), how it trains (Recipe) and how this process runs
+// it (Runtime: what may change between a run and its resume). Strings are parsed into these
+// once, at the edge (the CLI and TOML files), by the fields below; nothing past the edge parses.
+//
+// One table of fields describes every setting: its key (the long option and the TOML key), its
+// part, whether it belongs to the run's identity, when it applies, and how to read and write
+// it. The CLI options, the TOML config writer, the identity and the summary all come from that
+// table, so a new setting is one more row. No torch.
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "helmholtz/codec/jpeg.hpp"
+#include "helmholtz/data/level.hpp"
+#include "helmholtz/models/architecture.hpp"
+
+namespace helmholtz::run {
+
+enum class OptimizerKind { kSgd, kAdadelta };  // Keras SGD (images) | Keras Adadelta (audio)
+std::string to_string(OptimizerKind kind);
+
+struct DataSpec {
+  std::string dataset = "cifar10";  // a name of data::dataset_names()
+  std::filesystem::path data_dir;   // empty: the dataset's default folder
+  std::optional<data::Level> level;  // finalize(): images default to quality 5; audio must say
+  codec::Subsampling subsampling = codec::Subsampling::k420;  // images
+  std::string instrument = "guitar";  // audio: guitar | bass | all
+  std::string eval = "validation";    // audio: validation | test
+  std::uint64_t split_seed = 0;       // audio: seed of the per-class train/test split
+  std::filesystem::path cache_dir = "data/cache";  // audio: feature cache ("" = none)
+  std::int64_t train_size = 0;  // images: 0 = all training images, else the first N
+  std::int64_t val_size = 0;    // images: 0 = the whole test split, else its first N
+
+  bool audio() const;
+  const data::Level& codec_level() const;  // the level; throws core::UsageError when unset
+};
+
+struct Recipe {
+  int setting = 0;                            // a built-in table, 0..5
+  std::filesystem::path architecture_file;    // or a user's table (overrides setting)
+  models::Architecture architecture;          // resolved by finalize()
+  int epochs = 200;
+  int batch_size = 128;
+  OptimizerKind optimizer = OptimizerKind::kSgd;
+  double lr = 0.01;
+  double momentum = 0.9;  // sgd
+  bool nesterov = true;   // sgd
+  double decay = 1e-6;    // sgd, Keras: lr_t = lr / (1 + decay * t), t = optimizer steps so far
+  double rho = 0.95;      // adadelta
+  double epsilon = 1e-7;  // adadelta
+  double shift = 0.1;     // augmentation: random shift up to this fraction of width and height
+  bool flip = true;       // augmentation: horizontal flip with probability 0.5
+  int eval_batch_size = 1000;
+  std::uint64_t seed = 0;  // weights, batch order, augmentation, dropout
+};
+
+struct Runtime {
+  std::string device = "auto";     // auto | cpu | cuda | cuda:N
+  int threads = 0;                 // 0: all cores
+  bool channels_last = true;       // NHWC layout: faster convolutions with oneDNN and cuDNN
+  std::string precision = "auto";  // auto (bf16 on CUDA, fp32 on CPU) | fp32 | bf16
+  bool cuda_graphs = true;         // CUDA: replay training steps from CUDA graphs
+  std::filesystem::path log_root = "logs";
+  std::filesystem::path log_dir;  // empty: the default layout under log_root
+  bool progress = true;           // live progress bar when stderr is a terminal
+};
+
+struct RunSpec {
+  DataSpec data;
+  Recipe recipe;
+  Runtime runtime;
+};
+
+// --- The field table -----------------------------------------------------------------------
+
+enum class Part { kData, kRecipe, kRuntime };
+
+struct Field {
+  enum class Type { kString, kInteger, kReal, kBool };  // how TOML writes the value
+  const char* key;         // "lr": --lr on the command line, lr = ... in TOML
+  const char* short_name;  // "-q" or nullptr
+  Part part;
+  Type type;
+  bool identity;  // part of what is trained: two runs that differ here are different runs
+  bool option;    // a command-line option and TOML key (false: identity only, e.g. "model")
+  const char* help;
+  bool (*applies)(const RunSpec&);  // whether the setting means anything for this run
+  std::string (*get)(const RunSpec&);
+  // Parses `text` into the spec; throws core::UsageError naming --key on a bad value.
+  void (*set)(RunSpec&, const std::string& text);
+};
+
+const std::vector<Field>& fields();
+const Field* find_field(const std::string& key);  // nullptr when there is none
+
+// The keys a command line or config file set, so that dataset defaults fill in the rest.
+using Given = std::set<std::string>;
+
+// After parsing: the audio recipe for audio datasets (Adadelta lr 1.0, batch 50, no
+// augmentation, validation batches of 250) for each recipe setting not in `given`; refuses a
+// given option of the other kind of dataset (--quality for audio, ...); the default level
+// (quality 5) for images; reads --architecture or looks up --setting; then validate(). Throws
+// core::UsageError naming the option.
+void finalize(RunSpec& spec, const Given& given);
+
+// Sets recipe.architecture from the --architecture file, else from the built-in table of
+// --setting for the dataset's kind. (finalize() calls it; a sweep calls it per cell.)
+void resolve_architecture(RunSpec& spec);
+
+// Checks ranges and names and that the architecture fits the dataset; throws core::UsageError
+// naming the option.
+void validate(const RunSpec& spec);
+
+// --- Identity --------------------------------------------------------------------------------
+
+// Every identity setting that applies, in table order, as (key, canonical text).
+using Identity = std::vector<std::pair<std::string, std::string>>;
+Identity identity(const RunSpec& spec);
+
+// "dataset=cifar10;quality=5;...": the identity on one line (checkpoints, logs).
+std::string identity_line(const Identity& identity);
+Identity parse_identity_line(const std::string& line);  // throws core::DataError
+
+nlohmann::json identity_json(const Identity& identity);  // {"dataset": "cifar10", ...}
+// Throws core::DataError when `j` is not an object of strings.
+Identity identity_from_json(const nlohmann::json& j);
+
+struct Difference {
+  std::string key;
+  std::string stored;  // "(not set)" where one side lacks the key
+  std::string wanted;
+};
+std::vector<Difference> compare(const Identity& stored, const Identity& wanted);
+
+// "lr 0.01, you asked for lr 0.5" (several joined with "; ").
+std::string describe(const std::vector<Difference>& differences);
+
+// The settings as TOML, keys named as the command-line options, so that
+// `helmholtz train --config <file>` repeats the run (log-dir included when set).
+std::string to_toml(const RunSpec& spec);
+
+}  // namespace helmholtz::run

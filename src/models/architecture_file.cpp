@@ -1,0 +1,138 @@
+#include "helmholtz/models/architecture_file.hpp"
+
+#include <cctype>
+#include <set>
+#include <string>
+#include <toml++/toml.h>
+
+#include "helmholtz/core/error.hpp"
+
+namespace helmholtz::models {
+namespace {
+
+struct Reader {
+  std::filesystem::path file;
+
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    throw core::UsageError("--architecture '" + file.string() + "': " + where + what);
+  }
+
+  std::string kinds() const {
+    std::string list;
+    for (auto k : layer_kinds()) list += (list.empty() ? "" : ", ") + std::string(kind_name(k));
+    return list;
+  }
+
+  int integer(const toml::table& t, const char* key, const std::string& where, bool required,
+              int fallback) const {
+    const auto* node = t.get(key);
+    if (node == nullptr) {
+      if (required) fail(where, std::string("needs '") + key + "'");
+      return fallback;
+    }
+    const auto v = node->value_exact<std::int64_t>();
+    if (!v || *v < 0 || *v > 1000000) {
+      fail(where, std::string("'") + key + "' must be a whole number from 0 to 1000000");
+    }
+    return static_cast<int>(*v);
+  }
+
+  LayerSpec layer(const toml::table& t, std::size_t index) const {
+    const std::string where = "layer " + std::to_string(index + 1) + ": ";
+    const auto kind_text = t["kind"].value<std::string>();
+    if (!kind_text) fail(where, "needs kind = \"...\" (one of " + kinds() + ")");
+    LayerSpec spec;
+    bool known = false;
+    for (auto k : layer_kinds()) {
+      if (*kind_text == kind_name(k)) {
+        spec.kind = k;
+        known = true;
+      }
+    }
+    if (!known) fail(where, "unknown kind '" + *kind_text + "' (use one of " + kinds() + ")");
+    std::set<std::string> allowed{"kind"};
+    switch (spec.kind) {
+      case LayerKind::kConv: {
+        allowed.insert({"kernel", "filters", "stride", "padding"});
+        spec.kernel = integer(t, "kernel", where, true, 0);
+        spec.units = integer(t, "filters", where, true, 0);
+        spec.stride = integer(t, "stride", where, false, 1);
+        const auto padding = t["padding"].value_or(std::string("same"));
+        if (padding != "same" && padding != "valid") {
+          fail(where, "padding '" + padding + "': use same or valid");
+        }
+        spec.same = padding == "same";
+        if (spec.kernel < 1 || spec.stride < 1) fail(where, "kernel and stride must be >= 1");
+        break;
+      }
+      case LayerKind::kDense:
+        allowed.insert("units");
+        spec.units = integer(t, "units", where, true, 0);
+        break;
+      case LayerKind::kDropout: {
+        allowed.insert("rate");
+        const auto rate = t["rate"].value<double>();
+        if (!rate) fail(where, "needs rate = a number in [0, 1)");
+        if (!(*rate >= 0.0 && *rate < 1.0)) fail(where, "rate must be in [0, 1)");
+        spec.rate = *rate;
+        break;
+      }
+      case LayerKind::kMaxPool:
+        allowed.insert("size");
+        spec.kernel = integer(t, "size", where, true, 0);
+        if (spec.kernel < 1) fail(where, "size must be >= 1");
+        break;
+      default:
+        break;
+    }
+    for (const auto& [key, value] : t) {
+      if (allowed.count(std::string(key.str())) == 0) {
+        fail(where, "unknown key '" + std::string(key.str()) + "' for kind " + *kind_text);
+      }
+    }
+    return spec;
+  }
+};
+
+}  // namespace
+
+Architecture read_architecture_file(const std::filesystem::path& file) {
+  const Reader reader{file};
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    throw core::UsageError("--architecture: no such file '" + file.string() + "'");
+  }
+  toml::table doc;
+  try {
+    doc = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    reader.fail("line " + std::to_string(e.source().begin.line) + ": ", std::string(e.description()));
+  }
+  Architecture arch;
+  arch.file = file;
+  const auto name = doc["name"].value<std::string>();
+  if (!name || name->empty()) reader.fail("", "needs name = \"...\" (it names the run folder)");
+  for (char c : *name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
+      reader.fail("", "name '" + *name + "': use letters, digits, '-', '_' and '.' only");
+    }
+  }
+  arch.name = *name;
+  for (const auto& [key, value] : doc) {
+    if (key.str() != "name" && key.str() != "layer") {
+      reader.fail("", "unknown key '" + std::string(key.str()) + "' (use name and [[layer]])");
+    }
+  }
+  const auto* layers = doc["layer"].as_array();
+  if (layers == nullptr || layers->empty()) {
+    reader.fail("", "no layers: write each as a [[layer]] table with a kind");
+  }
+  for (std::size_t i = 0; i < layers->size(); ++i) {
+    const auto* t = (*layers)[i].as_table();
+    if (t == nullptr) reader.fail("layer " + std::to_string(i + 1) + ": ", "is not a table");
+    arch.layers.push_back(reader.layer(*t, i));
+  }
+  return arch;
+}
+
+}  // namespace helmholtz::models

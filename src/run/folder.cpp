@@ -1,0 +1,147 @@
+#include "helmholtz/run/folder.hpp"
+
+#include <fstream>
+
+#include "helmholtz/core/error.hpp"
+
+namespace helmholtz::run {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const char* kWhatToDo = "train into another folder with --log-dir or --log-root";
+
+}  // namespace
+
+fs::path run_directory(const RunSpec& s) {
+  if (!s.runtime.log_dir.empty()) return s.runtime.log_dir;
+  fs::path dir = s.runtime.log_root / s.data.dataset / s.recipe.architecture.name /
+                 s.data.codec_level().folder_name();
+  if (s.recipe.seed != 0) dir /= "seed_" + std::to_string(s.recipe.seed);
+  return dir;
+}
+
+std::string to_string(FolderState state) {
+  switch (state) {
+    case FolderState::kFresh: return "to run";
+    case FolderState::kInterrupted: return "interrupted";
+    case FolderState::kFinished: return "finished";
+    case FolderState::kMismatch: return "other settings";
+    case FolderState::kOldSchema: return "older schema";
+  }
+  return "?";
+}
+
+std::optional<json> RunFolder::read_summary() const {
+  const fs::path file = summary();
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return std::nullopt;
+  std::ifstream in(file);
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::exception& e) {
+    throw core::DataError("'" + file.string() + "' is not valid JSON (" + e.what() + ")");
+  }
+  if (!j.is_object()) throw core::DataError("'" + file.string() + "' is not a JSON object");
+  if (!j.contains("schema")) {
+    throw core::DataError("'" + file.string() +
+                          "' was written by an older helmholtz (no schema version)");
+  }
+  if (!j["schema"].is_number_integer() || j["schema"].get<int>() != kSummarySchema) {
+    throw core::DataError("'" + file.string() + "' has summary schema " + j["schema"].dump() +
+                          "; this helmholtz reads schema " + std::to_string(kSummarySchema));
+  }
+  return j;
+}
+
+FolderStatus RunFolder::status(const Identity& wanted, int epochs) const {
+  FolderStatus s;
+  std::error_code ec;
+  const bool has_checkpoint = fs::exists(checkpoint(), ec);
+  std::optional<json> j;
+  try {
+    j = read_summary();
+  } catch (const core::DataError& e) {
+    const std::string what = e.what();
+    const bool old = what.find("older helmholtz") != std::string::npos ||
+                     what.find("summary schema") != std::string::npos;
+    if (old) {
+      s.state = FolderState::kOldSchema;
+      s.detail = what;
+      return s;
+    }
+    // A damaged summary is rewritten from the checkpoint, whose identity is checked on load.
+    s.state = has_checkpoint ? FolderState::kInterrupted : FolderState::kFresh;
+    return s;
+  }
+  if (!j) {
+    s.state = has_checkpoint ? FolderState::kInterrupted : FolderState::kFresh;
+    return s;
+  }
+  try {
+    s.differences = compare(identity_from_json(j->value("identity", json())), wanted);
+  } catch (const core::DataError& e) {
+    s.state = FolderState::kOldSchema;
+    s.detail = "'" + summary().string() + "': " + e.what();
+    return s;
+  }
+  if (!s.differences.empty()) {
+    s.state = FolderState::kMismatch;
+    return s;
+  }
+  const json completed = j->value("epochs_completed", json(0));
+  s.epochs_completed = completed.is_number_integer() ? completed.get<int>() : 0;
+  const json finished = j->value("finished", json(false));
+  if (finished.is_boolean() && finished.get<bool>() && s.epochs_completed >= epochs &&
+      fs::exists(final_weights(), ec)) {
+    s.state = FolderState::kFinished;
+  } else {
+    s.state = has_checkpoint ? FolderState::kInterrupted : FolderState::kFresh;
+  }
+  return s;
+}
+
+std::string RunFolder::refusal(const FolderStatus& s, int epochs) const {
+  const std::string where = "run folder '" + dir_.string() + "'";
+  switch (s.state) {
+    case FolderState::kMismatch:
+      return where + " holds a run of other settings: this folder holds " +
+             describe(s.differences) + "; nothing was changed there: " + kWhatToDo +
+             ", or repeat its settings (helmholtz train --config " + config().string() + ")";
+    case FolderState::kOldSchema:
+      return where + " was written by an older helmholtz (" + s.detail +
+             "): its settings cannot be checked against this run; " + kWhatToDo +
+             ", or remove that folder";
+    case FolderState::kInterrupted:
+      return where + " holds an interrupted run (" + std::to_string(s.epochs_completed) + " of " +
+             std::to_string(epochs) + " epochs); add --resume to continue it, or " + kWhatToDo;
+    default:
+      return where + " is " + to_string(s.state);
+  }
+}
+
+RunFolder::Claim::Claim(const RunFolder& folder) : dir_(folder.dir()) {
+  std::error_code ec;
+  for (fs::path p = dir_; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) top_ = p;
+  fs::create_directories(dir_, ec);
+  if (ec) {
+    throw core::RunError("cannot create run folder '" + dir_.string() + "': " + ec.message() +
+                         " (choose another with --log-root or --log-dir)");
+  }
+  // Another process holding the lock throws here: the folder is then its, not ours to remove.
+  lock_ = std::make_unique<core::FileLock>(folder.lock_file(), "run folder '" + dir_.string() + "'");
+}
+
+RunFolder::Claim::~Claim() {
+  lock_.reset();
+  if (keep_ || top_.empty()) return;
+  std::error_code ec;
+  fs::remove(dir_ / ".lock", ec);
+  for (fs::path p = dir_; !p.empty(); p = p.parent_path()) {
+    if (!fs::remove(p, ec) || p == top_) break;  // stops at a folder that is not empty
+  }
+}
+
+}  // namespace helmholtz::run

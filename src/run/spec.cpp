@@ -1,0 +1,500 @@
+#include "helmholtz/run/spec.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/data/datasets.hpp"
+#include "helmholtz/data/info.hpp"
+#include "helmholtz/models/architecture_file.hpp"
+
+namespace helmholtz::run {
+namespace {
+
+using core::UsageError;
+using Type = Field::Type;
+
+// --- Parsing at the edge ---------------------------------------------------------------------
+
+std::int64_t parse_integer(const char* key, const std::string& text, std::int64_t lo,
+                           std::int64_t hi) {
+  const bool digits =
+      !text.empty() && text.size() <= 18 &&
+      std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  const std::int64_t v = digits ? std::stoll(text) : -1;
+  if (!digits || v < lo || v > hi) {
+    throw UsageError("--" + std::string(key) + " '" + text + "': use a whole number from " +
+                     std::to_string(lo) + " to " + std::to_string(hi));
+  }
+  return v;
+}
+
+int parse_int(const char* key, const std::string& text, int lo,
+              int hi = std::numeric_limits<int>::max()) {
+  return static_cast<int>(parse_integer(key, text, lo, hi));
+}
+
+std::uint64_t parse_seed(const char* key, const std::string& text) {
+  return static_cast<std::uint64_t>(
+      parse_integer(key, text, 0, std::numeric_limits<std::int64_t>::max()));
+}
+
+double parse_real(const char* key, const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (text.empty() || used != text.size() || !std::isfinite(v)) {
+    throw UsageError("--" + std::string(key) + " '" + text + "': not a number");
+  }
+  return v;
+}
+
+bool parse_bool(const char* key, const std::string& text) {
+  if (text == "true" || text == "1") return true;
+  if (text == "false" || text == "0") return false;
+  throw UsageError("--" + std::string(key) + " '" + text + "': use true or false");
+}
+
+std::string one_of(const char* key, const std::string& text,
+                   std::initializer_list<const char*> names) {
+  std::string list;
+  for (const char* n : names) {
+    if (text == n) return text;
+    list += (list.empty() ? "" : ", ") + std::string(n);
+  }
+  throw UsageError("--" + std::string(key) + " '" + text + "': use " + list);
+}
+
+// The shortest decimal that reads back as the same double; TOML floats need a dot or exponent.
+std::string number(double v) {
+  std::string s;
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::ostringstream out;
+    out << std::setprecision(precision) << v;
+    s = out.str();
+    if (std::stod(s) == v) break;
+  }
+  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string boolean(bool b) { return b ? "true" : "false"; }
+
+bool always(const RunSpec&) { return true; }
+bool images(const RunSpec& s) { return !s.data.audio(); }
+bool audio(const RunSpec& s) { return s.data.audio(); }
+bool sgd(const RunSpec& s) { return s.recipe.optimizer == OptimizerKind::kSgd; }
+bool adadelta(const RunSpec& s) { return s.recipe.optimizer == OptimizerKind::kAdadelta; }
+bool built_in(const RunSpec& s) { return s.recipe.architecture_file.empty(); }
+bool from_file(const RunSpec& s) { return !s.recipe.architecture_file.empty(); }
+bool log_dir_set(const RunSpec& s) { return !s.runtime.log_dir.empty(); }
+
+std::string level_text(const RunSpec& s) { return s.data.level ? s.data.level->to_string() : ""; }
+
+std::vector<Field> make_fields() {
+  constexpr Part D = Part::kData, R = Part::kRecipe, X = Part::kRuntime;
+  // key, short, part, type, identity, option, help, applies, get, set
+  return {
+      {"dataset", nullptr, D, Type::kString, true, true,
+       "Dataset: cifar10, fashion-mnist or audio-effects", always,
+       [](const RunSpec& s) { return s.data.dataset; },
+       [](RunSpec& s, const std::string& t) {
+         data::check_dataset_name(t);
+         s.data.dataset = t;
+       }},
+      {"data-dir", nullptr, D, Type::kString, false, true,
+       "Dataset folder (default: data/cifar-10-batches-bin for cifar10, "
+       "/usr/share/datasets/fashion-mnist for fashion-mnist, data/IDMT-SMT-AUDIO-EFFECTS for "
+       "audio-effects)",
+       always, [](const RunSpec& s) { return s.data.data_dir.string(); },
+       [](RunSpec& s, const std::string& t) { s.data.data_dir = t; }},
+      {"quality", "-q", D, Type::kString, true, true,
+       "Images: JPEG quality 1..100, or raw for no codec (default 5)", images, level_text,
+       [](RunSpec& s, const std::string& t) {
+         try {
+           s.data.level = data::Quality::parse(t);
+         } catch (const UsageError& e) {
+           throw UsageError(std::string("--quality: ") + e.what());
+         }
+       }},
+      {"subsampling", nullptr, D, Type::kString, true, true,
+       "Images: chroma subsampling of colour images, 420 or 444", images,
+       [](const RunSpec& s) { return codec::to_string(s.data.subsampling); },
+       [](RunSpec& s, const std::string& t) {
+         s.data.subsampling = codec::parse_subsampling(one_of("subsampling", t, {"420", "444"}));
+       }},
+      {"bitrate", "-b", D, Type::kString, true, true,
+       "Audio: MP3 bitrate in kbit/s (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, "
+       "160, 192, 224, 256, 320), or raw for no codec; required for audio",
+       audio, level_text, [](RunSpec& s, const std::string& t) { s.data.level = data::Bitrate::parse(t); }},
+      {"instrument", nullptr, D, Type::kString, true, true,
+       "Audio: guitar (the reference's monophonic guitar notes), bass or all", audio,
+       [](const RunSpec& s) { return s.data.instrument; },
+       [](RunSpec& s, const std::string& t) {
+         s.data.instrument = one_of("instrument", t, {"guitar", "bass", "all"});
+       }},
+      {"eval", nullptr, D, Type::kString, true, true,
+       "Audio: validate on the validation part (the last 25% of the training part, as the "
+       "reference) or on the 20% test part",
+       audio, [](const RunSpec& s) { return s.data.eval; },
+       [](RunSpec& s, const std::string& t) {
+         s.data.eval = one_of("eval", t, {"validation", "test"});
+       }},
+      {"split-seed", nullptr, D, Type::kInteger, true, true,
+       "Audio: seed of the per-class 80/20 split", audio,
+       [](const RunSpec& s) { return std::to_string(s.data.split_seed); },
+       [](RunSpec& s, const std::string& t) { s.data.split_seed = parse_seed("split-seed", t); }},
+      {"cache-dir", nullptr, D, Type::kString, false, true,
+       "Audio: feature cache folder (empty string: no cache)", audio,
+       [](const RunSpec& s) { return s.data.cache_dir.string(); },
+       [](RunSpec& s, const std::string& t) { s.data.cache_dir = t; }},
+      {"train-size", nullptr, D, Type::kInteger, true, true,
+       "Images: use the first N training images (0 = all)", images,
+       [](const RunSpec& s) { return std::to_string(s.data.train_size); },
+       [](RunSpec& s, const std::string& t) {
+         s.data.train_size = parse_integer("train-size", t, 0, 1LL << 40);
+       }},
+      {"val-size", nullptr, D, Type::kInteger, true, true,
+       "Images: use the first N test images for validation (0 = all)", images,
+       [](const RunSpec& s) { return std::to_string(s.data.val_size); },
+       [](RunSpec& s, const std::string& t) {
+         s.data.val_size = parse_integer("val-size", t, 0, 1LL << 40);
+       }},
+      {"model", nullptr, R, Type::kString, true, false, "The network: its name, and its layers when "
+       "read from a file", always,
+       [](const RunSpec& s) {
+         const auto& a = s.recipe.architecture;
+         return a.file.empty() ? a.name : a.name + " [" + models::layer_text(a) + "]";
+       },
+       nullptr},
+      {"setting", "-s", R, Type::kInteger, true, true,
+       "Architecture 0..5 (see `helmholtz models`)", built_in,
+       [](const RunSpec& s) { return std::to_string(s.recipe.setting); },
+       [](RunSpec& s, const std::string& t) { s.recipe.setting = parse_int("setting", t, 0, 5); }},
+      {"architecture", nullptr, R, Type::kString, false, true,
+       "A network of your own: a TOML file of layers (see the README); instead of --setting",
+       from_file, [](const RunSpec& s) { return s.recipe.architecture_file.string(); },
+       [](RunSpec& s, const std::string& t) { s.recipe.architecture_file = t; }},
+      {"epochs", nullptr, R, Type::kInteger, false, true,
+       "Epochs to train (may grow on a finished run with --resume)", always,
+       [](const RunSpec& s) { return std::to_string(s.recipe.epochs); },
+       [](RunSpec& s, const std::string& t) { s.recipe.epochs = parse_int("epochs", t, 1); }},
+      {"batch-size", nullptr, R, Type::kInteger, true, true,
+       "Training batch size (default: 128 for images, 50 for audio)", always,
+       [](const RunSpec& s) { return std::to_string(s.recipe.batch_size); },
+       [](RunSpec& s, const std::string& t) {
+         s.recipe.batch_size = parse_int("batch-size", t, 1);
+       }},
+      {"optimizer", nullptr, R, Type::kString, true, true,
+       "sgd (Keras SGD, the image recipe) or adadelta (Keras Adadelta, the audio recipe); "
+       "default by dataset",
+       always, [](const RunSpec& s) { return to_string(s.recipe.optimizer); },
+       [](RunSpec& s, const std::string& t) {
+         s.recipe.optimizer = one_of("optimizer", t, {"sgd", "adadelta"}) == "sgd"
+                                  ? OptimizerKind::kSgd
+                                  : OptimizerKind::kAdadelta;
+       }},
+      {"lr", nullptr, R, Type::kReal, true, true,
+       "Learning rate (default: 0.01 for images, 1.0 for audio)", always,
+       [](const RunSpec& s) { return number(s.recipe.lr); },
+       [](RunSpec& s, const std::string& t) { s.recipe.lr = parse_real("lr", t); }},
+      {"momentum", nullptr, R, Type::kReal, true, true, "SGD momentum", sgd,
+       [](const RunSpec& s) { return number(s.recipe.momentum); },
+       [](RunSpec& s, const std::string& t) { s.recipe.momentum = parse_real("momentum", t); }},
+      {"nesterov", nullptr, R, Type::kBool, true, true, "SGD: Nesterov momentum (default on)", sgd,
+       [](const RunSpec& s) { return boolean(s.recipe.nesterov); },
+       [](RunSpec& s, const std::string& t) { s.recipe.nesterov = parse_bool("nesterov", t); }},
+      {"decay", nullptr, R, Type::kReal, true, true,
+       "SGD: Keras time-based decay, lr / (1 + decay * step)", sgd,
+       [](const RunSpec& s) { return number(s.recipe.decay); },
+       [](RunSpec& s, const std::string& t) { s.recipe.decay = parse_real("decay", t); }},
+      {"rho", nullptr, R, Type::kReal, true, true, "Adadelta decay rate", adadelta,
+       [](const RunSpec& s) { return number(s.recipe.rho); },
+       [](RunSpec& s, const std::string& t) { s.recipe.rho = parse_real("rho", t); }},
+      {"epsilon", nullptr, R, Type::kReal, true, true, "Adadelta epsilon", adadelta,
+       [](const RunSpec& s) { return number(s.recipe.epsilon); },
+       [](RunSpec& s, const std::string& t) { s.recipe.epsilon = parse_real("epsilon", t); }},
+      {"shift", nullptr, R, Type::kReal, true, true,
+       "Augmentation: max random shift, fraction of width/height (audio: 0)", always,
+       [](const RunSpec& s) { return number(s.recipe.shift); },
+       [](RunSpec& s, const std::string& t) { s.recipe.shift = parse_real("shift", t); }},
+      {"flip", nullptr, R, Type::kBool, true, true,
+       "Augmentation: random horizontal flip (default on for images, off for audio)", always,
+       [](const RunSpec& s) { return boolean(s.recipe.flip); },
+       [](RunSpec& s, const std::string& t) { s.recipe.flip = parse_bool("flip", t); }},
+      {"eval-batch-size", nullptr, R, Type::kInteger, false, true,
+       "Batch size for validation (default: 1000 for images, 250 for audio)", always,
+       [](const RunSpec& s) { return std::to_string(s.recipe.eval_batch_size); },
+       [](RunSpec& s, const std::string& t) {
+         s.recipe.eval_batch_size = parse_int("eval-batch-size", t, 1);
+       }},
+      {"seed", nullptr, R, Type::kInteger, true, true,
+       "Seed for weights, batch order, augmentation and dropout", always,
+       [](const RunSpec& s) { return std::to_string(s.recipe.seed); },
+       [](RunSpec& s, const std::string& t) { s.recipe.seed = parse_seed("seed", t); }},
+      {"device", nullptr, X, Type::kString, false, true, "auto, cpu, cuda or cuda:N", always,
+       [](const RunSpec& s) { return s.runtime.device; },
+       [](RunSpec& s, const std::string& t) {
+         const bool ok = t == "auto" || t == "cpu" || t == "cuda" ||
+                         (t.rfind("cuda:", 0) == 0 && t.size() > 5 &&
+                          std::all_of(t.begin() + 5, t.end(),
+                                      [](unsigned char c) { return std::isdigit(c) != 0; }));
+         if (!ok) throw UsageError("--device '" + t + "': use auto, cpu, cuda or cuda:N");
+         s.runtime.device = t;
+       }},
+      {"threads", nullptr, X, Type::kInteger, false, true, "CPU threads (0 = all cores)", always,
+       [](const RunSpec& s) { return std::to_string(s.runtime.threads); },
+       [](RunSpec& s, const std::string& t) { s.runtime.threads = parse_int("threads", t, 0); }},
+      {"channels-last", nullptr, X, Type::kBool, false, true,
+       "NHWC memory layout, faster on oneDNN and cuDNN (default on)", always,
+       [](const RunSpec& s) { return boolean(s.runtime.channels_last); },
+       [](RunSpec& s, const std::string& t) {
+         s.runtime.channels_last = parse_bool("channels-last", t);
+       }},
+      {"precision", nullptr, X, Type::kString, false, true,
+       "fp32 (the reference's float32, TF32 off), bf16 (bfloat16 autocast, float32 weights) or "
+       "auto (bf16 on CUDA, fp32 on the CPU)",
+       always, [](const RunSpec& s) { return s.runtime.precision; },
+       [](RunSpec& s, const std::string& t) {
+         s.runtime.precision = one_of("precision", t, {"auto", "fp32", "bf16"});
+       }},
+      {"cuda-graphs", nullptr, X, Type::kBool, false, true,
+       "On CUDA, replay each training step from a CUDA graph (default on)", always,
+       [](const RunSpec& s) { return boolean(s.runtime.cuda_graphs); },
+       [](RunSpec& s, const std::string& t) {
+         s.runtime.cuda_graphs = parse_bool("cuda-graphs", t);
+       }},
+      {"log-root", nullptr, X, Type::kString, false, true,
+       "Run folders go to <log-root>/<dataset>/<model>/<quality_q or bitrate_b>[/seed_<s>]",
+       always, [](const RunSpec& s) { return s.runtime.log_root.string(); },
+       [](RunSpec& s, const std::string& t) { s.runtime.log_root = t; }},
+      {"log-dir", nullptr, X, Type::kString, false, true,
+       "Exact run folder (overrides --log-root)", log_dir_set,
+       [](const RunSpec& s) { return s.runtime.log_dir.string(); },
+       [](RunSpec& s, const std::string& t) { s.runtime.log_dir = t; }},
+  };
+}
+
+void refuse_if_given(const Given& given, const char* key, const std::string& dataset,
+                     const std::string& instead) {
+  if (given.count(key) != 0) {
+    throw UsageError("--" + std::string(key) + " does not apply to --dataset " + dataset + instead);
+  }
+}
+
+}  // namespace
+
+std::string to_string(OptimizerKind kind) {
+  return kind == OptimizerKind::kSgd ? "sgd" : "adadelta";
+}
+
+bool DataSpec::audio() const { return data::is_audio_dataset(dataset); }
+
+const data::Level& DataSpec::codec_level() const {
+  if (!level) {
+    throw UsageError(audio() ? "--bitrate is required with --dataset " + dataset
+                             : std::string("no --quality given"));
+  }
+  return *level;
+}
+
+const std::vector<Field>& fields() {
+  static const std::vector<Field> all = make_fields();
+  return all;
+}
+
+const Field* find_field(const std::string& key) {
+  for (const auto& f : fields()) {
+    if (key == f.key) return &f;
+  }
+  return nullptr;
+}
+
+void resolve_architecture(RunSpec& s) {
+  auto& r = s.recipe;
+  if (!r.architecture_file.empty()) {
+    r.architecture = models::read_architecture_file(r.architecture_file);
+  } else {
+    r.architecture = s.data.audio() ? models::audio_architecture(r.setting)
+                                    : models::image_architecture(r.setting);
+  }
+}
+
+void finalize(RunSpec& s, const Given& given) {
+  const std::string& dataset = s.data.dataset;
+  data::check_dataset_name(dataset);
+  auto& r = s.recipe;
+  if (s.data.audio()) {
+    refuse_if_given(given, "quality", dataset, " (audio is compressed with --bitrate KBPS)");
+    refuse_if_given(given, "subsampling", dataset, "");
+    for (const char* key : {"train-size", "val-size"}) {
+      refuse_if_given(given, key, dataset,
+                      " (make a smaller set with `helmholtz synth audio-effects --per-class N`)");
+    }
+    // The reference's audio recipe (REFERENCE.md section 2).
+    if (given.count("optimizer") == 0) r.optimizer = OptimizerKind::kAdadelta;
+    if (given.count("lr") == 0) r.lr = 1.0;
+    if (given.count("batch-size") == 0) r.batch_size = 50;
+    if (given.count("shift") == 0) r.shift = 0.0;
+    if (given.count("flip") == 0) r.flip = false;
+    if (given.count("eval-batch-size") == 0) r.eval_batch_size = 250;
+    if (!s.data.level || !s.data.level->audio()) {
+      throw UsageError("--bitrate is required with --dataset " + dataset +
+                       ": an MP3 bitrate in kbit/s (8, 16, 32, 64, 96, 128, ...) or raw");
+    }
+  } else {
+    for (const char* key : {"bitrate", "instrument", "eval", "split-seed", "cache-dir"}) {
+      refuse_if_given(given, key, dataset, " (it is an option of --dataset audio-effects)");
+    }
+    if (!s.data.level) s.data.level = data::Quality{false, 5};
+  }
+  if (given.count("architecture") != 0 && given.count("setting") != 0) {
+    throw UsageError("--setting and --architecture both given: choose a built-in network with "
+                     "--setting or your own with --architecture FILE");
+  }
+  resolve_architecture(s);
+  validate(s);
+}
+
+void validate(const RunSpec& s) {
+  data::check_dataset_name(s.data.dataset);
+  const auto& level = s.data.codec_level();
+  if (level.audio() != s.data.audio()) {
+    throw UsageError("--dataset " + s.data.dataset + " takes " +
+                     (s.data.audio() ? "--bitrate" : "--quality") + ", not " + level.describe());
+  }
+  const auto& r = s.recipe;
+  if (r.epochs < 1) throw UsageError("--epochs must be at least 1");
+  if (r.batch_size < 1) throw UsageError("--batch-size must be at least 1");
+  if (r.eval_batch_size < 1) throw UsageError("--eval-batch-size must be at least 1");
+  if (!(r.lr > 0)) throw UsageError("--lr must be positive");
+  if (!(r.momentum >= 0 && r.momentum < 1)) throw UsageError("--momentum must be in [0, 1)");
+  if (!(r.decay >= 0)) throw UsageError("--decay must be >= 0");
+  if (!(r.rho > 0 && r.rho < 1)) throw UsageError("--rho must be in (0, 1)");
+  if (!(r.epsilon > 0)) throw UsageError("--epsilon must be positive");
+  if (!(r.shift >= 0 && r.shift < 1)) throw UsageError("--shift must be in [0, 1)");
+  if (s.data.train_size < 0) throw UsageError("--train-size must be >= 0 (0 = all)");
+  if (s.data.val_size < 0) throw UsageError("--val-size must be >= 0 (0 = all)");
+  if (s.runtime.threads < 0) throw UsageError("--threads must be >= 0 (0 = all cores)");
+  if (r.architecture.layers.empty()) {
+    throw UsageError("no architecture resolved (internal: finalize() was not called)");
+  }
+  const auto info = data::dataset_info(s.data.dataset);
+  models::plan(r.architecture, {info.channels, info.height, info.width}, info.num_classes);
+}
+
+Identity identity(const RunSpec& s) {
+  Identity out;
+  for (const auto& f : fields()) {
+    if (f.identity && f.applies(s)) out.emplace_back(f.key, f.get(s));
+  }
+  return out;
+}
+
+std::string identity_line(const Identity& identity) {
+  std::string out;
+  for (const auto& [key, value] : identity) {
+    out += (out.empty() ? "" : ";") + key + "=" + value;
+  }
+  return out;
+}
+
+Identity parse_identity_line(const std::string& line) {
+  Identity out;
+  std::size_t start = 0;
+  while (start < line.size()) {
+    std::size_t end = line.find(';', start);
+    if (end == std::string::npos) end = line.size();
+    const std::string part = line.substr(start, end - start);
+    const auto eq = part.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw core::DataError("malformed run identity '" + line + "'");
+    }
+    out.emplace_back(part.substr(0, eq), part.substr(eq + 1));
+    start = end + 1;
+  }
+  return out;
+}
+
+nlohmann::json identity_json(const Identity& identity) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [key, value] : identity) j[key] = value;
+  return j;
+}
+
+Identity identity_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw core::DataError("\"identity\" is not an object");
+  Identity out;
+  for (const auto& f : fields()) {  // table order first, then anything unknown
+    if (j.contains(f.key)) {
+      if (!j[f.key].is_string()) {
+        throw core::DataError(std::string("identity \"") + f.key + "\" is not a string");
+      }
+      out.emplace_back(f.key, j[f.key].get<std::string>());
+    }
+  }
+  for (const auto& [key, value] : j.items()) {
+    if (find_field(key) == nullptr) {
+      if (!value.is_string()) throw core::DataError("identity \"" + key + "\" is not a string");
+      out.emplace_back(key, value.get<std::string>());
+    }
+  }
+  return out;
+}
+
+std::vector<Difference> compare(const Identity& stored, const Identity& wanted) {
+  const auto lookup = [](const Identity& in, const std::string& key) -> const std::string* {
+    for (const auto& [k, v] : in) {
+      if (k == key) return &v;
+    }
+    return nullptr;
+  };
+  static const std::string kNotSet = "(not set)";
+  std::vector<Difference> out;
+  for (const auto& [key, value] : stored) {
+    const std::string* other = lookup(wanted, key);
+    if (other == nullptr || *other != value) out.push_back({key, value, other ? *other : kNotSet});
+  }
+  for (const auto& [key, value] : wanted) {
+    if (lookup(stored, key) == nullptr) out.push_back({key, kNotSet, value});
+  }
+  return out;
+}
+
+std::string describe(const std::vector<Difference>& differences) {
+  std::string out;
+  for (const auto& d : differences) {
+    out += (out.empty() ? "" : "; ") + d.key + " " + d.stored + ", you asked for " + d.key + " " +
+           d.wanted;
+  }
+  return out;
+}
+
+std::string to_toml(const RunSpec& s) {
+  std::ostringstream out;
+  out << "# helmholtz train settings; repeat this run with: helmholtz train --config <this file>\n";
+  const auto quoted = [](const std::string& text) {
+    std::string q = "\"";
+    for (char c : text) {
+      if (c == '"' || c == '\\') q += '\\';
+      q += c;
+    }
+    return q + "\"";
+  };
+  for (const auto& f : fields()) {
+    if (!f.option || !f.applies(s)) continue;
+    const std::string value = f.get(s);
+    out << f.key << " = " << (f.type == Type::kString ? quoted(value) : value) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace helmholtz::run

@@ -1,0 +1,98 @@
+// The CLI's edges through the binary: bad options and data give one clear line and a non-zero
+// exit, `models` lists the reference counts (or a file's), `compress` reports both splits.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "helmholtz/data/synthetic.hpp"
+#include "test_support.hpp"
+
+namespace helmholtz::commands {
+namespace {
+namespace fs = std::filesystem;
+
+TEST(Cli, BadOptionsGiveOneClearLineAndNonZeroExit) {
+  struct Case {
+    std::string args, expect;
+  };
+  for (const Case& c :
+       {Case{"train --quality 0", "--quality"}, Case{"train --quality 101", "--quality"},
+        Case{"train --setting 6", "--setting"}, Case{"train --dataset imagenet", "unknown dataset"},
+        Case{"train --device tpu", "--device"}, Case{"compress --quality abc", "--quality"}}) {
+    const auto r = testing::run_helmholtz(c.args + " --data-dir /nonexistent");
+    EXPECT_NE(r.exit_code, 0) << c.args;
+    EXPECT_NE(r.output.find(c.expect), std::string::npos) << c.args << ": " << r.output;
+    EXPECT_EQ(r.output.find("terminate"), std::string::npos) << r.output;
+  }
+}
+
+TEST(Cli, MissingDatasetNamesFolderAndFetchCommand) {
+  testing::TempDir logs;
+  const auto r = testing::run_helmholtz(
+      "train --quality 5 --setting 0 --data-dir /nonexistent/cifar --log-root '" +
+      logs.path().string() + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("/nonexistent/cifar"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("fetch-cifar10.sh"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("fashion-mnist"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::is_empty(logs.path())) << "a failed start must not leave run folders";
+}
+
+TEST(Cli, CorruptDatasetFileIsReportedNotCrashed) {
+  testing::TempDir dir;
+  data::write_pattern_cifar10(dir.path(), 50, 10, 1);
+  {
+    std::ofstream f(dir.path() / "data_batch_3.bin", std::ios::binary | std::ios::app);
+    f << "xyz";  // no longer a multiple of 3,073 bytes
+  }
+  const auto r = testing::run_helmholtz("compress --dataset cifar10 --quality 5 --data-dir '" +
+                                        dir.path().string() + "'");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("data_batch_3.bin"), std::string::npos) << r.output;
+}
+
+TEST(Cli, ModelsCsvListsTheReferenceCounts) {
+  const auto r = testing::run_helmholtz("models --dataset cifar10 --csv");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output,
+            "setting,name,parameters\n0,all-cnns,701386\n1,cnns-dense-64,1079562\n"
+            "2,all-cnnsx2,1144138\n3,cnns-x2-dense-128,1276618\n4,cnns-dense-128,1620298\n"
+            "5,cnns-dense-128-256,1686090\n");
+}
+
+TEST(Cli, ModelsListsAnArchitectureFileWithItsCount) {
+  const auto r = testing::run_helmholtz("models --csv --dataset fashion-mnist --architecture '" +
+                                        testing::tiny_architecture().string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // conv 1*9*8+8, conv 8*9*16+16, dense 16*10+10.
+  EXPECT_EQ(r.output, "setting,name,parameters\nfile,tiny,1418\n");
+}
+
+TEST(Cli, ModelsCsvListsTheReferenceAudioCounts) {
+  const auto r = testing::run_helmholtz("models --dataset audio-effects --csv");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output,
+            "setting,name,parameters\n0,cnn_x3_mlp_0,101412\n1,cnn_x4_mlp_128,170436\n"
+            "2,cnn_x3_mlp_64_128,427492\n3,cnn_x3_mlp_128,808356\n4,cnn_x3_mlp_128x2,824868\n"
+            "5,cnn_x2_mlp_128,3715460\n");
+}
+
+TEST(Cli, CompressJsonReportsBothSplits) {
+  testing::TempDir dir;
+  data::write_pattern_cifar10(dir.path(), 50, 20, 2);
+  const auto r = testing::run_helmholtz(
+      "compress --dataset cifar10 --quality 10 --json --data-dir '" + dir.path().string() + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["train"]["images"].get<int>(), 50);
+  EXPECT_EQ(j["test"]["images"].get<int>(), 20);
+  EXPECT_GT(j["train"]["mean_bytes"].get<double>(), 100.0);
+  EXPECT_LT(j["train"]["mean_bytes"].get<double>(), 3072.0);
+  EXPECT_NEAR(j["train"]["bits_per_pixel"].get<double>(),
+              j["train"]["mean_bytes"].get<double>() * 8 / 1024, 1e-9);
+}
+
+}  // namespace
+}  // namespace helmholtz::commands

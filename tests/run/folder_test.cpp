@@ -1,0 +1,113 @@
+// The run folder: its layout and its state against the run a command asks for.
+
+#include "helmholtz/run/folder.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "helmholtz/core/error.hpp"
+#include "test_support.hpp"
+
+namespace helmholtz::run {
+namespace {
+namespace fs = std::filesystem;
+
+RunSpec spec_with(const Given& given, const std::vector<std::pair<std::string, std::string>>& kv) {
+  RunSpec s;
+  for (const auto& [k, v] : kv) find_field(k)->set(s, v);
+  finalize(s, given);
+  return s;
+}
+
+TEST(RunFolderLayout, DatasetModelLevelAndSeed) {
+  EXPECT_EQ(run_directory(spec_with({}, {})), fs::path("logs/cifar10/all-cnns/quality_5"));
+  EXPECT_EQ(run_directory(spec_with({"dataset"}, {{"dataset", "fashion-mnist"}})),
+            fs::path("logs/fashion-mnist/all-cnns/quality_5"));
+  EXPECT_EQ(run_directory(spec_with({"seed", "setting", "quality"},
+                                    {{"seed", "3"}, {"setting", "1"}, {"quality", "raw"}})),
+            fs::path("logs/cifar10/cnns-dense-64/quality_raw/seed_3"));
+  EXPECT_EQ(run_directory(spec_with({"dataset", "bitrate"},
+                                    {{"dataset", "audio-effects"}, {"bitrate", "32"}})),
+            fs::path("logs/audio-effects/cnn_x3_mlp_0/bitrate_32"));
+  EXPECT_EQ(run_directory(spec_with({"log-dir"}, {{"log-dir", "here"}})), fs::path("here"));
+}
+
+class RunFolderState : public ::testing::Test {
+ protected:
+  void write_summary(const Identity& id, bool finished, int epochs, bool schema = true) {
+    nlohmann::json j;
+    if (schema) j["schema"] = kSummarySchema;
+    j["identity"] = identity_json(id);
+    j["finished"] = finished;
+    j["epochs_completed"] = epochs;
+    std::ofstream(folder_.summary()) << j.dump();
+  }
+  void touch(const fs::path& file) { std::ofstream(file) << "x"; }
+
+  testing::TempDir dir_;
+  RunFolder folder_{dir_.path()};
+  Identity wanted_ = identity(spec_with({}, {}));
+};
+
+TEST_F(RunFolderState, FreshInterruptedFinished) {
+  EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kFresh);
+  write_summary(wanted_, false, 1);
+  EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kFresh);  // no checkpoint yet
+  touch(folder_.checkpoint());
+  const auto interrupted = folder_.status(wanted_, 3);
+  EXPECT_EQ(interrupted.state, FolderState::kInterrupted);
+  EXPECT_EQ(interrupted.epochs_completed, 1);
+  EXPECT_NE(folder_.refusal(interrupted, 3).find("(1 of 3 epochs); add --resume"),
+            std::string::npos);
+  write_summary(wanted_, true, 3);
+  EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kInterrupted);  // no model.pt
+  touch(folder_.final_weights());
+  EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kFinished);
+  EXPECT_EQ(folder_.status(wanted_, 2).state, FolderState::kFinished);
+  // More epochs on a finished run: it continues from its checkpoint.
+  EXPECT_EQ(folder_.status(wanted_, 5).state, FolderState::kInterrupted);
+}
+
+TEST_F(RunFolderState, OtherSettingsAreAMismatchNamingEachDifference) {
+  write_summary(wanted_, true, 3);
+  touch(folder_.checkpoint());
+  touch(folder_.final_weights());
+  Identity other = identity(spec_with({"lr", "quality"}, {{"lr", "0.5"}, {"quality", "50"}}));
+  const auto s = folder_.status(other, 3);
+  ASSERT_EQ(s.state, FolderState::kMismatch);  // never "finished"
+  ASSERT_EQ(s.differences.size(), 2u);
+  const auto message = folder_.refusal(s, 3);
+  EXPECT_NE(message.find("this folder holds quality 5, you asked for quality 50; lr 0.01, you "
+                         "asked for lr 0.5"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("--log-dir or --log-root"), std::string::npos) << message;
+}
+
+TEST_F(RunFolderState, OlderSchemaIsSaidPlainly) {
+  write_summary(wanted_, true, 3, /*schema=*/false);
+  const auto s = folder_.status(wanted_, 3);
+  ASSERT_EQ(s.state, FolderState::kOldSchema);
+  EXPECT_NE(folder_.refusal(s, 3).find("written by an older helmholtz"), std::string::npos);
+  EXPECT_THROW(folder_.read_summary(), core::DataError);
+  // A damaged summary beside a checkpoint: the checkpoint's own identity decides on resume.
+  std::ofstream(folder_.summary()) << "{not json";
+  touch(folder_.checkpoint());
+  EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kInterrupted);
+}
+
+TEST(RunFolderClaim, RemovesWhatItMadeUnlessKept) {
+  testing::TempDir dir;
+  const fs::path run = dir.path() / "a" / "b" / "run";
+  { RunFolder::Claim claim{RunFolder(run)}; EXPECT_TRUE(fs::exists(run / ".lock")); }
+  EXPECT_FALSE(fs::exists(dir.path() / "a"));
+  {
+    RunFolder::Claim claim{RunFolder(run)};
+    claim.keep();
+  }
+  EXPECT_TRUE(fs::exists(run));
+}
+
+}  // namespace
+}  // namespace helmholtz::run

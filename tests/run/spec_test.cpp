@@ -1,0 +1,194 @@
+// The typed run spec: parsing at the edge, dataset defaults, validation, the identity and the
+// TOML round trip, all from the one field table.
+
+#include "helmholtz/run/spec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <CLI/CLI.hpp>
+#include <sstream>
+
+#include "helmholtz/core/error.hpp"
+#include "test_support.hpp"
+
+namespace helmholtz::run {
+namespace {
+
+void set(RunSpec& s, Given& given, const std::string& key, const std::string& value) {
+  const Field* f = find_field(key);
+  ASSERT_NE(f, nullptr) << key;
+  f->set(s, value);
+  given.insert(key);
+}
+
+std::string value_of(const Identity& id, const std::string& key) {
+  for (const auto& [k, v] : id) {
+    if (k == key) return v;
+  }
+  return "(none)";
+}
+
+TEST(RunSpec, ImageDefaultsAreTheReferenceRecipe) {
+  RunSpec s;
+  finalize(s, {});
+  EXPECT_EQ(s.data.codec_level().describe(), "quality 5");
+  EXPECT_EQ(s.data.codec_level().folder_name(), "quality_5");
+  EXPECT_EQ(s.recipe.optimizer, OptimizerKind::kSgd);
+  EXPECT_EQ(s.recipe.batch_size, 128);
+  EXPECT_EQ(s.recipe.architecture.name, "all-cnns");
+  EXPECT_DOUBLE_EQ(s.recipe.lr, 0.01);
+}
+
+TEST(RunSpec, AudioGetsItsRecipeWhereNotGiven) {
+  RunSpec s;
+  Given given;
+  set(s, given, "dataset", "audio-effects");
+  set(s, given, "bitrate", "32");
+  set(s, given, "lr", "0.5");
+  finalize(s, given);
+  EXPECT_EQ(s.recipe.optimizer, OptimizerKind::kAdadelta);
+  EXPECT_DOUBLE_EQ(s.recipe.lr, 0.5);  // given: kept
+  EXPECT_EQ(s.recipe.batch_size, 50);
+  EXPECT_DOUBLE_EQ(s.recipe.shift, 0.0);
+  EXPECT_FALSE(s.recipe.flip);
+  EXPECT_EQ(s.recipe.eval_batch_size, 250);
+  EXPECT_EQ(s.recipe.architecture.name, "cnn_x3_mlp_0");
+  EXPECT_EQ(s.data.codec_level().folder_name(), "bitrate_32");
+}
+
+TEST(RunSpec, OptionsOfTheOtherKindAreRefused) {
+  RunSpec audio;
+  Given given;
+  set(audio, given, "dataset", "audio-effects");
+  set(audio, given, "quality", "5");
+  auto m = testing::error_message_of<core::UsageError>([&] { finalize(audio, given); });
+  EXPECT_NE(m.find("--quality does not apply to --dataset audio-effects"), std::string::npos) << m;
+
+  RunSpec no_bitrate;
+  Given g2;
+  set(no_bitrate, g2, "dataset", "audio-effects");
+  m = testing::error_message_of<core::UsageError>([&] { finalize(no_bitrate, g2); });
+  EXPECT_NE(m.find("--bitrate is required"), std::string::npos) << m;
+
+  RunSpec image;
+  Given g3;
+  set(image, g3, "bitrate", "32");
+  m = testing::error_message_of<core::UsageError>([&] { finalize(image, g3); });
+  EXPECT_NE(m.find("--bitrate does not apply to --dataset cifar10"), std::string::npos) << m;
+}
+
+TEST(RunSpec, BadValuesNameTheirOption) {
+  struct Case {
+    const char* key;
+    const char* value;
+    const char* expect;
+  };
+  for (const Case& c : {Case{"lr", "abc", "--lr 'abc'"}, Case{"setting", "6", "--setting '6'"},
+                        Case{"quality", "0", "--quality"}, Case{"bitrate", "33", "--bitrate 33"},
+                        Case{"epochs", "0", "--epochs '0'"}, Case{"flip", "maybe", "--flip"},
+                        Case{"optimizer", "adam", "--optimizer 'adam': use sgd, adadelta"},
+                        Case{"device", "tpu", "--device 'tpu'"},
+                        Case{"dataset", "imagenet", "unknown dataset 'imagenet'"}}) {
+    RunSpec s;
+    const auto m = testing::error_message_of<core::UsageError>(
+        [&] { find_field(c.key)->set(s, c.value); });
+    EXPECT_NE(m.find(c.expect), std::string::npos) << c.key << ": " << m;
+  }
+  RunSpec both;
+  Given given;
+  set(both, given, "setting", "1");
+  set(both, given, "architecture", testing::tiny_architecture().string());
+  EXPECT_THROW(finalize(both, given), core::UsageError);
+}
+
+TEST(RunSpec, IdentityHoldsWhatIsTrainedNotHowItRuns) {
+  RunSpec a;
+  finalize(a, {});
+  const Identity base = identity(a);
+  EXPECT_EQ(value_of(base, "dataset"), "cifar10");
+  EXPECT_EQ(value_of(base, "quality"), "5");
+  EXPECT_EQ(value_of(base, "model"), "all-cnns");
+  EXPECT_EQ(value_of(base, "momentum"), "0.9");
+  EXPECT_EQ(value_of(base, "rho"), "(none)");  // an Adadelta setting: does not apply to SGD
+  EXPECT_EQ(value_of(base, "epochs"), "(none)");
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"epochs", "3"}, {"threads", "1"}, {"device", "cpu"}, {"precision", "fp32"},
+           {"eval-batch-size", "10"}, {"channels-last", "false"}, {"log-root", "elsewhere"},
+           {"cuda-graphs", "false"}, {"data-dir", "/d"}}) {
+    RunSpec b = a;
+    find_field(key)->set(b, value);
+    EXPECT_TRUE(compare(base, identity(b)).empty()) << key;
+  }
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"lr", "0.5"}, {"quality", "50"}, {"seed", "1"}, {"batch-size", "64"},
+           {"flip", "false"}, {"subsampling", "444"}, {"train-size", "100"},
+           {"dataset", "fashion-mnist"}}) {
+    RunSpec b = a;
+    find_field(key)->set(b, value);
+    const auto d = compare(base, identity(b));
+    ASSERT_EQ(d.size(), 1u) << key;
+    EXPECT_EQ(d[0].key, key);
+  }
+  RunSpec other = a;
+  find_field("lr")->set(other, "0.5");
+  EXPECT_EQ(describe(compare(base, identity(other))), "lr 0.01, you asked for lr 0.5");
+}
+
+TEST(RunSpec, ArchitectureFileIsInTheIdentityByItsLayers) {
+  RunSpec s;
+  Given given;
+  set(s, given, "architecture", testing::tiny_architecture().string());
+  finalize(s, given);
+  const Identity id = identity(s);
+  EXPECT_EQ(value_of(id, "model"),
+            "tiny [conv(k3,f8,s2,same) relu conv(k3,f16,s2,same) relu globalavgpool "
+            "dense(classes)]");
+  EXPECT_EQ(value_of(id, "setting"), "(none)");
+}
+
+TEST(RunSpec, IdentityLineAndJsonRoundTrip) {
+  RunSpec s;
+  Given given;
+  set(s, given, "dataset", "audio-effects");
+  set(s, given, "bitrate", "raw");
+  finalize(s, given);
+  const Identity id = identity(s);
+  EXPECT_EQ(parse_identity_line(identity_line(id)), id);
+  EXPECT_EQ(identity_from_json(identity_json(id)), id);
+  EXPECT_THROW(parse_identity_line("no-equals-sign"), core::DataError);
+  EXPECT_THROW(identity_from_json(nlohmann::json{{"lr", 0.5}}), core::DataError);
+  const auto d = compare({{"lr", "0.01"}, {"rho", "0.9"}}, {{"lr", "0.01"}, {"seed", "1"}});
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(describe(d), "rho 0.9, you asked for rho (not set); seed (not set), you asked for "
+                         "seed 1");
+}
+
+// Every key to_toml writes is a field whose parser reads the value back to the same spec.
+TEST(RunSpec, TomlRoundTrip) {
+  for (const char* dataset : {"cifar10", "audio-effects"}) {
+    RunSpec s;
+    Given given;
+    set(s, given, "dataset", dataset);
+    if (std::string(dataset) == "audio-effects") set(s, given, "bitrate", "64");
+    set(s, given, "lr", "0.123456789");
+    set(s, given, "seed", "7");
+    set(s, given, "log-dir", "runs/x y");
+    finalize(s, given);
+    const std::string toml = to_toml(s);
+    std::istringstream in(toml);
+    RunSpec back;
+    Given back_given;
+    for (const auto& item : CLI::ConfigTOML().from_config(in)) {
+      if (item.name == "++" || item.name == "--") continue;
+      ASSERT_EQ(item.inputs.size(), 1u) << item.name;
+      set(back, back_given, item.name, item.inputs.front());
+    }
+    finalize(back, back_given);
+    EXPECT_EQ(identity(back), identity(s)) << toml;
+    EXPECT_EQ(to_toml(back), toml);
+    EXPECT_EQ(back.runtime.log_dir, "runs/x y");
+  }
+}
+
+}  // namespace
+}  // namespace helmholtz::run
