@@ -74,7 +74,8 @@ inline std::filesystem::path tiny_architecture() {
 }
 
 // A CPU run on `data_dir` (a generated CIFAR-format set) at JPEG quality 50 with the tiny
-// network, two threads, no progress bar, finalized as `helmholtz train` would.
+// network, one thread (ctest runs two tests at once), no progress bar, finalized as
+// `helmholtz train` would.
 inline run::RunSpec tiny_image_spec(const std::filesystem::path& data_dir,
                                     const std::filesystem::path& log_dir, int epochs) {
   run::RunSpec s;
@@ -84,7 +85,7 @@ inline run::RunSpec tiny_image_spec(const std::filesystem::path& data_dir,
   s.recipe.architecture_file = tiny_architecture();
   s.recipe.epochs = epochs;
   s.recipe.batch_size = 16;
-  s.runtime.threads = 2;
+  s.runtime.threads = 1;
   s.runtime.device = "cpu";
   s.runtime.log_dir = log_dir;
   s.runtime.progress = false;

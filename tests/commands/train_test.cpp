@@ -44,7 +44,7 @@ class TrainCommand : public ::testing::Test {
   std::string tiny(const std::string& where, const std::string& more = "") const {
     return "train --dataset cifar10 --data-dir " + quoted(data_->path()) +
            " --architecture " + quoted(testing::tiny_architecture()) +
-           " --epochs 1 --batch-size 32 --device cpu --threads 2 --no-progress " + where + " " +
+           " --epochs 1 --batch-size 32 --device cpu --threads 1 --no-progress " + where + " " +
            more;
   }
   // The files of a run folder, byte for byte.
@@ -96,7 +96,7 @@ TEST_F(TrainCommand, TwoDatasetsTrainInSeparateFolders) {
   const std::string root = "--log-root " + quoted(logs_.path());
   const std::string common = " --quality 5 --architecture " +
                              quoted(testing::tiny_architecture()) +
-                             " --epochs 1 --device cpu --threads 2 --no-progress " + root;
+                             " --epochs 1 --device cpu --threads 1 --no-progress " + root;
   const auto fashion = run_helmholtz("train --dataset fashion-mnist --train-size 200 --val-size "
                                      "100" + common);
   ASSERT_EQ(fashion.exit_code, 0) << fashion.output;
@@ -114,7 +114,7 @@ TEST_F(TrainCommand, TwoDatasetsTrainInSeparateFolders) {
 TEST_F(TrainCommand, ResumeWithAnotherSettingNamesItBeforeAnyWeightIsLoaded) {
   const fs::path dir = logs_.path() / "run";
   const std::string base = "train --dataset cifar10 --data-dir " + quoted(data_->path()) +
-                           " --train-size 64 --val-size 32 --device cpu --threads 2 "
+                           " --train-size 64 --val-size 32 --device cpu --threads 1 "
                            "--no-progress --log-dir " +
                            quoted(dir);
   const auto first = run_helmholtz(base + " --setting 0 --epochs 1");

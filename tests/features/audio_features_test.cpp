@@ -23,7 +23,7 @@ AudioFeatureRequest request_for(const TempDir& dir, const std::string& bitrate) 
   r.instrument = "all";
   r.bitrate = data::Bitrate::parse(bitrate);
   r.cache_dir = dir.path() / "cache";
-  r.threads = 2;
+  r.threads = 1;
   r.progress = false;
   return r;
 }

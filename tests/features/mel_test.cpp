@@ -25,7 +25,7 @@ constexpr double kPi = 3.14159265358979323846;
 
 class MelTest : public ::testing::Test {
  protected:
-  void SetUp() override { at::set_num_threads(2); }
+  void SetUp() override { at::set_num_threads(1); }
 };
 
 // float32 [1, n] of sum_i amp_i * sin(2 pi f_i t), computed in double, cast once.

@@ -23,7 +23,7 @@ constexpr std::int64_t kRows = 94;  // frequency rows after the first valid 3x3 
 
 class AudioArchitectureTest : public ::testing::Test {
  protected:
-  void SetUp() override { at::set_num_threads(2); }
+  void SetUp() override { at::set_num_threads(1); }
 };
 
 // The one BatchNormFreq module of a built network.

@@ -49,7 +49,7 @@ nlohmann::json read_json(const fs::path& file) {
 TEST_F(AudioRunTest, TrainsTheReferenceNetworkAtABitrateAndWritesTheRunFolder) {
   TempDir logs;
   const auto r = run_helmholtz("train --dataset audio-effects --data-dir '" + set().string() +
-                               "' --bitrate 32 --setting 3 --epochs 2 --threads 2 --device cpu "
+                               "' --bitrate 32 --setting 3 --epochs 2 --threads 1 --device cpu "
                                "--no-progress --cache-dir '" +
                                cache().string() + "' --log-root '" + logs.path().string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -98,7 +98,7 @@ TEST_F(AudioRunTest, TrainsTheReferenceNetworkAtABitrateAndWritesTheRunFolder) {
 
 TEST_F(AudioRunTest, CompressReportsTheCodecFiguresAndFillsTheCache) {
   const std::string args = "compress --dataset audio-effects --data-dir '" + set().string() +
-                           "' --bitrate 8 --threads 2 --json --cache-dir '" + cache().string() +
+                           "' --bitrate 8 --threads 1 --json --cache-dir '" + cache().string() +
                            "'";
   auto r = run_helmholtz(args);
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -22,7 +22,7 @@ const std::vector<std::int64_t> kCifarCounts = {701386,  1079562, 1144138,
 
 class ArchitectureTest : public ::testing::Test {
  protected:
-  void SetUp() override { at::set_num_threads(2); }
+  void SetUp() override { at::set_num_threads(1); }
 };
 
 TEST_F(ArchitectureTest, Cifar10ParameterCountsMatchTheReference) {

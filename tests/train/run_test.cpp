@@ -25,6 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kTrainImages = 600;
+constexpr int kReferenceImages = 384;
 constexpr int kTestImages = 100;
 
 class RunTest : public ::testing::Test {
@@ -43,12 +44,15 @@ class RunTest : public ::testing::Test {
     return testing::tiny_image_spec(data_dir_->path(), log_dir, epochs);
   }
 
-  // The reference's all-cnns, batch 16: enough steps in 3 epochs to leave its initial plateau.
+  // The reference's all-cnns on the first kReferenceImages images, batch 10: 39 steps an
+  // epoch, enough in 3 epochs to leave its initial plateau.
   run::RunSpec reference_options(const fs::path& log_dir, int epochs) const {
     run::RunSpec s = options(log_dir, epochs);
     s.recipe.architecture_file.clear();
     s.recipe.setting = 0;
-    run::finalize(s, {"dataset", "quality", "setting", "batch-size"});
+    s.recipe.batch_size = 10;
+    s.data.train_size = kReferenceImages;
+    run::finalize(s, {"dataset", "quality", "setting", "batch-size", "train-size"});
     return s;
   }
 
@@ -57,7 +61,7 @@ class RunTest : public ::testing::Test {
     return "train --dataset cifar10 --data-dir '" + data_dir_->path().string() +
            "' --quality 50 --architecture '" + testing::tiny_architecture().string() +
            "' --epochs " + std::to_string(epochs) + " --batch-size 16 --lr " + lr +
-           " --threads 2 --device cpu --no-progress --log-dir '" + log_dir.string() + "'";
+           " --threads 1 --device cpu --no-progress --log-dir '" + log_dir.string() + "'";
   }
 
   static inline testing::TempDir* data_dir_ = nullptr;
@@ -83,8 +87,8 @@ TEST_F(RunTest, ReferenceNetworkLearnsAndWritesTheRunFolder) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(history[i].epoch, i + 1);
   EXPECT_LT(history.back().loss, history.front().loss - 0.1) << "training loss did not fall";
   EXPECT_GT(history.back().acc, 0.2);  // 10 classes: chance is 0.1
-  // lr after 3 epochs of ceil(600/16) = 38 steps: 0.01 / (1 + 1e-6 * 114)
-  EXPECT_NEAR(history.back().lr, 0.01 / (1 + 1e-6 * 114), 1e-9);
+  // lr after 3 epochs of ceil(384/10) = 39 steps: 0.01 / (1 + 1e-6 * 117)
+  EXPECT_NEAR(history.back().lr, 0.01 / (1 + 1e-6 * 117), 1e-9);
 
   const auto summary = read_json(dir / "summary.json");
   EXPECT_TRUE(summary["finished"].get<bool>());
@@ -95,7 +99,7 @@ TEST_F(RunTest, ReferenceNetworkLearnsAndWritesTheRunFolder) {
   for (const auto& r : history) best = std::max(best, r.val_acc);
   EXPECT_NEAR(summary["best_val_acc"].get<double>(), best, 1e-6);
   EXPECT_NEAR(summary["mean_top10_val_acc"].get<double>(), run::mean_top_val_acc(history), 1e-6);
-  EXPECT_EQ(summary["compression"]["train"]["images"].get<int>(), kTrainImages);
+  EXPECT_EQ(summary["compression"]["train"]["images"].get<int>(), kReferenceImages);
   EXPECT_EQ(summary["compression"]["test"]["images"].get<int>(), kTestImages);
   EXPECT_LT(summary["compression"]["train"]["bits_per_pixel"].get<double>(), 24.0);
   EXPECT_GT(summary["train_samples_per_second"].get<double>(), 0.0);
@@ -133,7 +137,7 @@ TEST_F(RunTest, FinishedRunIsKeptAndMoreEpochsNeedResume) {
 TEST_F(RunTest, ResumeAfterKillContinuesWithoutDuplicatesAndMatchesAnUninterruptedRun) {
   const fs::path whole = logs_.path() / "whole";
   const fs::path killed = logs_.path() / "killed";
-  const int epochs = 3;
+  const int epochs = 8;  // the tiny network's epochs are short: room to kill mid-run
   run_training(options(whole, epochs), false);
 
   // Start the same run in a child process and kill it hard once epoch 1 is on disk.
@@ -146,8 +150,8 @@ TEST_F(RunTest, ResumeAfterKillContinuesWithoutDuplicatesAndMatchesAnUninterrupt
     _exit(127);
   }
   bool killed_mid_run = false;
-  for (int i = 0; i < 3000; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 30000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (fs::exists(killed / "history.csv") &&
         run::read_history_csv(killed / "history.csv").size() >= 1) {
       kill(pid, SIGKILL);

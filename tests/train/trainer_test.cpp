@@ -17,6 +17,18 @@
 namespace helmholtz::train {
 namespace {
 
+// The tests' epoch options: batch `batch_size`, shift 0.1, flip, channels-last; each test
+// changes what it varies, by name.
+EpochOptions test_epoch_options(int batch_size) {
+  EpochOptions o;
+  o.batch_size = batch_size;
+  o.shift = 0.1;
+  o.flip = true;
+  o.channels_last = true;
+  return o;
+}
+
+
 TensorData pattern_tensors(std::int64_t count, std::uint64_t seed, const torch::Device& device) {
   return to_tensors(data::make_pattern_images(count, 32, 32, 3, 10, seed), device);
 }
@@ -26,7 +38,7 @@ TEST(EpochTrainer, CountsOneStepPerBatchAndStopsAtMaxBatches) {
   auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
   KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
   const auto data = pattern_tensors(100, 2, torch::Device(torch::kCPU));
-  EpochTrainer trainer(model, sgd, EpochOptions{16, 0.1, true, true});
+  EpochTrainer trainer(model, sgd, test_epoch_options(16));
   const auto first = trainer.train_epoch(data, nullptr, 2);
   EXPECT_EQ(sgd.iterations(), 2);
   EXPECT_TRUE(std::isfinite(first.loss));
@@ -124,7 +136,9 @@ TEST(Precision, Bf16TrainingLossFollowsFp32StepByStep) {
     auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
     use_channels_last(model);
     KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
-    EpochTrainer trainer(model, sgd, EpochOptions{32, 0.1, true, true, precision, false});
+    EpochOptions options = test_epoch_options(32);
+    options.precision = precision;
+    EpochTrainer trainer(model, sgd, options);
     std::vector<double> out;
     for (int e = 0; e < 3; ++e) {
       for (std::int64_t b = 0; b < 4; ++b) {
@@ -155,7 +169,10 @@ Metrics short_run(const torch::Device& device, Precision precision, bool graphs,
   model->to(device);
   use_channels_last(model);
   KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
-  EpochTrainer trainer(model, sgd, EpochOptions{batch, 0.1, true, true, precision, graphs});
+  EpochOptions options = test_epoch_options(batch);
+  options.precision = precision;
+  options.cuda_graphs = graphs;
+  EpochTrainer trainer(model, sgd, options);
   for (int e = 0; e < epochs; ++e) trainer.train_epoch(train);
   return evaluate(model, val, 1000, true, precision);
 }
@@ -189,7 +206,10 @@ TEST(CudaTrainer, GraphsReplayFullAndShortBatchesAndTrainLikeEagerSteps) {
     auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
     model->to(gpu);
     KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
-    EpochTrainer trainer(model, sgd, EpochOptions{64, 0.1, true, false, Precision::kFp32, graphs});
+    EpochOptions options = test_epoch_options(64);
+    options.channels_last = false;
+    options.cuda_graphs = graphs;
+    EpochTrainer trainer(model, sgd, options);
     for (int e = 0; e < 6; ++e) {
       std::int64_t seen = 0;
       const auto metrics =

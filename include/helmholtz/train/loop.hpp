@@ -33,7 +33,11 @@ struct Metrics {
   double acc = 0;   // fraction correct
 };
 
+// Filled by field name (train::epoch_options does it from a run spec): the user-provided
+// constructor makes it no aggregate, so `EpochOptions{128, 0.1, true, true}`, where two
+// adjacent bools could swap unnoticed, does not compile.
 struct EpochOptions {
+  EpochOptions() {}  // NOLINT(modernize-use-equals-default): = default would keep it an aggregate
   int batch_size = 128;
   double shift = 0.1;
   bool flip = true;
