@@ -51,7 +51,7 @@ void add_spec_options(CLI::App& cmd, const std::shared_ptr<run::RunSpec>& spec,
       cmd.add_flag_function(
           name + ",!--no-" + f->key,
           [spec, f](std::int64_t count) { f->set(*spec, count > 0 ? "true" : "false"); },
-          std::string(f->help) + " (default " + (f->get(defaults) == "true" ? "on" : "off") + ")");
+          f->help);
       continue;
     }
     auto* option = cmd.add_option_function<std::string>(

@@ -97,7 +97,13 @@ bool built_in(const RunSpec& s) { return s.recipe.architecture_file.empty(); }
 bool from_file(const RunSpec& s) { return !s.recipe.architecture_file.empty(); }
 bool log_dir_set(const RunSpec& s) { return !s.runtime.log_dir.empty(); }
 
-std::string level_text(const RunSpec& s) { return s.data.level ? s.data.level->to_string() : ""; }
+// The level in the scale of the option that sets it: "" when the level is of the other kind.
+template <class Alternative>
+std::string level_text(const RunSpec& s) {
+  if (!s.data.level) return "";
+  const auto* v = std::get_if<Alternative>(&s.data.level->value());
+  return v ? v->to_string() : "";
+}
 
 std::vector<Field> make_fields() {
   constexpr Part D = Part::kData, R = Part::kRecipe, X = Part::kRuntime;
@@ -117,7 +123,8 @@ std::vector<Field> make_fields() {
        always, [](const RunSpec& s) { return s.data.data_dir.string(); },
        [](RunSpec& s, const std::string& t) { s.data.data_dir = t; }},
       {"quality", "-q", D, Type::kString, true, true,
-       "Images: JPEG quality 1..100, or raw for no codec (default 5)", images, level_text,
+       "Images: JPEG quality 1..100, or raw for no codec (default 5)", images,
+       level_text<data::Quality>,
        [](RunSpec& s, const std::string& t) {
          try {
            s.data.level = data::Quality::parse(t);
@@ -134,7 +141,8 @@ std::vector<Field> make_fields() {
       {"bitrate", "-b", D, Type::kString, true, true,
        "Audio: MP3 bitrate in kbit/s (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, "
        "160, 192, 224, 256, 320), or raw for no codec; required for audio",
-       audio, level_text, [](RunSpec& s, const std::string& t) { s.data.level = data::Bitrate::parse(t); }},
+       audio, level_text<data::Bitrate>,
+       [](RunSpec& s, const std::string& t) { s.data.level = data::Bitrate::parse(t); }},
       {"instrument", nullptr, D, Type::kString, true, true,
        "Audio: guitar (the reference's monophonic guitar notes), bass or all", audio,
        [](const RunSpec& s) { return s.data.instrument; },
@@ -168,13 +176,6 @@ std::vector<Field> make_fields() {
        [](RunSpec& s, const std::string& t) {
          s.data.val_size = parse_integer("val-size", t, 0, 1LL << 40);
        }},
-      {"model", nullptr, R, Type::kString, true, false, "The network: its name, and its layers when "
-       "read from a file", always,
-       [](const RunSpec& s) {
-         const auto& a = s.recipe.architecture;
-         return a.file.empty() ? a.name : a.name + " [" + models::layer_text(a) + "]";
-       },
-       nullptr},
       {"setting", "-s", R, Type::kInteger, true, true,
        "Architecture 0..5 (see `helmholtz models`)", built_in,
        [](const RunSpec& s) { return std::to_string(s.recipe.setting); },
@@ -183,6 +184,13 @@ std::vector<Field> make_fields() {
        "A network of your own: a TOML file of layers (see the README); instead of --setting",
        from_file, [](const RunSpec& s) { return s.recipe.architecture_file.string(); },
        [](RunSpec& s, const std::string& t) { s.recipe.architecture_file = t; }},
+      {"model", nullptr, R, Type::kString, true, false, "The network: its name, and its layers when "
+       "read from a file", always,
+       [](const RunSpec& s) {
+         const auto& a = s.recipe.architecture;
+         return a.file.empty() ? a.name : a.name + " [" + models::layer_text(a) + "]";
+       },
+       nullptr},
       {"epochs", nullptr, R, Type::kInteger, false, true,
        "Epochs to train (may grow on a finished run with --resume)", always,
        [](const RunSpec& s) { return std::to_string(s.recipe.epochs); },
@@ -262,9 +270,12 @@ std::vector<Field> make_fields() {
       {"precision", nullptr, X, Type::kString, false, true,
        "fp32 (the reference's float32, TF32 off), bf16 (bfloat16 autocast, float32 weights) or "
        "auto (bf16 on CUDA, fp32 on the CPU)",
-       always, [](const RunSpec& s) { return s.runtime.precision; },
+       always, [](const RunSpec& s) { return to_string(s.runtime.precision); },
        [](RunSpec& s, const std::string& t) {
-         s.runtime.precision = one_of("precision", t, {"auto", "fp32", "bf16"});
+         const std::string name = one_of("precision", t, {"auto", "fp32", "bf16"});
+         s.runtime.precision = name == "fp32"   ? PrecisionChoice::kFp32
+                               : name == "bf16" ? PrecisionChoice::kBf16
+                                                : PrecisionChoice::kAuto;
        }},
       {"cuda-graphs", nullptr, X, Type::kBool, false, true,
        "On CUDA, replay each training step from a CUDA graph (default on)", always,
@@ -294,6 +305,14 @@ void refuse_if_given(const Given& given, const char* key, const std::string& dat
 
 std::string to_string(OptimizerKind kind) {
   return kind == OptimizerKind::kSgd ? "sgd" : "adadelta";
+}
+
+std::string to_string(PrecisionChoice choice) {
+  switch (choice) {
+    case PrecisionChoice::kFp32: return "fp32";
+    case PrecisionChoice::kBf16: return "bf16";
+    default: return "auto";
+  }
 }
 
 bool DataSpec::audio() const { return data::is_audio_dataset(dataset); }

@@ -140,10 +140,15 @@ std::vector<Outcome> run_local(const std::vector<Cell>& cells, const LocalOption
       for (int k = 0; k < std::max(1, options.jobs_per_gpu); ++k) slots.push_back(Slot{gpu});
     }
   }
-  const std::size_t skipped = cells.size() - queue.size();
+  std::size_t skipped = 0, refused = 0;
+  for (const auto& out : outcomes) {
+    skipped += out.status == Outcome::Status::kSkipped ? 1 : 0;
+    refused += out.status == Outcome::Status::kRefused ? 1 : 0;
+  }
   const std::size_t to_run = queue.size();
-  log.info("sweep: {} runs, {} finished before, {} to run on {} slot(s)", cells.size(), skipped,
-           to_run, slots.size());
+  log.info("sweep: {} runs, {} finished before, {}{} to run on {} slot(s)", cells.size(), skipped,
+           refused > 0 ? std::to_string(refused) + " refused, " : std::string(), to_run,
+           slots.size());
   if (to_run == 0) return outcomes;
 
   const fs::path cells_dir = options.sweep_dir / "cells";

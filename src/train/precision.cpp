@@ -57,18 +57,9 @@ void set_autocast_dtype(torch::DeviceType type, torch::ScalarType dtype) {
 
 }  // namespace
 
-void check_precision_name(const std::string& name) {
-  if (name != "auto" && name != "fp32" && name != "bf16") {
-    throw core::UsageError("--precision '" + name +
-                           "': use fp32 (the reference's float32), bf16 (bfloat16 autocast) "
-                           "or auto (bf16 on CUDA, fp32 on the CPU)");
-  }
-}
-
-Precision resolve_precision(const std::string& name, const torch::Device& device) {
-  check_precision_name(name);
-  if (name == "fp32") return Precision::kFp32;
-  if (name == "bf16") return Precision::kBf16;
+Precision resolve_precision(run::PrecisionChoice choice, const torch::Device& device) {
+  if (choice == run::PrecisionChoice::kFp32) return Precision::kFp32;
+  if (choice == run::PrecisionChoice::kBf16) return Precision::kBf16;
   return device.is_cuda() ? Precision::kBf16 : Precision::kFp32;
 }
 

@@ -20,14 +20,19 @@ namespace {
 TEST(Precision, NamesResolvePerDevice) {
   const torch::Device cpu(torch::kCPU);
   const torch::Device cuda(torch::kCUDA, 0);
-  EXPECT_EQ(resolve_precision("auto", cpu), Precision::kFp32);
-  EXPECT_EQ(resolve_precision("auto", cuda), Precision::kBf16);
-  EXPECT_EQ(resolve_precision("fp32", cuda), Precision::kFp32);
-  EXPECT_EQ(resolve_precision("bf16", cpu), Precision::kBf16);
+  using run::PrecisionChoice;
+  EXPECT_EQ(resolve_precision(PrecisionChoice::kAuto, cpu), Precision::kFp32);
+  EXPECT_EQ(resolve_precision(PrecisionChoice::kAuto, cuda), Precision::kBf16);
+  EXPECT_EQ(resolve_precision(PrecisionChoice::kFp32, cuda), Precision::kFp32);
+  EXPECT_EQ(resolve_precision(PrecisionChoice::kBf16, cpu), Precision::kBf16);
   EXPECT_EQ(to_string(Precision::kBf16), "bf16");
-  const auto message =
-      testing::error_message_of<core::UsageError>([&] { resolve_precision("fp16", cpu); });
+  // The name is parsed at the edge, by the run spec's field.
+  run::RunSpec spec;
+  const auto message = testing::error_message_of<core::UsageError>(
+      [&] { run::find_field("precision")->set(spec, "fp16"); });
   EXPECT_NE(message.find("--precision 'fp16'"), std::string::npos) << message;
+  run::find_field("precision")->set(spec, "bf16");
+  EXPECT_EQ(spec.runtime.precision, PrecisionChoice::kBf16);
 }
 
 TEST(Precision, AutocastGuardCastsInsideAndRestoresAfter) {

@@ -187,7 +187,7 @@ TEST(CudaTrainer, DefaultPrecisionAccuracyMatchesFp32) {
   configure_backend(gpu, Precision::kFp32);
   const auto fp32 = short_run(gpu, Precision::kFp32, false, 20, 8192, 128);
   configure_backend(gpu, Precision::kBf16);
-  const auto fast = short_run(gpu, resolve_precision("auto", gpu), true, 20, 8192, 128);
+  const auto fast = short_run(gpu, resolve_precision(run::PrecisionChoice::kAuto, gpu), true, 20, 8192, 128);
   EXPECT_GT(fp32.acc, 0.3) << "the short run must learn for the comparison to mean anything";
   EXPECT_NEAR(fast.acc, fp32.acc, 0.05);
 }

@@ -26,6 +26,11 @@ namespace helmholtz::run {
 enum class OptimizerKind { kSgd, kAdadelta };  // Keras SGD (images) | Keras Adadelta (audio)
 std::string to_string(OptimizerKind kind);
 
+// --precision: auto (bf16 on CUDA, fp32 on the CPU), fp32 (the reference's float32, TF32 off)
+// or bf16 (bfloat16 autocast, float32 weights). The training side resolves auto per device.
+enum class PrecisionChoice { kAuto, kFp32, kBf16 };
+std::string to_string(PrecisionChoice choice);
+
 struct DataSpec {
   std::string dataset = "cifar10";  // a name of data::dataset_names()
   std::filesystem::path data_dir;   // empty: the dataset's default folder
@@ -65,7 +70,7 @@ struct Runtime {
   std::string device = "auto";     // auto | cpu | cuda | cuda:N
   int threads = 0;                 // 0: all cores
   bool channels_last = true;       // NHWC layout: faster convolutions with oneDNN and cuDNN
-  std::string precision = "auto";  // auto (bf16 on CUDA, fp32 on CPU) | fp32 | bf16
+  PrecisionChoice precision = PrecisionChoice::kAuto;
   bool cuda_graphs = true;         // CUDA: replay training steps from CUDA graphs
   std::filesystem::path log_root = "logs";
   std::filesystem::path log_dir;  // empty: the default layout under log_root

@@ -16,14 +16,14 @@
 
 #include <string>
 
+#include "helmholtz/run/spec.hpp"
+
 namespace helmholtz::train {
 
 enum class Precision { kFp32, kBf16 };
 
-// "auto", "fp32" or "bf16" for `device`; throws core::UsageError naming --precision otherwise.
-Precision resolve_precision(const std::string& name, const torch::Device& device);
-// Throws core::UsageError unless `name` is auto, fp32 or bf16.
-void check_precision_name(const std::string& name);
+// The precision a choice means on `device`: auto is bf16 on CUDA and fp32 elsewhere.
+Precision resolve_precision(run::PrecisionChoice choice, const torch::Device& device);
 std::string to_string(Precision precision);
 
 // While alive, ops on `device_type` run under autocast at `precision` (nothing for fp32).
