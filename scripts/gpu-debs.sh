@@ -34,8 +34,10 @@ fi
 # Headers, CMake/pkg-config files and libraries of the build (CMakeLists.txt). libsndfile's
 # pkg-config file names flac, ogg, vorbis, vorbisenc, opus and libmpg123 (Requires.private), so
 # their -dev packages come too; zlib1g is named since zlib1g-dev's libz.so points into it.
+# libtomlplusplus-dev: toml++ (CMake package tomlplusplus, pkg-config tomlplusplus); Debian
+# builds it as a library, so libtomlplusplus3 comes along as its dependency.
 dev_roots=(
-  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   libturbojpeg0-dev libmp3lame-dev
   libsndfile1-dev libflac-dev libogg-dev libvorbis-dev libopus-dev libmpg123-dev
   libsoxr-dev libkissfft-dev zlib1g-dev zlib1g libgtest-dev

@@ -1,0 +1,20 @@
+# The version of the torch package that TorchConfig.cmake in this folder stands in for.
+include("${CMAKE_CURRENT_LIST_DIR}/TorchWheelLocate.cmake")
+set(PACKAGE_VERSION "${TORCH_WHEEL_VERSION}")
+if(NOT PACKAGE_VERSION)
+  # No torch/version.py: fit only where no version is asked for (TorchConfig.cmake then says
+  # what is missing).
+  set(PACKAGE_VERSION "unknown")
+  if(PACKAGE_FIND_VERSION)
+    set(PACKAGE_VERSION_COMPATIBLE FALSE)
+  else()
+    set(PACKAGE_VERSION_COMPATIBLE TRUE)
+  endif()
+elseif(PACKAGE_FIND_VERSION VERSION_GREATER PACKAGE_VERSION)
+  set(PACKAGE_VERSION_COMPATIBLE FALSE)
+else()
+  set(PACKAGE_VERSION_COMPATIBLE TRUE)
+  if(PACKAGE_FIND_VERSION VERSION_EQUAL PACKAGE_VERSION)
+    set(PACKAGE_VERSION_EXACT TRUE)
+  endif()
+endif()
