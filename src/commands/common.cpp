@@ -39,7 +39,7 @@ void add_spec_options(CLI::App& cmd, const std::shared_ptr<run::RunSpec>& spec,
                       const std::function<bool(const run::Field&)>& include) {
   static const run::RunSpec defaults = [] {
     run::RunSpec s;
-    s.data.level = data::Quality{false, 5};
+    s.data.level = run::default_quality();  // as finalize() gives an image run
     return s;
   }();
   for (const auto& field : run::fields()) {

@@ -94,8 +94,8 @@ FolderStatus RunFolder::status(const Identity& wanted, int epochs) const {
   const json completed = j->value("epochs_completed", json(0));
   s.epochs_completed = completed.is_number_integer() ? completed.get<int>() : 0;
   const json finished = j->value("finished", json(false));
-  if (finished.is_boolean() && finished.get<bool>() && s.epochs_completed >= epochs &&
-      fs::exists(final_weights(), ec)) {
+  s.finished = finished.is_boolean() && finished.get<bool>();
+  if (s.finished && s.epochs_completed >= epochs && fs::exists(final_weights(), ec)) {
     s.state = FolderState::kFinished;
   } else {
     s.state = has_checkpoint ? FolderState::kInterrupted : FolderState::kFresh;
@@ -115,6 +115,11 @@ std::string RunFolder::refusal(const FolderStatus& s, int epochs) const {
              "): its settings cannot be checked against this run; " + kWhatToDo +
              ", or remove that folder";
     case FolderState::kInterrupted:
+      if (s.finished) {
+        return where + " holds this run, finished after " + std::to_string(s.epochs_completed) +
+               " epochs; add --resume to train it on to " + std::to_string(epochs) + ", or " +
+               kWhatToDo;
+      }
       return where + " holds an interrupted run (" + std::to_string(s.epochs_completed) + " of " +
              std::to_string(epochs) + " epochs); add --resume to continue it, or " + kWhatToDo;
     default:

@@ -325,6 +325,8 @@ const data::Level& DataSpec::codec_level() const {
   return *level;
 }
 
+data::Quality default_quality() { return data::Quality::parse("5"); }
+
 const std::vector<Field>& fields() {
   static const std::vector<Field> all = make_fields();
   return all;
@@ -373,7 +375,7 @@ void finalize(RunSpec& s, const Given& given) {
     for (const char* key : {"bitrate", "instrument", "eval", "split-seed", "cache-dir"}) {
       refuse_if_given(given, key, dataset, " (it is an option of --dataset audio-effects)");
     }
-    if (!s.data.level) s.data.level = data::Quality{false, 5};
+    if (!s.data.level) s.data.level = default_quality();
   }
   if (given.count("architecture") != 0 && given.count("setting") != 0) {
     throw UsageError("--setting and --architecture both given: choose a built-in network with "

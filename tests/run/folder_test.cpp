@@ -66,7 +66,12 @@ TEST_F(RunFolderState, FreshInterruptedFinished) {
   EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kFinished);
   EXPECT_EQ(folder_.status(wanted_, 2).state, FolderState::kFinished);
   // More epochs on a finished run: it continues from its checkpoint.
-  EXPECT_EQ(folder_.status(wanted_, 5).state, FolderState::kInterrupted);
+  const auto more = folder_.status(wanted_, 5);
+  EXPECT_EQ(more.state, FolderState::kInterrupted);
+  EXPECT_NE(folder_.refusal(more, 5).find("finished after 3 epochs; add --resume to train it on "
+                                          "to 5"),
+            std::string::npos)
+      << folder_.refusal(more, 5);
 }
 
 TEST_F(RunFolderState, OtherSettingsAreAMismatchNamingEachDifference) {

@@ -40,6 +40,7 @@ std::string to_string(FolderState state);
 struct FolderStatus {
   FolderState state = FolderState::kFresh;
   int epochs_completed = 0;
+  bool finished = false;                // the summary says the run finished (maybe short)
   std::vector<Difference> differences;  // kMismatch: each setting that differs
   std::string detail;                   // kOldSchema: what was found
 };

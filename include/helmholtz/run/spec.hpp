@@ -105,6 +105,9 @@ struct Field {
 const std::vector<Field>& fields();
 const Field* find_field(const std::string& key);  // nullptr when there is none
 
+// The level of an image run that gives none: JPEG quality 5 (the study's headline command).
+data::Quality default_quality();
+
 // The keys a command line or config file set, so that dataset defaults fill in the rest.
 using Given = std::set<std::string>;
 
