@@ -7,31 +7,20 @@
 #include "helmholtz/data/compress.hpp"
 #include "helmholtz/data/datasets.hpp"
 #include "helmholtz/data/image_set.hpp"
+#include "helmholtz/run/settings_file.hpp"
 
 namespace helmholtz::commands {
 
 void apply_config_file(CLI::App& cmd, const std::string& file) {
-  if (!std::filesystem::is_regular_file(file)) {
-    throw core::UsageError("--config: no such file '" + file + "'");
-  }
-  std::vector<CLI::ConfigItem> items;
-  try {
-    items = CLI::ConfigTOML().from_file(file);
-  } catch (const CLI::Error& e) {
-    throw core::UsageError("--config '" + file + "': " + e.what());
-  }
-  for (const auto& item : items) {
-    if (item.name == "++" || item.name == "--") continue;  // table open/close markers
-    const bool ours = item.parents.empty() ||
-                      (item.parents.size() == 1 && item.parents.front() == cmd.get_name());
-    CLI::Option* option = ours ? cmd.get_option_no_throw("--" + item.name) : nullptr;
-    if (option == nullptr || item.name == "config") {
-      throw core::UsageError("--config '" + file + "': unknown key '" + item.fullname() +
+  for (const auto& [key, value] : run::read_settings_file(file, cmd.get_name())) {
+    CLI::Option* option = key == "config" ? nullptr : cmd.get_option_no_throw("--" + key);
+    if (option == nullptr) {
+      throw core::UsageError("--config '" + file + "': unknown key '" + key +
                              "' (keys are the long options of `helmholtz " + cmd.get_name() + "`)");
     }
     if (option->count() > 0) continue;  // given on the command line
-    for (const auto& value : item.inputs) option->add_result(value);
-    option->run_callback();  // validates and stores the value
+    option->add_result(value);
+    option->run_callback();  // parses and stores the value
   }
 }
 

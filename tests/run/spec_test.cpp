@@ -5,10 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include <CLI/CLI.hpp>
-#include <sstream>
+#include <algorithm>
+#include <fstream>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/run/settings_file.hpp"
 #include "test_support.hpp"
 
 namespace helmholtz::run {
@@ -165,6 +166,7 @@ TEST(RunSpec, IdentityLineAndJsonRoundTrip) {
 
 // Every key to_toml writes is a field whose parser reads the value back to the same spec.
 TEST(RunSpec, TomlRoundTrip) {
+  testing::TempDir dir;
   for (const char* dataset : {"cifar10", "audio-effects"}) {
     RunSpec s;
     Given given;
@@ -175,19 +177,37 @@ TEST(RunSpec, TomlRoundTrip) {
     set(s, given, "log-dir", "runs/x y");
     finalize(s, given);
     const std::string toml = to_toml(s);
-    std::istringstream in(toml);
+    const auto file = dir.path() / "config.toml";
+    std::ofstream(file) << toml;
     RunSpec back;
     Given back_given;
-    for (const auto& item : CLI::ConfigTOML().from_config(in)) {
-      if (item.name == "++" || item.name == "--") continue;
-      ASSERT_EQ(item.inputs.size(), 1u) << item.name;
-      set(back, back_given, item.name, item.inputs.front());
+    for (const auto& [key, value] : read_settings_file(file, "train")) {
+      set(back, back_given, key, value);
     }
     finalize(back, back_given);
     EXPECT_EQ(identity(back), identity(s)) << toml;
     EXPECT_EQ(to_toml(back), toml);
     EXPECT_EQ(back.runtime.log_dir, "runs/x y");
   }
+}
+
+TEST(SettingsFile, KeysOfTheCommandAndErrorsNamingTheFile) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "c.toml";
+  std::ofstream(file) << "lr = 0.5\nflip = false\nseed = 3\nquality = \"raw\"\n"
+                         "[train]\nepochs = 2\n[sweep]\nqualities = \"5,50\"\n";
+  auto items = read_settings_file(file, "train");
+  std::sort(items.begin(), items.end());
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"epochs", "2"}, {"flip", "false"}, {"lr", "0.5"}, {"quality", "raw"}, {"seed", "3"},
+      {"sweep.qualities", "5,50"}};
+  EXPECT_EQ(items, expected);
+  std::ofstream(file) << "lr = [0.1, 0.2]\n";
+  auto m = testing::error_message_of<core::UsageError>([&] { read_settings_file(file, "train"); });
+  EXPECT_NE(m.find("'lr' must be one string, number or boolean"), std::string::npos) << m;
+  std::ofstream(file) << "lr = \n";
+  m = testing::error_message_of<core::UsageError>([&] { read_settings_file(file, "train"); });
+  EXPECT_NE(m.find("c.toml': line 1"), std::string::npos) << m;
 }
 
 }  // namespace

@@ -1,0 +1,67 @@
+#include "helmholtz/run/settings_file.hpp"
+
+#include <iomanip>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "helmholtz/core/error.hpp"
+
+namespace helmholtz::run {
+namespace {
+
+std::string shortest(double v) {
+  std::string s;
+  for (int precision = 6; precision <= 17; ++precision) {
+    std::ostringstream out;
+    out << std::setprecision(precision) << v;
+    s = out.str();
+    if (std::stod(s) == v) break;
+  }
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> read_settings_file(
+    const std::filesystem::path& file, const std::string& command) {
+  const std::string where = "--config '" + file.string() + "'";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    throw core::UsageError("--config: no such file '" + file.string() + "'");
+  }
+  toml::table doc;
+  try {
+    doc = toml::parse_file(file.string());
+  } catch (const toml::parse_error& e) {
+    throw core::UsageError(where + ": line " + std::to_string(e.source().begin.line) + ": " +
+                           std::string(e.description()));
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  const auto add = [&](const std::string& key, const toml::node& node) {
+    if (const auto* s = node.as_string()) {
+      out.emplace_back(key, s->get());
+    } else if (const auto* i = node.as_integer()) {
+      out.emplace_back(key, std::to_string(i->get()));
+    } else if (const auto* f = node.as_floating_point()) {
+      out.emplace_back(key, shortest(f->get()));
+    } else if (const auto* b = node.as_boolean()) {
+      out.emplace_back(key, b->get() ? "true" : "false");
+    } else {
+      throw core::UsageError(where + ": '" + key + "' must be one string, number or boolean");
+    }
+  };
+  for (const auto& [key, node] : doc) {
+    const std::string name(key.str());
+    if (const auto* table = node.as_table()) {
+      for (const auto& [inner, value] : *table) {
+        const std::string inner_name(inner.str());
+        add(name == command ? inner_name : name + "." + inner_name, value);
+      }
+    } else {
+      add(name, node);
+    }
+  }
+  return out;
+}
+
+}  // namespace helmholtz::run
