@@ -1,6 +1,7 @@
 // helmholtz bench: throughput of the JPEG stage, the audio stage and training, for comparison
 // with the peers in scripts/ (Pillow, the lame encoder, PyTorch Python) measured in the same run.
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,10 +14,11 @@
 #include "helmholtz/core/parallel.hpp"
 #include "helmholtz/data/audio_compress.hpp"
 #include "helmholtz/data/compress.hpp"
+#include "helmholtz/data/datasets.hpp"
 #include "helmholtz/data/image_set.hpp"
 #include "helmholtz/data/synthetic.hpp"
-#include "helmholtz/features/audio_features.hpp"
 #include "helmholtz/data/info.hpp"
+#include "helmholtz/features/audio_features.hpp"
 #include "helmholtz/train/device.hpp"
 #include "helmholtz/train/loop.hpp"
 #include "helmholtz/train/setup.hpp"
@@ -30,14 +32,25 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// The run spec's fields named in `keys`, bound on `cmd` with `spec`'s values as defaults.
+void add_spec_fields(CLI::App& cmd, const std::shared_ptr<run::RunSpec>& spec,
+                     std::initializer_list<const char*> keys) {
+  const std::vector<std::string> wanted(keys.begin(), keys.end());
+  add_spec_options(cmd, spec, [wanted](const run::Field& f) {
+    return std::find(wanted.begin(), wanted.end(), f.key) != wanted.end();
+  });
+}
+
 void register_bench_jpeg(CLI::App& bench) {
   struct Options {
-    std::string dataset = "fashion-mnist";
-    std::filesystem::path data_dir;
-    std::string quality = "50";
+    std::shared_ptr<run::RunSpec> spec = [] {
+      auto s = std::make_shared<run::RunSpec>();
+      s->data.dataset = "fashion-mnist";
+      s->data.level = data::Quality::parse("50");
+      return s;
+    }();
     std::int64_t images = 10000;
     int repeat = 3;
-    int threads = 0;
     bool json = false;
   };
   auto options = std::make_shared<Options>();
@@ -46,40 +59,42 @@ void register_bench_jpeg(CLI::App& bench) {
       "JPEG encode+decode round trips per second over all cores, on a dataset's first "
       "training images");
   auto& o = *options;
-  add_image_data_options(*cmd, o.dataset, o.data_dir, o.quality);
+  add_spec_fields(*cmd, o.spec, {"dataset", "data-dir", "quality", "subsampling", "threads"});
   cmd->add_option("--images", o.images, "Images per pass")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--repeat", o.repeat, "Timed passes (the fastest counts)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--threads", o.threads, "Threads (0 = all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--json", o.json, "Machine-readable output");
-  cmd->callback([options] {
+  cmd->callback([cmd, options] {
     const auto& o = *options;
-    auto dataset = data::load_image_dataset(o.dataset, o.data_dir);
+    const run::DataSpec& d = o.spec->data;
+    if (d.audio()) throw core::UsageError("bench jpeg takes an image dataset (cifar10, fashion-mnist)");
+    run::finalize(*o.spec, given_fields(*cmd));
+    auto dataset = data::load_image_dataset(d.dataset, d.data_dir);
     dataset.train.truncate(o.images);
-    const auto quality = data::Quality::parse(o.quality);
-    const int threads = core::resolve_threads(o.threads);
+    const auto& quality = d.codec_level().quality();
+    const int threads = core::resolve_threads(o.spec->runtime.threads);
     double best_seconds = 0;
     data::CompressionStats stats;
     for (int r = 0; r < o.repeat; ++r) {  // the fastest pass counts, as in the Pillow peer
       data::ImageSet copy = dataset.train;
       const auto start = Clock::now();
-      stats = data::compress_images(copy, quality, codec::Subsampling::k420, threads);
+      stats = data::compress_images(copy, quality, d.subsampling, threads);
       const double seconds = seconds_since(start);
       if (r == 0 || seconds < best_seconds) best_seconds = seconds;
     }
     const double rate = static_cast<double>(stats.images) / best_seconds;
     if (o.json) {
-      nlohmann::json j = {{"dataset", o.dataset},           {"quality", quality.to_string()},
+      nlohmann::json j = {{"dataset", d.dataset},           {"quality", quality.to_string()},
                           {"images", stats.images},         {"threads", threads},
                           {"mean_bytes", stats.mean_bytes}, {"round_trips_per_second", rate}};
       std::printf("%s\n", j.dump().c_str());
     } else {
       std::printf(
           "jpeg %s q%s: %lld images x %d, %d threads: %.0f round trips/s (%.1f bytes/image)\n",
-          o.dataset.c_str(), quality.to_string().c_str(), static_cast<long long>(stats.images),
+          d.dataset.c_str(), quality.to_string().c_str(), static_cast<long long>(stats.images),
           o.repeat, threads, rate, stats.mean_bytes);
     }
   });
@@ -181,8 +196,10 @@ void register_bench_train(CLI::App& bench) {
                           {"eval_images_per_second", eval_rate}};
       std::printf("%s\n", j.dump().c_str());
     } else {
-      std::printf("setting %d %-20s on %s (%s), %s%s: train %.1f images/s, eval %.1f images/s\n",
-                  arch.setting, arch.name.c_str(), train::describe_device(device).c_str(),
+      std::printf("%s %-20s on %s (%s), %s%s: train %.1f images/s, eval %.1f images/s\n",
+                  arch.setting >= 0 ? ("setting " + std::to_string(arch.setting)).c_str()
+                                    : arch.file.string().c_str(),
+                  arch.name.c_str(), train::describe_device(device).c_str(),
                   train::device_name(device).c_str(), train::to_string(backend.precision).c_str(),
                   graphs ? ", CUDA graphs" : "", train_rate, eval_rate);
     }
@@ -191,12 +208,15 @@ void register_bench_train(CLI::App& bench) {
 
 void register_bench_audio(CLI::App& bench) {
   struct Options {
-    std::filesystem::path data_dir;
-    std::string bitrate = "32";
-    std::string instrument = "all";
+    std::shared_ptr<run::RunSpec> spec = [] {
+      auto s = std::make_shared<run::RunSpec>();
+      s->data.dataset = data::kAudioEffects;
+      s->data.level = data::Bitrate::parse("32");
+      s->data.instrument = "all";
+      s->runtime.device = "cpu";
+      return s;
+    }();
     int repeat = 3;
-    int threads = 0;
-    std::string device = "cpu";
     bool json = false;
   };
   auto options = std::make_shared<Options>();
@@ -205,32 +225,30 @@ void register_bench_audio(CLI::App& bench) {
       "Clips per second of the whole audio stage (read, MP3 encode + decode, resample, align, "
       "mel spectrogram) over all cores, without the feature cache");
   auto& o = *options;
-  cmd->add_option("--data-dir", o.data_dir, "Audio-effects folder (e.g. from `helmholtz synth`)")
-      ->required();
-  cmd->add_option("-b,--bitrate", o.bitrate, "MP3 bitrate in kbit/s, or raw")
-      ->check(bitrate_validator())
-      ->capture_default_str();
-  cmd->add_option("--instrument", o.instrument, "guitar, bass or all")
-      ->check(CLI::IsMember({"guitar", "bass", "all"}))
-      ->capture_default_str();
+  // Where the STFTs run is --device (default cpu); --data-dir is required (e.g. from
+  // `helmholtz synth audio-effects`).
+  add_spec_fields(*cmd, o.spec, {"data-dir", "bitrate", "instrument", "threads", "device"});
   cmd->add_option("--repeat", o.repeat, "Timed passes (the fastest counts)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--threads", o.threads, "Threads (0 = all cores)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--device", o.device, "Where the STFTs run: cpu, cuda, cuda:N")
-      ->capture_default_str();
   cmd->add_flag("--json", o.json, "Machine-readable output");
-  cmd->callback([options] {
+  cmd->callback([cmd, options] {
     const auto& o = *options;
-    const int threads = core::resolve_threads(o.threads);
+    const run::RunSpec& spec = *o.spec;
+    if (spec.data.data_dir.empty()) {
+      throw core::UsageError("bench audio needs --data-dir: an audio-effects folder (make one "
+                             "with `helmholtz synth audio-effects --out DIR`)");
+    }
+    run::finalize(*o.spec, given_fields(*cmd));
+    const int threads = core::resolve_threads(spec.runtime.threads);
     at::set_num_threads(threads);
     features::AudioFeatureRequest request;
-    request.data_dir = o.data_dir;
-    request.instrument = o.instrument;
-    request.bitrate = data::Bitrate::parse(o.bitrate);
+    request.data_dir = spec.data.data_dir;
+    request.instrument = spec.data.instrument;
+    request.bitrate = spec.data.codec_level().bitrate();
     request.cache_dir.clear();  // measure the work, not the cache
     request.threads = threads;
-    request.device = train::resolve_device(o.device);
+    request.device = train::resolve_device(spec.runtime.device);
     request.progress = false;
     auto log = core::console_logger();
     double best = 0;

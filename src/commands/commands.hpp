@@ -23,10 +23,6 @@ void register_preview(CLI::App& app);
 // naming the file and key. (CLI11 itself reads config files for the main app only.)
 void apply_config_file(CLI::App& cmd, const std::string& file);
 
-// --dataset (images only), --data-dir and -q/--quality, for image-only commands.
-void add_image_data_options(CLI::App& cmd, std::string& dataset, std::filesystem::path& data_dir,
-                            std::string& quality);
-
 }  // namespace helmholtz::commands
 
 #include <functional>
@@ -38,7 +34,8 @@ namespace helmholtz::commands {
 
 // Binds the fields of the run spec (run::fields()) that `include` accepts as options of `cmd`:
 // each option parses its value into `spec` through the field's own parser, so a command takes
-// exactly the parts of the spec it needs. Booleans are --key / --no-key flags.
+// exactly the parts of the spec it needs; `spec`'s values now are the defaults --help shows.
+// Booleans are --key / --no-key flags.
 void add_spec_options(CLI::App& cmd, const std::shared_ptr<run::RunSpec>& spec,
                       const std::function<bool(const run::Field&)>& include);
 
@@ -51,10 +48,5 @@ bool train_field(const run::Field& field);  // every field (train)
 
 // Whether --<long_name> was given on the command line or by a config file.
 bool given(const CLI::App& cmd, const std::string& long_name);
-
-// Shared option validators.
-CLI::Validator quality_validator();
-CLI::Validator bitrate_validator();
-CLI::Validator dataset_validator(const std::vector<std::string>& names);
 
 }  // namespace helmholtz::commands

@@ -26,11 +26,7 @@ void apply_config_file(CLI::App& cmd, const std::string& file) {
 
 void add_spec_options(CLI::App& cmd, const std::shared_ptr<run::RunSpec>& spec,
                       const std::function<bool(const run::Field&)>& include) {
-  static const run::RunSpec defaults = [] {
-    run::RunSpec s;
-    s.data.level = run::default_quality();  // as finalize() gives an image run
-    return s;
-  }();
+  const run::RunSpec defaults = *spec;  // the command's own defaults, shown in --help
   for (const auto& field : run::fields()) {
     if (!field.option || !include(field)) continue;
     const run::Field* f = &field;
@@ -67,60 +63,10 @@ bool data_field(const run::Field& field) { return field.part == run::Part::kData
 
 bool train_field(const run::Field&) { return true; }
 
-void add_image_data_options(CLI::App& cmd, std::string& dataset, std::filesystem::path& data_dir,
-                            std::string& quality) {
-  cmd.add_option("--dataset", dataset, "Dataset: cifar10 or fashion-mnist")
-      ->check(dataset_validator(data::image_dataset_names()))
-      ->capture_default_str();
-  cmd.add_option("--data-dir", data_dir,
-                 "Dataset folder (default: data/cifar-10-batches-bin for cifar10, "
-                 "/usr/share/datasets/fashion-mnist for fashion-mnist)");
-  cmd.add_option("-q,--quality", quality, "JPEG quality 1..100, or raw for no codec")
-      ->check(quality_validator())
-      ->capture_default_str();
-}
-
 // Whether an option was given on the command line or by a config file.
 bool given(const CLI::App& cmd, const std::string& long_name) {
   const CLI::Option* option = cmd.get_option_no_throw("--" + long_name);
   return option != nullptr && option->count() > 0;
-}
-
-CLI::Validator bitrate_validator() {
-  return CLI::Validator(
-      [](std::string& value) -> std::string {
-        try {
-          data::Bitrate::parse(value);
-        } catch (const core::Error& e) {
-          return e.what();
-        }
-        return {};
-      },
-      "KBPS|raw", "bitrate");
-}
-
-CLI::Validator quality_validator() {
-  return CLI::Validator(
-      [](std::string& value) -> std::string {
-        try {
-          data::Quality::parse(value);
-        } catch (const core::Error& e) {
-          return e.what();
-        }
-        return {};
-      },
-      "raw|1..100", "quality");
-}
-
-CLI::Validator dataset_validator(const std::vector<std::string>& names) {
-  return CLI::Validator(
-      [names](std::string& value) -> std::string {
-        if (std::find(names.begin(), names.end(), value) != names.end()) return {};
-        std::string list;
-        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-        return "unknown dataset '" + value + "' (choose one of " + list + ")";
-      },
-      "DATASET", "dataset");
 }
 
 }  // namespace helmholtz::commands

@@ -19,7 +19,11 @@ namespace helmholtz::commands {
 namespace {
 
 struct Options {
-  std::shared_ptr<run::RunSpec> spec = std::make_shared<run::RunSpec>();
+  std::shared_ptr<run::RunSpec> spec = [] {
+    auto s = std::make_shared<run::RunSpec>();
+    s->data.level = run::default_quality();  // images; audio must give --bitrate
+    return s;
+  }();
   bool json = false;
 };
 

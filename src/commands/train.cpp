@@ -9,6 +9,7 @@ namespace helmholtz::commands {
 
 void register_train(CLI::App& app) {
   auto spec = std::make_shared<run::RunSpec>();
+  spec->data.level = run::default_quality();  // images; audio must give --bitrate
   auto resume = std::make_shared<bool>(false);
   auto no_progress = std::make_shared<bool>(false);
   auto config_file = std::make_shared<std::string>();

@@ -1,26 +1,11 @@
 #include "helmholtz/run/settings_file.hpp"
 
-#include <iomanip>
-#include <sstream>
 #include <toml++/toml.h>
 
+#include "helmholtz/core/decimal.hpp"
 #include "helmholtz/core/error.hpp"
 
 namespace helmholtz::run {
-namespace {
-
-std::string shortest(double v) {
-  std::string s;
-  for (int precision = 6; precision <= 17; ++precision) {
-    std::ostringstream out;
-    out << std::setprecision(precision) << v;
-    s = out.str();
-    if (std::stod(s) == v) break;
-  }
-  return s;
-}
-
-}  // namespace
 
 std::vector<std::pair<std::string, std::string>> read_settings_file(
     const std::filesystem::path& file, const std::string& command) {
@@ -43,7 +28,7 @@ std::vector<std::pair<std::string, std::string>> read_settings_file(
     } else if (const auto* i = node.as_integer()) {
       out.emplace_back(key, std::to_string(i->get()));
     } else if (const auto* f = node.as_floating_point()) {
-      out.emplace_back(key, shortest(f->get()));
+      out.emplace_back(key, core::shortest_decimal(f->get()));
     } else if (const auto* b = node.as_boolean()) {
       out.emplace_back(key, b->get() ? "true" : "false");
     } else {

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <iomanip>
 #include <limits>
 #include <sstream>
 
+#include "helmholtz/core/decimal.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/data/datasets.hpp"
 #include "helmholtz/data/info.hpp"
@@ -75,13 +75,7 @@ std::string one_of(const char* key, const std::string& text,
 
 // The shortest decimal that reads back as the same double; TOML floats need a dot or exponent.
 std::string number(double v) {
-  std::string s;
-  for (int precision = 6; precision <= 17; ++precision) {
-    std::ostringstream out;
-    out << std::setprecision(precision) << v;
-    s = out.str();
-    if (std::stod(s) == v) break;
-  }
+  std::string s = core::shortest_decimal(v);
   if (s.find_first_of(".eE") == std::string::npos) s += ".0";
   return s;
 }
@@ -123,7 +117,7 @@ std::vector<Field> make_fields() {
        always, [](const RunSpec& s) { return s.data.data_dir.string(); },
        [](RunSpec& s, const std::string& t) { s.data.data_dir = t; }},
       {"quality", "-q", D, Type::kString, true, true,
-       "Images: JPEG quality 1..100, or raw for no codec (default 5)", images,
+       "Images: JPEG quality 1..100, or raw for no codec", images,
        level_text<data::Quality>,
        [](RunSpec& s, const std::string& t) {
          try {
