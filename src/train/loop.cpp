@@ -1,3 +1,4 @@
+#include "helmholtz/train/loss.hpp"
 #include "helmholtz/train/loop.hpp"
 
 #include "helmholtz/train/augment.hpp"
@@ -86,7 +87,7 @@ void EpochTrainer::step(const TensorData& data, const torch::Tensor& index) {
     const AutocastGuard autocast(x.device().type(), options_.precision,
                                  /*cache=*/graphs_ == nullptr);
     logits = model_->forward(x);
-    loss = torch::nn::functional::cross_entropy(logits, y);  // float32 under autocast too
+    loss = keras_crossentropy(logits, y).mean();  // float32 under autocast too
   }
   loss.backward();
   optimizer_.update();
@@ -161,10 +162,7 @@ Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch
     const auto x = batch_layout(model_input(data.images.slice(0, begin, end)), channels_last);
     const auto y = data.labels.slice(0, begin, end);
     const auto logits = model->forward(x).to(torch::kFloat32);
-    loss_sum +=
-        torch::nn::functional::cross_entropy(
-            logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-            .to(torch::kFloat64);
+    loss_sum += keras_crossentropy(logits, y).sum().to(torch::kFloat64);
     correct += logits.argmax(1).eq(y).sum();
   }
   model->train();

@@ -35,8 +35,17 @@ TEST(History, ConvergenceEpochAsTheReferenceDefinesIt) {
   std::vector<double> acc = {0.5, 0.8};
   for (int i = 0; i < 12; ++i) acc.push_back(0.9);
   EXPECT_EQ(convergence_epoch(with_val_acc(acc)), 3);
-  // Windows near the end hold what exists (numpy slice semantics).
-  EXPECT_EQ(convergence_epoch(with_val_acc({0.1, 0.2, 0.3})), 3);
+  // The sum is always divided by 10: windows cut short by the end of the run fail.
+  EXPECT_FALSE(convergence_epoch(with_val_acc({0.1, 0.2, 0.3})).has_value());
+  // 11 epochs, 0.5 then ten at 0.9: epoch 1's window averages 0.86, epoch 2's full window 0.9
+  // passes; epoch 3's (nine epochs, / 10 = 0.81) would not.
+  std::vector<double> eleven = {0.5};
+  for (int i = 0; i < 10; ++i) eleven.push_back(0.9);
+  EXPECT_EQ(convergence_epoch(with_val_acc(eleven)), 2);
+  // A run still improving at its last epoch: the best is at the end, no window reaches it.
+  std::vector<double> rising;
+  for (int i = 0; i < 30; ++i) rising.push_back(0.3 + 0.02 * i);
+  EXPECT_FALSE(convergence_epoch(with_val_acc(rising)).has_value());
   EXPECT_FALSE(convergence_epoch({}).has_value());
 }
 

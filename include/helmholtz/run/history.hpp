@@ -22,9 +22,12 @@ std::vector<EpochRecord> read_history_csv(const std::filesystem::path& file);
 // Mean of the k highest val_acc values (all of them when fewer than k epochs ran).
 double mean_top_val_acc(const std::vector<EpochRecord>& history, std::size_t k = 10);
 
-// The reference's convergence epoch: the first epoch i (1-based) at which the mean val_acc over
-// epochs i..i+9 exceeds 0.99 x the run's maximum val_acc. Like the reference's Python slices,
-// windows near the end hold the epochs that exist. nullopt for an empty history.
+// The reference's convergence epoch: the first epoch i at which the mean val_acc over epochs
+// i..i+9 exceeds 0.99 x the run's maximum val_acc, the sum always divided by 10 as the
+// reference's collect_epoch.py did (a window cut short by the end of the run holds what exists
+// but still counts as 10, so it almost never passes; a run still improving at its end has none).
+// The epoch is 1-based like every epoch here: the reference printed the 0-based index, one
+// less. nullopt for an empty history or when no window passes.
 std::optional<int> convergence_epoch(const std::vector<EpochRecord>& history,
                                      std::size_t window = 10, double fraction = 0.99);
 
