@@ -33,8 +33,11 @@ std::string to_string(FolderState state) {
   return "?";
 }
 
-std::optional<json> RunFolder::read_summary() const {
-  const fs::path file = summary();
+namespace {
+
+// The summary's JSON: nullopt when there is none; throws core::DataError naming the file when
+// it is damaged. Its schema is not checked here.
+std::optional<json> parse_summary(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) return std::nullopt;
   std::ifstream in(file);
@@ -45,13 +48,28 @@ std::optional<json> RunFolder::read_summary() const {
     throw core::DataError("'" + file.string() + "' is not valid JSON (" + e.what() + ")");
   }
   if (!j.is_object()) throw core::DataError("'" + file.string() + "' is not a JSON object");
+  return j;
+}
+
+// Why `j` is not a summary of this build's schema; empty when it is.
+std::string schema_problem(const json& j, const fs::path& file) {
   if (!j.contains("schema")) {
-    throw core::DataError("'" + file.string() +
-                          "' was written by an older helmholtz (no schema version)");
+    return "'" + file.string() + "' was written by an older helmholtz (no schema version)";
   }
   if (!j["schema"].is_number_integer() || j["schema"].get<int>() != kSummarySchema) {
-    throw core::DataError("'" + file.string() + "' has summary schema " + j["schema"].dump() +
-                          "; this helmholtz reads schema " + std::to_string(kSummarySchema));
+    return "'" + file.string() + "' has summary schema " + j["schema"].dump() +
+           "; this helmholtz reads schema " + std::to_string(kSummarySchema);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<json> RunFolder::read_summary() const {
+  auto j = parse_summary(summary());
+  if (j) {
+    const std::string problem = schema_problem(*j, summary());
+    if (!problem.empty()) throw core::DataError(problem);
   }
   return j;
 }
@@ -62,22 +80,19 @@ FolderStatus RunFolder::status(const Identity& wanted, int epochs) const {
   const bool has_checkpoint = fs::exists(checkpoint(), ec);
   std::optional<json> j;
   try {
-    j = read_summary();
-  } catch (const core::DataError& e) {
-    const std::string what = e.what();
-    const bool old = what.find("older helmholtz") != std::string::npos ||
-                     what.find("summary schema") != std::string::npos;
-    if (old) {
-      s.state = FolderState::kOldSchema;
-      s.detail = what;
-      return s;
-    }
+    j = parse_summary(summary());
+  } catch (const core::DataError&) {
     // A damaged summary is rewritten from the checkpoint, whose identity is checked on load.
     s.state = has_checkpoint ? FolderState::kInterrupted : FolderState::kFresh;
     return s;
   }
   if (!j) {
     s.state = has_checkpoint ? FolderState::kInterrupted : FolderState::kFresh;
+    return s;
+  }
+  s.detail = schema_problem(*j, summary());
+  if (!s.detail.empty()) {
+    s.state = FolderState::kOldSchema;
     return s;
   }
   try {
