@@ -43,9 +43,9 @@ struct CommandResult {
   std::string output;  // stdout and stderr together
 };
 
-// Runs `helmholtz <args>` through the shell, stderr merged into stdout.
-inline CommandResult run_helmholtz(const std::string& args) {
-  const std::string command = std::string("'") + HELMHOLTZ_BINARY + "' " + args + " 2>&1";
+// Runs a shell command line, stderr merged into stdout.
+inline CommandResult run_shell(const std::string& line) {
+  const std::string command = line + " 2>&1";
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;
@@ -54,6 +54,18 @@ inline CommandResult run_helmholtz(const std::string& args) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// Runs `helmholtz <args>` through the shell, stderr merged into stdout.
+inline CommandResult run_helmholtz(const std::string& args) {
+  return run_shell(std::string("'") + HELMHOLTZ_BINARY + "' " + args);
+}
+
+// Debian's Python with numpy and Pillow (python3-numpy, python3-pil), the peers that exactness
+// tests compare with; such tests skip when it lacks them.
+inline constexpr const char* kSystemPython = "/usr/bin/python3";
+inline bool system_python_has(const std::string& modules) {
+  return run_shell(std::string(kSystemPython) + " -c 'import " + modules + "'").exit_code == 0;
 }
 
 // Calls fn, expects it to throw an E, returns the message (and records a failure otherwise).

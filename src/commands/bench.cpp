@@ -144,9 +144,8 @@ void register_bench_train(CLI::App& bench) {
     }
     const auto backend = train::set_up_process(spec.runtime);
     const auto info = data::dataset_info(spec.data.dataset);
-    auto t = train::make_training(spec.recipe, spec.runtime,
-                                  {info.channels, info.height, info.width}, info.num_classes,
-                                  backend);
+    auto t = train::make_training(spec, {info.channels, info.height, info.width},
+                                  info.num_classes, backend);
     const auto images =
         data::make_pattern_images(o.images, info.height, info.width, info.channels,
                                   info.num_classes, 0);

@@ -32,8 +32,10 @@ void compress_images(const Options& o) {
   const auto& quality = d.codec_level().quality();
   const int threads = core::resolve_threads(o.spec->runtime.threads);
   const auto subsampling = codec::to_string(d.subsampling);
-  const auto prepared = data::prepare_images(d.dataset, d.data_dir, d.train_size, d.val_size,
-                                             quality, d.subsampling, threads);
+  const bool transposed = run::quirks(*o.spec).transposed_images;
+  const auto prepared = data::prepare_images(
+      d.dataset, d.data_dir, d.train_size, d.val_size, quality, d.subsampling, threads,
+      transposed ? data::Orientation::kTransposed : data::Orientation::kUpright);
   const auto& train = prepared.train;
   const auto& test = prepared.test;
   const double seconds = prepared.compress_seconds;
@@ -43,6 +45,7 @@ void compress_images(const Options& o) {
     j["dataset"] = d.dataset;
     j["quality"] = quality.to_string();
     j["subsampling"] = subsampling;
+    j["protocol"] = run::to_string(o.spec->recipe.protocol);
     j["threads"] = threads;
     j["seconds"] = seconds;
     j["images_per_second"] = quality.raw ? nlohmann::json(nullptr) : nlohmann::json(rate);
@@ -54,9 +57,9 @@ void compress_images(const Options& o) {
   if (quality.raw) {
     std::printf("%s, raw (no codec)\n", d.dataset.c_str());
   } else {
-    std::printf("%s at quality %s (%s subsampling for colour), %d threads: %.0f images/s\n",
-                d.dataset.c_str(), quality.to_string().c_str(), subsampling.c_str(), threads,
-                rate);
+    std::printf("%s at quality %s (%s subsampling for colour%s), %d threads: %.0f images/s\n",
+                d.dataset.c_str(), quality.to_string().c_str(), subsampling.c_str(),
+                transposed ? "; coded transposed, --protocol reference" : "", threads, rate);
   }
   std::printf("%-6s %8s %12s %11s %10s\n", "split", "images", "bytes/image", "bits/pixel",
               "PSNR (dB)");
@@ -126,9 +129,11 @@ void register_compress(CLI::App& app) {
       "per pixel and PSNR per split (images); MP3 bytes, kbit/s, output rate, SNR and delay "
       "removed (audio, whose features then sit in the cache)");
   auto& o = *options;
-  // The data part of the run spec, and the thread count.
+  // The data part of the run spec, the protocol (the reference coded images transposed) and
+  // the thread count.
   add_spec_options(*cmd, o.spec, [](const run::Field& f) {
-    return data_field(f) || std::string(f.key) == "threads";
+    const std::string key = f.key;
+    return data_field(f) || key == "protocol" || key == "threads";
   });
   cmd->add_flag("--json", o.json, "Machine-readable output");
   cmd->callback([cmd, options] {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/core/random.hpp"
 #include "helmholtz/data/audio_synth.hpp"
 
 namespace helmholtz::data {
@@ -269,6 +270,24 @@ AudioSplit split_reference(const std::vector<int>& labels, int num_classes, std:
     split.test.insert(split.test.end(), indices.begin() + train_part, indices.end());
   }
   return split;
+}
+
+AudioSplit split_keras(const AudioSplit& split, std::size_t multiple,
+                       std::uint32_t shuffle_seed) {
+  std::vector<std::size_t> part = split.train;
+  part.insert(part.end(), split.validation.begin(), split.validation.end());
+  std::sort(part.begin(), part.end());  // listing order
+  if (multiple > 0) part.resize(part.size() / multiple * multiple);
+  const auto order = core::numpy_legacy_permutation(shuffle_seed, part.size());
+  // Keras: split_at = int(len(x) * (1. - validation_split)).
+  const auto split_at =
+      static_cast<std::size_t>(static_cast<double>(part.size()) * (1.0 - 0.25));
+  AudioSplit out;
+  out.test = split.test;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    (i < split_at ? out.train : out.validation).push_back(part[order[i]]);
+  }
+  return out;
 }
 
 }  // namespace helmholtz::data

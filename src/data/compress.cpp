@@ -28,8 +28,21 @@ std::string Quality::to_string() const { return raw ? "raw" : std::to_string(val
 
 std::string Quality::folder_name() const { return "quality_" + to_string(); }
 
+void transpose_image(const std::uint8_t* in, int width, int height, int channels,
+                     std::uint8_t* out) {
+  const std::size_t c = static_cast<std::size_t>(channels);
+  for (std::size_t y = 0; y < static_cast<std::size_t>(height); ++y) {
+    for (std::size_t x = 0; x < static_cast<std::size_t>(width); ++x) {
+      const std::uint8_t* from = in + (y * static_cast<std::size_t>(width) + x) * c;
+      std::uint8_t* to = out + (x * static_cast<std::size_t>(height) + y) * c;
+      for (std::size_t k = 0; k < c; ++k) to[k] = from[k];
+    }
+  }
+}
+
 CompressionStats compress_images(ImageSet& images, const Quality& quality,
-                                 codec::Subsampling subsampling, int threads) {
+                                 codec::Subsampling subsampling, int threads,
+                                 Orientation orientation) {
   CompressionStats stats;
   stats.images = images.count;
   const double pixels_per_image = static_cast<double>(images.height) * images.width;
@@ -60,12 +73,27 @@ CompressionStats compress_images(ImageSet& images, const Quality& quality,
         codec::JpegEncoder encoder;
         codec::JpegDecoder decoder;
         std::vector<std::uint8_t> decoded(image_bytes);
+        const bool transposed = orientation == Orientation::kTransposed;
+        std::vector<std::uint8_t> coded_in(transposed ? image_bytes : 0);
+        std::vector<std::uint8_t> coded_out(transposed ? image_bytes : 0);
+        // What the codec sees: the image, or its transpose (width and height swapped).
+        const int coded_width = transposed ? images.height : images.width;
+        const int coded_height = transposed ? images.width : images.height;
         for (std::size_t i = begin; i < end; ++i) {
           std::uint8_t* image = images.image(static_cast<std::int64_t>(i));
-          const std::vector<std::uint8_t> jpeg = encoder.encode(
-              image, images.width, images.height, images.channels, quality.value, subsampling);
-          decoder.decode(jpeg.data(), jpeg.size(), decoded.data(), images.width, images.height,
-                         images.channels);
+          if (transposed) {
+            transpose_image(image, images.width, images.height, images.channels,
+                            coded_in.data());
+          }
+          const std::vector<std::uint8_t> jpeg =
+              encoder.encode(transposed ? coded_in.data() : image, coded_width, coded_height,
+                             images.channels, quality.value, subsampling);
+          decoder.decode(jpeg.data(), jpeg.size(), transposed ? coded_out.data() : decoded.data(),
+                         coded_width, coded_height, images.channels);
+          if (transposed) {
+            transpose_image(coded_out.data(), coded_width, coded_height, images.channels,
+                            decoded.data());
+          }
           const double p = codec::psnr(image, decoded.data(), image_bytes);
           psnrs[i] = std::min(p, kPsnrCap);  // identical (+inf) counts as the cap
           sizes[i] = static_cast<std::uint32_t>(jpeg.size());

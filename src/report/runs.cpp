@@ -108,7 +108,14 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
   r.relative = dir.lexically_relative(root);
   if (r.relative.empty()) r.relative = dir;
   r.dataset = required_string(j, "dataset", file);
-  r.model = required_string(j, "model", file);
+  // Runs of the reference protocol are their own line: "all-cnns-reference". (Summaries from
+  // before --protocol existed hold none: those runs were trained the corrected way.)
+  r.protocol = j.contains("protocol") ? required_string(j, "protocol", file) : "corrected";
+  try {
+    r.model = run::model_label(required_string(j, "model", file), run::parse_protocol(r.protocol));
+  } catch (const core::UsageError&) {
+    damaged(file, "\"protocol\" is '" + r.protocol + "', not corrected or reference");
+  }
   r.setting = required_int(j, "setting", file);
   r.seed = required_int(j, "seed", file);
   r.level_kind = required_string(j, "level_option", file);

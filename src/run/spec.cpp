@@ -110,6 +110,13 @@ std::vector<Field> make_fields() {
          data::check_dataset_name(t);
          s.data.dataset = t;
        }},
+      {"protocol", nullptr, R, Type::kString, true, true,
+       "corrected (the recipe with the reference's bugs fixed) or reference (every quirk of the "
+       "2018 code: images JPEG-coded transposed and flipped vertically, 390 steps per epoch "
+       "from a carried iterator, float32; audio features through float16, Keras' validation "
+       "split); see the README",
+       always, [](const RunSpec& s) { return to_string(s.recipe.protocol); },
+       [](RunSpec& s, const std::string& t) { s.recipe.protocol = parse_protocol(t); }},
       {"data-dir", nullptr, D, Type::kString, false, true,
        "Dataset folder (default: data/cifar-10-batches-bin for cifar10, "
        "/usr/share/datasets/fashion-mnist for fashion-mnist, data/IDMT-SMT-AUDIO-EFFECTS for "
@@ -297,6 +304,32 @@ void refuse_if_given(const Given& given, const char* key, const std::string& dat
 
 }  // namespace
 
+std::string to_string(Protocol protocol) {
+  return protocol == Protocol::kReference ? "reference" : "corrected";
+}
+
+Protocol parse_protocol(const std::string& text) {
+  return one_of("protocol", text, {"corrected", "reference"}) == "reference"
+             ? Protocol::kReference
+             : Protocol::kCorrected;
+}
+
+std::string model_label(const std::string& model, Protocol protocol) {
+  return protocol == Protocol::kReference ? model + "-reference" : model;
+}
+
+Quirks quirks(const RunSpec& s) {
+  Quirks q;
+  if (s.recipe.protocol != Protocol::kReference) return q;
+  const bool sound = s.data.audio();
+  q.transposed_images = !sound;
+  q.carried_iterator = !sound;  // the audio recipe trained with model.fit: full passes
+  q.float32 = true;
+  q.float16_features = sound;
+  q.keras_audio_split = sound;
+  return q;
+}
+
 std::string to_string(OptimizerKind kind) {
   return kind == OptimizerKind::kSgd ? "sgd" : "adadelta";
 }
@@ -371,6 +404,14 @@ void finalize(RunSpec& s, const Given& given) {
     }
     if (!s.data.level) s.data.level = default_quality();
   }
+  if (quirks(s).float32) {
+    if (given.count("precision") != 0 && s.runtime.precision != PrecisionChoice::kFp32) {
+      throw UsageError("--precision " + to_string(s.runtime.precision) +
+                       " does not apply to --protocol reference: the reference trained in "
+                       "float32 (TF32 off); leave --precision out or give fp32");
+    }
+    s.runtime.precision = PrecisionChoice::kFp32;
+  }
   if (given.count("architecture") != 0 && given.count("setting") != 0) {
     throw UsageError("--setting and --architecture both given: choose a built-in network with "
                      "--setting or your own with --architecture FILE");
@@ -422,6 +463,22 @@ std::string identity_line(const Identity& identity) {
   return out;
 }
 
+namespace {
+
+// Runs trained before --protocol existed were trained the corrected way.
+Identity with_protocol(Identity stored) {
+  for (const auto& [key, value] : stored) {
+    if (key == "protocol") return stored;
+  }
+  const auto after_dataset = std::find_if(stored.begin(), stored.end(),
+                                          [](const auto& kv) { return kv.first == "dataset"; });
+  stored.insert(after_dataset == stored.end() ? stored.begin() : after_dataset + 1,
+                {"protocol", to_string(Protocol::kCorrected)});
+  return stored;
+}
+
+}  // namespace
+
 Identity parse_identity_line(const std::string& line) {
   Identity out;
   std::size_t start = 0;
@@ -436,7 +493,7 @@ Identity parse_identity_line(const std::string& line) {
     out.emplace_back(part.substr(0, eq), part.substr(eq + 1));
     start = end + 1;
   }
-  return out;
+  return with_protocol(std::move(out));
 }
 
 nlohmann::json identity_json(const Identity& identity) {
@@ -462,7 +519,7 @@ Identity identity_from_json(const nlohmann::json& j) {
       out.emplace_back(key, value.get<std::string>());
     }
   }
-  return out;
+  return with_protocol(std::move(out));
 }
 
 std::vector<Difference> compare(const Identity& stored, const Identity& wanted) {

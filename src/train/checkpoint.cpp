@@ -96,6 +96,10 @@ void save_checkpoint(const fs::path& file, const torch::nn::Sequential& model,
   archive.write("best_epoch", torch::tensor(static_cast<std::int64_t>(state.best_epoch)));
   archive.write("history", history_tensor(state.history));
   archive.write("identity", string_tensor(state.identity));
+  if (state.iterator.order.defined()) {
+    archive.write("iterator_order", state.iterator.order.to(torch::kCPU));
+    archive.write("iterator_next", torch::tensor(state.iterator.next));
+  }
   archive.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state());
   if (!device.is_cpu()) {
     archive.write("rng_device", at::globalContext().defaultGenerator(device).get_state());
@@ -142,6 +146,11 @@ TrainState load_checkpoint(const fs::path& file, torch::nn::Sequential& model, O
     state.best_epoch = static_cast<int>(read("best_epoch").item<std::int64_t>());
     state.history = history_from(read("history"));
     state.identity = tensor_string(read("identity"));
+    torch::Tensor order;
+    if (archive.try_read("iterator_order", order)) {
+      state.iterator.order = order;
+      state.iterator.next = read("iterator_next").item<std::int64_t>();
+    }
     at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();
     cpu_generator.set_state(read("rng_cpu"));
     torch::Tensor device_rng;

@@ -78,7 +78,8 @@ void EpochTrainer::step(const TensorData& data, const torch::Tensor& index) {
     optimizer_.zero_grad();
   }
   const auto x = batch_layout(
-      augment(model_input(data.images.index_select(0, index)), options_.shift, options_.flip),
+      augment(model_input(data.images.index_select(0, index)), options_.shift, options_.flip,
+              options_.flip_axis),
       options_.channels_last);
   const auto y = data.labels.index_select(0, index);
   torch::Tensor logits;
@@ -124,28 +125,74 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
   }
   loss_sum_.zero_();
   correct_.zero_();
-  const auto order = torch::randperm(n, on_device.dtype(torch::kInt64));
   std::int64_t seen = 0;
   std::int64_t batches = 0;
-  for (std::int64_t begin = 0; begin < n; begin += options_.batch_size) {
-    if (max_batches >= 0 && batches == max_batches) break;
-    const std::int64_t end = std::min<std::int64_t>(n, begin + options_.batch_size);
-    const auto index = order.slice(0, begin, end);
-    if (graphs_) {
-      auto& buffer = index_buffer(end - begin, device);
-      buffer.copy_(index);
-      graphs_->run(end - begin, [&] { step(data, buffer); });
-    } else {
-      step(data, index);
+  const std::int64_t batch = options_.batch_size;
+  if (options_.carried_iterator) {
+    const std::int64_t steps = steps_per_epoch(n);
+    for (std::int64_t s = 0; s < steps; ++s) {
+      if (max_batches >= 0 && batches == max_batches) break;
+      if (!carried_.order.defined() || carried_.next >= n || carried_.order.size(0) != n) {
+        carried_.order = torch::randperm(n, on_device.dtype(torch::kInt64));
+        carried_.next = 0;
+      }
+      const std::int64_t begin = carried_.next;
+      const std::int64_t end = std::min(n, begin + batch);
+      run_batch(data, carried_.order.slice(0, begin, end));
+      carried_.next = end;
+      seen += end - begin;
+      ++batches;
+      if (progress) progress((s + 1) * batch, steps * batch);
     }
-    optimizer_.count_step();
-    seen = end;
-    ++batches;
-    if (progress) progress(end, n);
+  } else {
+    const auto order = torch::randperm(n, on_device.dtype(torch::kInt64));
+    for (std::int64_t begin = 0; begin < n; begin += batch) {
+      if (max_batches >= 0 && batches == max_batches) break;
+      const std::int64_t end = std::min(n, begin + batch);
+      run_batch(data, order.slice(0, begin, end));
+      seen = end;
+      ++batches;
+      if (progress) progress(end, n);
+    }
   }
   if (seen == 0) return {};
   return {loss_sum_.item<double>() / static_cast<double>(seen),
           static_cast<double>(correct_.item<std::int64_t>()) / static_cast<double>(seen)};
+}
+
+void EpochTrainer::run_batch(const TensorData& data, const torch::Tensor& index) {
+  if (graphs_) {
+    auto& buffer = index_buffer(index.size(0), data.images.device());
+    buffer.copy_(index);
+    graphs_->run(index.size(0), [&] { step(data, buffer); });
+  } else {
+    step(data, index);
+  }
+  optimizer_.count_step();
+}
+
+std::int64_t EpochTrainer::steps_per_epoch(std::int64_t n) const {
+  const std::int64_t batch = options_.batch_size;
+  if (n <= 0) return 0;
+  return options_.carried_iterator ? std::max<std::int64_t>(1, n / batch) : (n + batch - 1) / batch;
+}
+
+double EpochTrainer::samples_per_epoch(std::int64_t n) const {
+  if (!options_.carried_iterator || n <= 0) return static_cast<double>(n);
+  const std::int64_t batch = options_.batch_size;
+  const std::int64_t per_pass = (n + batch - 1) / batch;
+  return static_cast<double>(steps_per_epoch(n)) * static_cast<double>(n) /
+         static_cast<double>(per_pass);
+}
+
+EpochTrainer::IteratorState EpochTrainer::iterator_state() const { return carried_; }
+
+void EpochTrainer::restore_iterator(const IteratorState& state) {
+  carried_.next = state.next;
+  carried_.order = state.order.defined() ? state.order.to(torch::kInt64) : torch::Tensor();
+  if (!carried_.order.defined()) return;
+  const auto parameters = model_->parameters();
+  if (!parameters.empty()) carried_.order = carried_.order.to(parameters.front().device());
 }
 
 Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size,

@@ -39,6 +39,7 @@ json make_summary(const run::RunSpec& s, const Training& t, const RunData& prepa
   j["codec"] = level.codec();
   j[level.option()] = level.to_string();
   j["seed"] = s.recipe.seed;
+  j["protocol"] = run::to_string(s.recipe.protocol);
   j["optimizer"] = run::to_string(s.recipe.optimizer);
   j["parameters"] = t.parameters;
   j["device"] = backend.device.str();
@@ -47,6 +48,7 @@ json make_summary(const run::RunSpec& s, const Training& t, const RunData& prepa
   j["channels_last"] = s.runtime.channels_last;
   j["cuda_graphs"] = t.trainer->uses_cuda_graphs();
   j["train_samples"] = prepared.train.size();
+  j["train_steps_per_epoch"] = t.trainer->steps_per_epoch(prepared.train.size());
   j["validation_samples"] = prepared.validation.size();
   j["num_classes"] = prepared.num_classes;
   j["epochs_requested"] = s.recipe.epochs;
@@ -63,7 +65,7 @@ json make_summary(const run::RunSpec& s, const Training& t, const RunData& prepa
       {"metric", prepared.distortion_metric},
       {"db", prepared.distortion_db ? json(*prepared.distortion_db) : json(nullptr)}};
   j["compression"] = prepared.compression;
-  const double samples = static_cast<double>(prepared.train.size()) * state.epoch;
+  const double samples = t.trainer->samples_per_epoch(prepared.train.size()) * state.epoch;
   j["train_samples_per_second"] = state.train_seconds > 0 ? samples / state.train_seconds : 0.0;
   j["wall_seconds"] = state.wall_seconds;
   return j;
@@ -108,8 +110,7 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
   const Backend backend = set_up_process(s.runtime);
   const RunData prepared = prepare_run_data(s, backend.device, *log);
 
-  Training t =
-      make_training(s.recipe, s.runtime, prepared.input, prepared.num_classes, backend);
+  Training t = make_training(s, prepared.input, prepared.num_classes, backend);
   TrainState state;
   state.identity = identity_line;
   if (resuming) {
@@ -117,6 +118,7 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
     state = load_checkpoint(folder.checkpoint(), t.model, *t.optimizer, backend.device,
                             identity_line);
     if (s.runtime.channels_last) use_channels_last(t.model);  // loading stored them as saved
+    t.trainer->restore_iterator(state.iterator);
     log->info("resuming {} after epoch {}", folder.dir().string(), state.epoch);
   }
 
@@ -130,11 +132,13 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
   core::write_file_atomic(folder.config(), run::to_toml(s));
   const auto& arch = s.recipe.architecture;
   log->info(
-      "{} ({}, {} parameters) on {}, {}{}, {} train / {} validation samples, {} epochs",
+      "{} ({}, {} parameters) on {}, {}{}, {} train / {} validation samples, {} epochs of {} "
+      "steps, protocol {}",
       arch.name, arch.file.empty() ? "setting " + std::to_string(arch.setting) : arch.file.string(),
       t.parameters, describe_device(backend.device), to_string(backend.precision),
       t.trainer->uses_cuda_graphs() ? ", CUDA graphs" : "", prepared.train.size(),
-      prepared.validation.size(), s.recipe.epochs);
+      prepared.validation.size(), s.recipe.epochs,
+      t.trainer->steps_per_epoch(prepared.train.size()), run::to_string(s.recipe.protocol));
 
   core::ProgressBar bar(s.runtime.progress);
   const double wall_before = state.wall_seconds;
@@ -161,6 +165,7 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
       state.best_epoch = record.epoch;
       save_weights(folder.best_weights(), t.model);
     }
+    state.iterator = t.trainer->iterator_state();
     save_checkpoint(folder.checkpoint(), t.model, *t.optimizer, state, backend.device);
     write_results(false);
     double mean_epoch = 0;

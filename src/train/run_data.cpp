@@ -14,8 +14,12 @@ namespace {
 RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlog::logger& log) {
   const auto& o = s.data;
   const auto& quality = o.codec_level().quality();
-  auto c = data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
-                                o.subsampling, core::resolve_threads(s.runtime.threads));
+  const bool transposed = run::quirks(s).transposed_images;
+  auto c = data::prepare_images(
+      o.dataset, o.data_dir, o.train_size, o.val_size, quality, o.subsampling,
+      core::resolve_threads(s.runtime.threads),
+      transposed ? data::Orientation::kTransposed : data::Orientation::kUpright);
+  if (transposed) log.info("--protocol reference: each image JPEG-coded transposed, as the reference did");
   for (const auto* s : {&c.train, &c.test}) {
     log.info("{} {} images at quality {}: {:.1f} bytes/image, {:.3f} bits/pixel, PSNR {}",
              s == &c.train ? "train" : "test", s->images, quality.to_string(), s->mean_bytes,
@@ -36,15 +40,15 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
   return d;
 }
 
-TensorData select(const features::AudioFeatures& f, const std::vector<std::size_t>& positions,
-                  const torch::Device& device) {
+TensorData select(const features::AudioFeatures& f, const torch::Tensor& features,
+                  const std::vector<std::size_t>& positions, const torch::Device& device) {
   std::vector<std::int64_t> index(positions.begin(), positions.end());
   std::vector<std::int64_t> labels;
   labels.reserve(positions.size());
   for (auto p : positions) labels.push_back(f.labels[p]);
   const auto idx = torch::tensor(index, torch::kInt64);
   TensorData t;
-  t.images = f.features.index_select(0, idx).to(device);
+  t.images = features.index_select(0, idx).to(device);
   t.labels = torch::tensor(labels, torch::kInt64).to(device);
   return t;
 }
@@ -72,10 +76,27 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
         s.mean_delay_seconds * 1000.0);
   }
 
-  const auto split =
+  const run::Quirks quirks = run::quirks(spec);
+  const auto per_class =
       data::split_reference(f.labels, static_cast<int>(f.classes.size()), o.split_seed);
-  const auto train_positions = cut_to_multiple(split.train, static_cast<std::size_t>(batch_size));
+  // Corrected: validation per class, the training part cut evenly to a multiple of the batch.
+  // Reference: the cut from the end of the listing and Keras' validation_split, as it did.
+  const auto split = quirks.keras_audio_split
+                         ? data::split_keras(per_class, static_cast<std::size_t>(batch_size))
+                         : per_class;
+  const auto train_positions =
+      quirks.keras_audio_split ? split.train
+                               : cut_to_multiple(split.train, static_cast<std::size_t>(batch_size));
   const auto& eval_positions = o.eval == "test" ? split.test : split.validation;
+  // The reference saved its features as float16 and trained on what it read back.
+  const torch::Tensor features =
+      quirks.float16_features ? f.features.to(torch::kHalf).to(torch::kFloat32) : f.features;
+  if (quirks.keras_audio_split) {
+    log.info("--protocol reference: features rounded through float16; the 80% part cut to a "
+             "multiple of {} from the end and split as Keras' validation_split = 0.25 "
+             "(numpy seed {})",
+             batch_size, data::kKerasShuffleSeed);
+  }
   if (train_positions.empty() || eval_positions.empty()) {
     throw core::DataError(
         "the audio set in '" +
@@ -85,12 +106,13 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
         " clips; give each class at least 5 clips");
   }
   log.info("{} clips in {} classes: {} for training (of {}, cut to a multiple of {}), {} for {}",
-           f.labels.size(), f.classes.size(), train_positions.size(), split.train.size(),
+           f.labels.size(), f.classes.size(), train_positions.size(),
+           per_class.train.size() + (quirks.keras_audio_split ? per_class.validation.size() : 0),
            batch_size, eval_positions.size(), o.eval);
 
   RunData d;
-  d.train = select(f, train_positions, device);
-  d.validation = select(f, eval_positions, device);
+  d.train = select(f, features, train_positions, device);
+  d.validation = select(f, features, eval_positions, device);
   d.input = {1, static_cast<int>(f.features.size(2)), static_cast<int>(f.features.size(3))};
   d.num_classes = static_cast<int>(f.classes.size());
   d.compression = {

@@ -29,15 +29,18 @@ Backend set_up_process(const run::Runtime& runtime) {
   return b;
 }
 
-EpochOptions epoch_options(const run::Recipe& recipe, const run::Runtime& runtime,
-                           Precision precision) {
+EpochOptions epoch_options(const run::RunSpec& spec, Precision precision) {
+  const auto& recipe = spec.recipe;
+  const run::Quirks quirks = run::quirks(spec);
   EpochOptions o;
   o.batch_size = recipe.batch_size;
   o.shift = recipe.shift;
   o.flip = recipe.flip;
-  o.channels_last = runtime.channels_last;
+  o.flip_axis = quirks.transposed_images ? FlipAxis::kVertical : FlipAxis::kHorizontal;
+  o.carried_iterator = quirks.carried_iterator;
+  o.channels_last = spec.runtime.channels_last;
   o.precision = precision;
-  o.cuda_graphs = runtime.cuda_graphs;
+  o.cuda_graphs = spec.runtime.cuda_graphs;
   return o;
 }
 
@@ -49,8 +52,10 @@ std::unique_ptr<Optimizer> make_optimizer(const run::Recipe& r,
   return std::make_unique<KerasSgd>(std::move(parameters), r.lr, r.momentum, r.nesterov, r.decay);
 }
 
-Training make_training(const run::Recipe& recipe, const run::Runtime& runtime,
-                       const models::InputShape& input, int num_classes, const Backend& backend) {
+Training make_training(const run::RunSpec& spec, const models::InputShape& input,
+                       int num_classes, const Backend& backend) {
+  const auto& recipe = spec.recipe;
+  const auto& runtime = spec.runtime;
   Training t;
   torch::manual_seed(recipe.seed);
   t.model = build(recipe.architecture, input, num_classes);
@@ -62,7 +67,7 @@ Training make_training(const run::Recipe& recipe, const run::Runtime& runtime,
   t.precision = backend.precision;
   t.eval_batch_size = recipe.eval_batch_size;
   t.trainer = std::make_unique<EpochTrainer>(t.model, *t.optimizer,
-                                             epoch_options(recipe, runtime, backend.precision));
+                                             epoch_options(spec, backend.precision));
   return t;
 }
 

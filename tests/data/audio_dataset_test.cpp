@@ -11,6 +11,7 @@
 
 #include "helmholtz/codec/audio.hpp"
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/core/random.hpp"
 #include "helmholtz/data/audio_synth.hpp"
 #include "test_support.hpp"
 
@@ -264,6 +265,47 @@ TEST(SplitReference, GoldenOrderIsPinned) {
   EXPECT_EQ(split.train, (std::vector<std::size_t>{4, 5, 3, 8, 7, 2}));
   EXPECT_EQ(split.validation, (std::vector<std::size_t>{0, 9}));
   EXPECT_EQ(split.test, (std::vector<std::size_t>{6, 1}));
+}
+
+// The reference protocol's split: the 80% part in listing order, cut from its end, shuffled
+// by numpy's seed 2337, its last quarter validating.
+TEST(SplitKeras, CutsFromTheEndThenTakesTheLastQuarterOfTheNumpyShuffle) {
+  // Listing order groups the classes: 12 classes of 23 clips, class c at 23c .. 23c + 22.
+  std::vector<int> labels;
+  for (int c = 0; c < 12; ++c) labels.insert(labels.end(), 23, c);
+  const AudioSplit per_class = split_reference(labels, 12, 5);
+  // 80% of 23 = 18 per class: 216 clips, cut to 200 (a multiple of 50) from the end.
+  const AudioSplit k = split_keras(per_class, 50);
+  EXPECT_EQ(k.test, per_class.test);
+  EXPECT_EQ(k.train.size(), 150u);  // int(200 * 0.75)
+  EXPECT_EQ(k.validation.size(), 50u);
+
+  std::vector<std::size_t> part = per_class.train;
+  part.insert(part.end(), per_class.validation.begin(), per_class.validation.end());
+  std::sort(part.begin(), part.end());
+  ASSERT_EQ(part.size(), 216u);
+  part.resize(200);  // the 16 dropped are the last class's, as the reference dropped them
+  std::vector<int> kept_per_class(12);
+  for (auto p : part) ++kept_per_class[labels[p]];
+  EXPECT_EQ(kept_per_class[10], 18);
+  EXPECT_EQ(kept_per_class[11], 2);
+
+  const auto order = core::numpy_legacy_permutation(kKerasShuffleSeed, 200);
+  for (std::size_t i = 0; i < 150; ++i) ASSERT_EQ(k.train[i], part[order[i]]) << i;
+  for (std::size_t i = 150; i < 200; ++i) ASSERT_EQ(k.validation[i - 150], part[order[i]]) << i;
+
+  // Not per class: the validation quarter's classes follow the shuffle, not a 25% per class.
+  std::vector<int> validation_per_class(12);
+  for (auto p : k.validation) ++validation_per_class[labels[p]];
+  EXPECT_NE(validation_per_class, std::vector<int>(12, validation_per_class[0]));
+
+  // Keras' split point on a length that is not a multiple of 4: int(199 * 0.75) = 149.
+  AudioSplit odd = per_class;
+  const AudioSplit k1 = split_keras(odd, 199);
+  EXPECT_EQ(k1.train.size(), 149u);
+  EXPECT_EQ(k1.validation.size(), 50u);
+  // Smaller than one batch: nothing left to train on (the caller says the set is too small).
+  EXPECT_TRUE(split_keras(per_class, 1000).train.empty());
 }
 
 TEST(SplitReference, RejectsBadLabels) {

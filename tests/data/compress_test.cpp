@@ -3,10 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/data/synthetic.hpp"
+#include "test_support.hpp"
 
 namespace helmholtz::data {
 namespace {
@@ -124,6 +128,105 @@ TEST(CompressImages, GrayscaleAndEmptySets) {
   const auto none = compress_images(empty, Quality::parse("50"), codec::Subsampling::k420, 2);
   EXPECT_EQ(none.images, 0);
   EXPECT_FALSE(none.mean_psnr.has_value());
+}
+
+TEST(TransposeImage, SwapsRowsAndColumnsAndTwiceIsTheImage) {
+  const ImageSet set = make_pattern_images(1, 3, 5, 3, 2, 1);  // 3 high, 5 wide
+  std::vector<std::uint8_t> t(set.image_bytes()), back(set.image_bytes());
+  transpose_image(set.image(0), 5, 3, 3, t.data());  // now 3 wide, 5 high
+  for (int y = 0; y < 3; ++y) {
+    for (int x = 0; x < 5; ++x) {
+      for (int c = 0; c < 3; ++c) ASSERT_EQ(t[(x * 3 + y) * 3 + c], set.image(0)[(y * 5 + x) * 3 + c]);
+    }
+  }
+  transpose_image(t.data(), 3, 5, 3, back.data());
+  EXPECT_TRUE(std::equal(back.begin(), back.end(), set.image(0)));
+}
+
+// The reference protocol codes each image transposed, as the reference's (N, W, H, C) arrays
+// made Pillow do: the bytes, pixels and PSNR must be Pillow's on the transposed image, which
+// differ from Pillow's on the upright one (the Annex K luma table is not symmetric).
+constexpr const char* kPillowTransposed = R"PY(
+import io, sys
+from PIL import Image
+raw, mode, w, h, count, q, sizes_out, dec_out = sys.argv[1:9]
+w, h, count, q = int(w), int(h), int(count), int(q)
+data = open(raw, "rb").read()
+step = len(data) // count
+sizes, decoded = [], b""
+for i in range(count):
+    im = Image.frombytes(mode, (w, h), data[i * step:(i + 1) * step])
+    for transposed in (True, False):
+        src = im.transpose(Image.Transpose.TRANSPOSE) if transposed else im
+        buf = io.BytesIO()
+        src.save(buf, format="JPEG", quality=q)
+        sizes.append(str(len(buf.getvalue())))
+        if transposed:
+            back = Image.open(io.BytesIO(buf.getvalue())).convert(mode)
+            decoded += back.transpose(Image.Transpose.TRANSPOSE).tobytes()
+open(sizes_out, "w").write(" ".join(sizes))
+open(dec_out, "wb").write(decoded)
+)PY";
+
+TEST(CompressImages, TransposedOrientationEqualsPillowOnTheTransposedImage) {
+  if (!testing::system_python_has("PIL.Image")) {
+    GTEST_SKIP() << testing::kSystemPython << " with PIL (Debian python3-pil) is needed";
+  }
+  testing::TempDir dir;
+  std::ofstream(dir.path() / "pillow.py") << kPillowTransposed;
+  for (const int channels : {3, 1}) {
+    // Not square (32 high, 24 wide): the transposed image has other dimensions too.
+    const ImageSet original = make_pattern_images(6, 32, 24, channels, 10, 11);
+    {
+      std::ofstream raw(dir.path() / "in.raw", std::ios::binary);
+      raw.write(reinterpret_cast<const char*>(original.pixels.data()),
+                static_cast<std::streamsize>(original.pixels.size()));
+    }
+    for (const int q : {5, 25, 75}) {
+      const auto r = testing::run_shell(
+          std::string(testing::kSystemPython) + " '" + (dir.path() / "pillow.py").string() +
+          "' '" + (dir.path() / "in.raw").string() + "' " + (channels == 1 ? "L" : "RGB") +
+          " 24 32 6 " + std::to_string(q) + " '" + (dir.path() / "sizes.txt").string() + "' '" +
+          (dir.path() / "dec.raw").string() + "'");
+      ASSERT_EQ(r.exit_code, 0) << r.output;
+      std::ifstream sizes_in(dir.path() / "sizes.txt");
+      double transposed_bytes = 0, upright_bytes = 0;
+      for (int i = 0; i < 6; ++i) {
+        double t = 0, u = 0;
+        sizes_in >> t >> u;
+        transposed_bytes += t / 6;
+        upright_bytes += u / 6;
+      }
+      std::ifstream dec_in(dir.path() / "dec.raw", std::ios::binary);
+      const std::vector<std::uint8_t> pillow_pixels{std::istreambuf_iterator<char>(dec_in),
+                                                    std::istreambuf_iterator<char>()};
+      ASSERT_EQ(pillow_pixels.size(), original.pixels.size());
+      double pillow_psnr = 0;
+      for (int i = 0; i < 6; ++i) {
+        pillow_psnr += std::min(kPsnrCap, codec::psnr(original.image(i),
+                                                      pillow_pixels.data() + i * original.image_bytes(),
+                                                      original.image_bytes())) / 6;
+      }
+
+      ImageSet ours = original;
+      const auto stats = compress_images(ours, Quality::parse(std::to_string(q)),
+                                         codec::Subsampling::k420, 2, Orientation::kTransposed);
+      const std::string label =
+          "channels " + std::to_string(channels) + ", quality " + std::to_string(q);
+      EXPECT_DOUBLE_EQ(stats.mean_bytes, transposed_bytes) << label;
+      EXPECT_TRUE(ours.pixels == pillow_pixels) << label << ": pixels differ from Pillow's";
+      ASSERT_TRUE(stats.mean_psnr.has_value());
+      EXPECT_NEAR(*stats.mean_psnr, pillow_psnr, 1e-9) << label;
+      // The orientation matters: upright, the same pixels code to other bytes.
+      EXPECT_NE(transposed_bytes, upright_bytes) << label;
+      ImageSet upright = original;
+      EXPECT_DOUBLE_EQ(
+          compress_images(upright, Quality::parse(std::to_string(q)), codec::Subsampling::k420, 2)
+              .mean_bytes,
+          upright_bytes)
+          << label;
+    }
+  }
 }
 
 }  // namespace

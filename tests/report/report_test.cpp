@@ -133,6 +133,29 @@ TEST(ReportRuns, AudioSummaryHasABitrateAndSnr) {
   EXPECT_FALSE(r.distortion_db.has_value());
 }
 
+// Runs of the two protocols are never averaged together: a reference run is its own model
+// line; a summary from before --protocol counts as corrected.
+TEST(ReportRuns, ReferenceProtocolRunsAreTheirOwnLine) {
+  testing::TempDir dir;
+  json corrected = image_summary("5", 0);
+  json reference = image_summary("5", 0);
+  reference["protocol"] = "reference";
+  write_text(dir.path() / "a" / "summary.json", corrected.dump());
+  write_text(dir.path() / "b" / "summary.json", reference.dump());
+  const auto scan = collect_runs(dir.path());
+  ASSERT_EQ(scan.runs.size(), 2u);
+  EXPECT_EQ(scan.runs[0].model, "all-cnns");
+  EXPECT_EQ(scan.runs[0].protocol, "corrected");
+  EXPECT_EQ(scan.runs[1].model, "all-cnns-reference");
+  EXPECT_EQ(scan.runs[1].protocol, "reference");
+  EXPECT_EQ(make_cells(scan.runs).size(), 2u);  // one cell each, not one of two seeds
+  reference["protocol"] = "keras";
+  write_text(dir.path() / "b" / "summary.json", reference.dump());
+  const auto message = testing::error_message_of<core::DataError>(
+      [&] { read_run(dir.path() / "b", dir.path()); });
+  EXPECT_NE(message.find("\"protocol\" is 'keras'"), std::string::npos) << message;
+}
+
 TEST(ReportRuns, DamagedFoldersAreSkippedWithAWarningNamingTheFile) {
   testing::TempDir dir;
   write_text(dir.path() / "good" / "summary.json", image_summary("5", 1).dump());

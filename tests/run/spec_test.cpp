@@ -123,7 +123,7 @@ TEST(RunSpec, IdentityHoldsWhatIsTrainedNotHowItRuns) {
   for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
            {"lr", "0.5"}, {"quality", "50"}, {"seed", "1"}, {"batch-size", "64"},
            {"flip", "false"}, {"subsampling", "444"}, {"train-size", "100"},
-           {"dataset", "fashion-mnist"}}) {
+           {"dataset", "fashion-mnist"}, {"protocol", "reference"}}) {
     RunSpec b = a;
     find_field(key)->set(b, value);
     const auto d = compare(base, identity(b));
@@ -133,6 +133,65 @@ TEST(RunSpec, IdentityHoldsWhatIsTrainedNotHowItRuns) {
   RunSpec other = a;
   find_field("lr")->set(other, "0.5");
   EXPECT_EQ(describe(compare(base, identity(other))), "lr 0.01, you asked for lr 0.5");
+}
+
+TEST(RunSpec, ProtocolIsIdentityAndTurnsOnTheQuirksOfEachKindOfData) {
+  RunSpec corrected;
+  finalize(corrected, {});
+  EXPECT_EQ(value_of(identity(corrected), "protocol"), "corrected");
+  const Quirks none = quirks(corrected);
+  EXPECT_FALSE(none.transposed_images || none.carried_iterator || none.float32 ||
+               none.float16_features || none.keras_audio_split);
+
+  RunSpec images;
+  Given given;
+  set(images, given, "protocol", "reference");
+  finalize(images, given);
+  EXPECT_EQ(value_of(identity(images), "protocol"), "reference");
+  EXPECT_EQ(describe(compare(identity(corrected), identity(images))),
+            "protocol corrected, you asked for protocol reference");
+  const Quirks q = quirks(images);
+  EXPECT_TRUE(q.transposed_images && q.carried_iterator && q.float32);
+  EXPECT_FALSE(q.float16_features || q.keras_audio_split);
+  // float32 with TF32 off on every device: auto resolves to fp32 before the device is known.
+  EXPECT_EQ(images.runtime.precision, PrecisionChoice::kFp32);
+
+  RunSpec sound;
+  Given sound_given;
+  set(sound, sound_given, "dataset", "audio-effects");
+  set(sound, sound_given, "bitrate", "64");
+  set(sound, sound_given, "protocol", "reference");
+  finalize(sound, sound_given);
+  const Quirks a = quirks(sound);
+  EXPECT_TRUE(a.float16_features && a.keras_audio_split && a.float32);
+  EXPECT_FALSE(a.transposed_images || a.carried_iterator);  // the audio script used model.fit
+
+  RunSpec bf16;
+  Given bf16_given;
+  set(bf16, bf16_given, "protocol", "reference");
+  set(bf16, bf16_given, "precision", "bf16");
+  const std::string refused =
+      testing::error_message_of<core::UsageError>([&] { finalize(bf16, bf16_given); });
+  EXPECT_NE(refused.find("--precision bf16 does not apply to --protocol reference"),
+            std::string::npos)
+      << refused;
+  RunSpec bad;
+  EXPECT_THROW(find_field("protocol")->set(bad, "keras"), core::UsageError);
+}
+
+// A run stored before --protocol existed was trained the corrected way: its identity, read
+// back, says so, and it matches a corrected run of the same settings.
+TEST(RunSpec, StoredIdentitiesWithoutProtocolReadAsCorrected) {
+  RunSpec s;
+  finalize(s, {});
+  Identity old = identity(s);
+  old.erase(std::remove_if(old.begin(), old.end(),
+                           [](const auto& kv) { return kv.first == "protocol"; }),
+            old.end());
+  ASSERT_EQ(value_of(old, "protocol"), "(none)");
+  EXPECT_TRUE(compare(parse_identity_line(identity_line(old)), identity(s)).empty());
+  EXPECT_TRUE(compare(identity_from_json(identity_json(old)), identity(s)).empty());
+  EXPECT_EQ(parse_identity_line(identity_line(old)), identity(s));  // in table order too
 }
 
 TEST(RunSpec, ArchitectureFileIsInTheIdentityByItsLayers) {
@@ -189,6 +248,29 @@ TEST(RunSpec, TomlRoundTrip) {
     EXPECT_EQ(to_toml(back), toml);
     EXPECT_EQ(back.runtime.log_dir, "runs/x y");
   }
+}
+
+// Every config under configs/ reads and finalizes as `helmholtz train --config` would, and the
+// reference configs turn the reference protocol on.
+TEST(SettingsFile, ShippedConfigsFinalize) {
+  const std::filesystem::path configs = std::filesystem::path(HELMHOLTZ_SOURCE_DIR) / "configs";
+  int reference = 0, total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(configs)) {
+    if (entry.path().extension() != ".toml") continue;
+    RunSpec s;
+    Given given;
+    for (const auto& [key, value] : read_settings_file(entry.path(), "train")) {
+      set(s, given, key, value);
+    }
+    if (s.data.audio()) set(s, given, "bitrate", "32");
+    ASSERT_NO_THROW(finalize(s, given)) << entry.path();
+    ++total;
+    const bool named_reference = entry.path().filename().string().rfind("reference-", 0) == 0;
+    EXPECT_EQ(s.recipe.protocol == Protocol::kReference, named_reference) << entry.path();
+    reference += named_reference;
+  }
+  EXPECT_EQ(reference, 2);
+  EXPECT_GE(total, 5);
 }
 
 TEST(SettingsFile, KeysOfTheCommandAndErrorsNamingTheFile) {

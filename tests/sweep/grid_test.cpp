@@ -59,6 +59,16 @@ TEST(SweepGrid, OneCellPerLevelSettingAndSeedWithItsOwnFolder) {
     for (std::size_t j = i + 1; j < cells.size(); ++j) EXPECT_NE(cells[i].run_dir, cells[j].run_dir);
   }
   EXPECT_EQ(cell_status(cells[0]).state, run::FolderState::kFresh);
+
+  // The reference protocol's cells have folders and cell files of their own, so that both
+  // protocols sweep side by side into one log root.
+  run::RunSpec reference = base;
+  reference.recipe.protocol = run::Protocol::kReference;
+  const auto ref_cells = expand_grid(reference, parse_levels("5", false), {0}, {0});
+  ASSERT_EQ(ref_cells.size(), 1u);
+  EXPECT_EQ(ref_cells[0].id, "all-cnns-reference-quality_5-seed_0");
+  EXPECT_EQ(ref_cells[0].run_dir,
+            std::filesystem::path("runs/cifar10/all-cnns-reference/quality_5"));
 }
 
 TEST(SweepSlurm, ScriptMapsArrayTasksToCells) {

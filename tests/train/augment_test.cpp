@@ -25,6 +25,24 @@ TEST(Augment, FlipOnlyGivesOriginalOrMirror) {
   EXPECT_LT(flipped, 48);
 }
 
+// The reference protocol: the reference's "horizontal" flip mirrored its transposed arrays, so
+// the upright image is flipped top-bottom, never left-right.
+TEST(Augment, VerticalFlipMirrorsTopToBottom) {
+  torch::manual_seed(3);
+  auto x = torch::rand({64, 3, 8, 6});
+  auto y = augment(x, 0.0, true, FlipAxis::kVertical);
+  int flipped = 0;
+  for (int i = 0; i < 64; ++i) {
+    const bool same = torch::allclose(y[i], x[i], 1e-5, 1e-5);
+    const bool upside_down = torch::allclose(y[i], x[i].flip({1}), 1e-5, 1e-5);
+    ASSERT_TRUE(same || upside_down) << "image " << i;
+    ASSERT_FALSE(torch::allclose(y[i], x[i].flip({2}), 1e-5, 1e-5)) << "image " << i;
+    flipped += upside_down && !same;
+  }
+  EXPECT_GT(flipped, 16);
+  EXPECT_LT(flipped, 48);
+}
+
 TEST(Augment, ShiftRepeatsEdgesAndStaysWithinTenPercent) {
   torch::manual_seed(5);
   // A ramp along x: value = column index. A shift by d pixels (bilinear, edges repeated) gives

@@ -191,6 +191,55 @@ TEST_F(RunTest, ResumeAfterKillContinuesWithoutDuplicatesAndMatchesAnUninterrupt
       << mismatch.output;
 }
 
+// --protocol reference trains, is told apart from the corrected run by identity and summary,
+// codes the images transposed, runs floor(N / batch) steps per epoch, and a resumed run
+// continues the carried iterator's pass exactly where the checkpoint left it.
+TEST_F(RunTest, ReferenceProtocolTrainsApartAndResumesItsCarriedIterator) {
+  const auto reference = [&](const fs::path& dir, int epochs) {
+    run::RunSpec s = options(dir, epochs);
+    s.recipe.protocol = run::Protocol::kReference;
+    run::finalize(s, {"dataset", "quality", "architecture", "batch-size", "protocol"});
+    return s;
+  };
+  const fs::path corrected_dir = logs_.path() / "corrected";
+  const fs::path whole_dir = logs_.path() / "reference";
+  const fs::path resumed_dir = logs_.path() / "resumed";
+  run_training(options(corrected_dir, 2), false);
+  run_training(reference(whole_dir, 2), false);
+  const auto corrected = read_json(corrected_dir / "summary.json");
+  const auto whole = read_json(whole_dir / "summary.json");
+  EXPECT_EQ(corrected["protocol"], "corrected");
+  EXPECT_EQ(whole["protocol"], "reference");
+  EXPECT_EQ(corrected["identity"]["protocol"], "corrected");
+  EXPECT_EQ(whole["identity"]["protocol"], "reference");
+  EXPECT_EQ(corrected["train_steps_per_epoch"], 38);  // ceil(600 / 16)
+  EXPECT_EQ(whole["train_steps_per_epoch"], 37);      // floor(600 / 16)
+  EXPECT_EQ(whole["precision"], "fp32");
+  // Coded transposed: other bytes for the same pixels.
+  EXPECT_NE(corrected["compression"]["train"]["mean_bytes"].get<double>(),
+            whole["compression"]["train"]["mean_bytes"].get<double>());
+  // A folder of one protocol refuses the other.
+  run::RunSpec other = options(whole_dir, 2);
+  const auto refused = testing::error_message_of<core::UsageError>(
+      [&] { run_training(other, true); });
+  EXPECT_NE(refused.find("protocol reference, you asked for protocol corrected"),
+            std::string::npos)
+      << refused;
+
+  // One epoch, then --resume to two: epoch 2 starts 592 images into the first pass, as the
+  // uninterrupted run's did.
+  run_training(reference(resumed_dir, 1), false);
+  run_training(reference(resumed_dir, 2), true);
+  const auto a = run::read_history_csv(whole_dir / "history.csv");
+  const auto b = run::read_history_csv(resumed_dir / "history.csv");
+  ASSERT_EQ(a.size(), 2u);
+  ASSERT_EQ(b.size(), 2u);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NEAR(a[i].loss, b[i].loss, 1e-6) << "epoch " << i + 1;
+    EXPECT_NEAR(a[i].val_loss, b[i].val_loss, 1e-6) << "epoch " << i + 1;
+  }
+}
+
 TEST_F(RunTest, ConfigFileRepeatsTheRun) {
   const fs::path dir = logs_.path() / "first";
   run_training(options(dir, 1), false);

@@ -13,6 +13,7 @@
 #include "helmholtz/train/keras_sgd.hpp"
 #include "helmholtz/train/loop.hpp"
 #include "helmholtz/train/precision.hpp"
+#include "helmholtz/train/setup.hpp"
 
 namespace helmholtz::train {
 namespace {
@@ -55,6 +56,83 @@ TEST(EpochTrainer, CountsOneStepPerBatchAndStopsAtMaxBatches) {
   EXPECT_EQ(sgd.iterations(), 2 + 7);
   EXPECT_DOUBLE_EQ(sgd.current_lr(), 0.01 / (1 + 1e-6 * 9));
   EXPECT_FALSE(trainer.uses_cuda_graphs());
+}
+
+// The reference protocol's epochs: Keras' legacy fit_generator ran floor(N / batch) steps per
+// epoch from one iterator carried on, so a pass of ceil(N / batch) batches spans epochs and
+// its short batch turns up inside an epoch.
+TEST(EpochTrainer, CarriedIteratorRunsFloorStepsAndContinuesThePass) {
+  torch::manual_seed(1);
+  auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
+  KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
+  const auto data = pattern_tensors(10, 2, torch::Device(torch::kCPU));
+  EpochOptions options = test_epoch_options(4);
+  options.carried_iterator = true;
+  EpochTrainer trainer(model, sgd, options);
+  EXPECT_EQ(trainer.steps_per_epoch(10), 2);  // floor(10 / 4), not ceil
+  EXPECT_DOUBLE_EQ(trainer.samples_per_epoch(10), 2 * 10 / 3.0);
+  trainer.train_epoch(data);
+  EXPECT_EQ(sgd.iterations(), 2);
+  auto state = trainer.iterator_state();
+  ASSERT_TRUE(state.order.defined());
+  EXPECT_EQ(state.next, 8);  // batches [0, 4) and [4, 8) of the first pass
+  const auto first_pass = state.order.clone();
+  trainer.train_epoch(data);  // [8, 10) ends the pass, then [0, 4) of a new order
+  state = trainer.iterator_state();
+  EXPECT_EQ(state.next, 4);
+  EXPECT_FALSE(torch::equal(state.order, first_pass));
+  trainer.train_epoch(data);  // [4, 8), [8, 10): the pass ends inside the third epoch
+  EXPECT_EQ(trainer.iterator_state().next, 10);
+  EXPECT_EQ(sgd.iterations(), 6);  // a whole pass per epoch would have made 9
+
+  // A restored iterator continues where the checkpoint left it: two samples remain in this
+  // pass, so the epoch ends four samples into the next one.
+  torch::manual_seed(1);
+  auto again = build(models::image_architecture(1), {3, 32, 32}, 10);
+  KerasSgd sgd2(again->parameters(), 0.01, 0.9, true, 1e-6);
+  EpochTrainer resumed(again, sgd2, options);
+  resumed.restore_iterator({first_pass, 8});
+  resumed.train_epoch(data);
+  EXPECT_EQ(resumed.iterator_state().next, 4);
+  EXPECT_FALSE(torch::equal(resumed.iterator_state().order, first_pass));
+
+  // The reference's CIFAR-10 epoch: 390 steps of 128, 78,000 in 200 epochs.
+  EpochOptions cifar = options;
+  cifar.batch_size = 128;
+  EXPECT_EQ(EpochTrainer(model, sgd, cifar).steps_per_epoch(50000) * 200, 78000);
+
+  // The recipe's epochs: one whole pass, the short batch at its end (78,200 in 200 epochs).
+  EpochTrainer whole(model, sgd, test_epoch_options(4));
+  EXPECT_EQ(whole.steps_per_epoch(10), 3);
+  EXPECT_DOUBLE_EQ(whole.samples_per_epoch(10), 10.0);
+  EXPECT_EQ(EpochTrainer(model, sgd, test_epoch_options(128)).steps_per_epoch(50000) * 200,
+            78200);
+}
+
+// The protocol reaches the trainer: the reference's images flip top-bottom and run from the
+// carried iterator; its audio (model.fit) and the corrected protocol do neither.
+TEST(EpochOptions, FollowTheProtocol) {
+  const auto options_for = [](const char* dataset, const char* protocol) {
+    run::RunSpec s;
+    run::Given given{"dataset", "protocol"};
+    run::find_field("dataset")->set(s, dataset);
+    run::find_field("protocol")->set(s, protocol);
+    if (std::string(dataset) == "audio-effects") {
+      run::find_field("bitrate")->set(s, "raw");
+      given.insert("bitrate");
+    }
+    run::finalize(s, given);
+    return epoch_options(s, Precision::kFp32);
+  };
+  const EpochOptions reference = options_for("cifar10", "reference");
+  EXPECT_EQ(reference.flip_axis, FlipAxis::kVertical);
+  EXPECT_TRUE(reference.carried_iterator);
+  const EpochOptions corrected = options_for("cifar10", "corrected");
+  EXPECT_EQ(corrected.flip_axis, FlipAxis::kHorizontal);
+  EXPECT_FALSE(corrected.carried_iterator);
+  const EpochOptions audio = options_for("audio-effects", "reference");
+  EXPECT_FALSE(audio.carried_iterator);
+  EXPECT_FALSE(audio.flip);
 }
 
 // update() reads the step count on the device: three updates without count_step() still use

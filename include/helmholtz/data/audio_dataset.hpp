@@ -56,4 +56,17 @@ struct AudioSplit {
 // core::UsageError for num_classes < 1 or a label outside [0, num_classes).
 AudioSplit split_reference(const std::vector<int>& labels, int num_classes, std::uint64_t seed);
 
+// The seed of the reference's np.random.seed before it shuffled its audio training set.
+inline constexpr std::uint32_t kKerasShuffleSeed = 2337;
+
+// The reference's own validation split of a split's 80% part (train and validation together),
+// as its script did it (REFERENCE.md section 4, item 7): the part in listing order (class by
+// class, the clip list's order) cut to a multiple of `multiple` by dropping clips from the end
+// (so from the last class; none are left when the part is smaller than `multiple`), shuffled as
+// numpy's np.random.seed(shuffle_seed); np.random.permutation, and split as Keras'
+// validation_split = 0.25: the first int(0.75 n) train, the last quarter validates. `test`
+// stays as it is. Deterministic; no class balance is kept, as in the reference.
+AudioSplit split_keras(const AudioSplit& split, std::size_t multiple,
+                       std::uint32_t shuffle_seed = kKerasShuffleSeed);
+
 }  // namespace helmholtz::data

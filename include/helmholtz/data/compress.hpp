@@ -32,9 +32,22 @@ struct CompressionStats {
 
 inline constexpr double kPsnrCap = 100.0;
 
+// How an image meets the codec. kTransposed is the reference's quirk: it stored CIFAR-10 as
+// (N, W, H, C), so the codec saw every image transposed (columns as rows); the image is
+// transposed, coded, decoded and transposed back, so the pixels stay upright. The bytes are
+// then those of the transposed image, and the Annex K luma table, which is not symmetric,
+// quantises the image's horizontal frequencies as if they were vertical.
+enum class Orientation { kUpright, kTransposed };
+
 // Encodes and decodes every image of `images` in place; returns the figures above.
 // threads: 0 = all hardware threads.
 CompressionStats compress_images(ImageSet& images, const Quality& quality,
-                                 codec::Subsampling subsampling, int threads);
+                                 codec::Subsampling subsampling, int threads,
+                                 Orientation orientation = Orientation::kUpright);
+
+// An HWC image transposed: pixel (row y, column x) goes to (row x, column y); the result is
+// `height` wide and `width` high. Applying it twice (with the sizes swapped) gives the image.
+void transpose_image(const std::uint8_t* in, int width, int height, int channels,
+                     std::uint8_t* out);
 
 }  // namespace helmholtz::data

@@ -24,6 +24,7 @@ struct PreparedImages {
 // core::DataError when a split ends up empty.
 PreparedImages prepare_images(const std::string& dataset, const std::filesystem::path& data_dir,
                               std::int64_t train_size, std::int64_t val_size,
-                              const Quality& quality, codec::Subsampling subsampling, int threads);
+                              const Quality& quality, codec::Subsampling subsampling, int threads,
+                              Orientation orientation = Orientation::kUpright);
 
 }  // namespace helmholtz::data

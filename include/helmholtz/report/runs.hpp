@@ -30,7 +30,8 @@ struct RunRecord {
   std::filesystem::path dir;       // the run folder
   std::filesystem::path relative;  // the run folder relative to the log folder ("." for itself)
   std::string dataset;
-  std::string model;
+  std::string model;     // run::model_label: "all-cnns", or "all-cnns-reference"
+  std::string protocol;  // "corrected" or "reference"
   int setting = 0;
   std::string level_kind;  // "quality" (images) or "bitrate" (audio, kbit/s)
   Level level;

@@ -23,6 +23,18 @@
 
 namespace helmholtz::run {
 
+// --protocol: corrected (the default: the study's recipe with the reference's bugs fixed) or
+// reference (every quirk of the 2018 code, REFERENCE.md section 4, so that a run is what that
+// code did). Part of a run's identity. What each one changes for a run is quirks() below.
+enum class Protocol { kCorrected, kReference };
+std::string to_string(Protocol protocol);
+Protocol parse_protocol(const std::string& text);  // throws core::UsageError naming --protocol
+
+// The name a run's network goes by in run folders and reports: the architecture's name, with
+// "-reference" under the reference protocol ("all-cnns", "all-cnns-reference"), so that runs of
+// the two protocols never share a folder, a mean or a line of the report.
+std::string model_label(const std::string& model, Protocol protocol);
+
 enum class OptimizerKind { kSgd, kAdadelta };  // Keras SGD (images) | Keras Adadelta (audio)
 std::string to_string(OptimizerKind kind);
 
@@ -48,6 +60,7 @@ struct DataSpec {
 };
 
 struct Recipe {
+  Protocol protocol = Protocol::kCorrected;
   int setting = 0;                            // a built-in table, 0..5
   std::filesystem::path architecture_file;    // or a user's table (overrides setting)
   models::Architecture architecture;          // resolved by finalize()
@@ -83,6 +96,26 @@ struct RunSpec {
   Runtime runtime;
 };
 
+// What the protocol turns on for one run: the one place that decides which quirk of the
+// reference applies to which kind of data. All false under the corrected protocol.
+struct Quirks {
+  // Images: each image is JPEG-coded transposed (the reference stored CIFAR-10 as N, W, H, C:
+  // the luma table's horizontal and vertical frequencies swap), and the "horizontal" flip
+  // flips the upright image vertically.
+  bool transposed_images = false;
+  // Images: floor(N / batch) steps per epoch from one iterator carried on across epochs, so the
+  // short batch turns up inside an epoch (Keras' legacy fit_generator, samples_per_epoch = N).
+  bool carried_iterator = false;
+  bool float32 = false;  // float32 with TF32 off on every device (TensorFlow 1.4)
+  // Audio: the mel features rounded through float16 (the reference saved them so).
+  bool float16_features = false;
+  // Audio: the 80% training part, listed by class, cut to a multiple of the batch size from the
+  // end of the listing, then shuffled by numpy's seed 2337 and split as Keras'
+  // validation_split = 0.25 (the last quarter validates, not per class).
+  bool keras_audio_split = false;
+};
+Quirks quirks(const RunSpec& spec);
+
 // --- The field table -----------------------------------------------------------------------
 
 enum class Part { kData, kRecipe, kRuntime };
@@ -111,7 +144,8 @@ data::Quality default_quality();
 // The keys a command line or config file set, so that dataset defaults fill in the rest.
 using Given = std::set<std::string>;
 
-// After parsing: the audio recipe for audio datasets (Adadelta lr 1.0, batch 50, no
+// After parsing: under --protocol reference, precision fp32 (refusing another given one); the
+// audio recipe for audio datasets (Adadelta lr 1.0, batch 50, no
 // augmentation, validation batches of 250) for each recipe setting not in `given`; refuses a
 // given option of the other kind of dataset (--quality for audio, ...); the default level
 // (quality 5) for images; reads --architecture or looks up --setting; then validate(). Throws
@@ -134,6 +168,9 @@ Identity identity(const RunSpec& spec);
 
 // "dataset=cifar10;quality=5;...": the identity on one line (checkpoints, logs).
 std::string identity_line(const Identity& identity);
+// The readers of stored identities (checkpoints, summary.json). Runs trained before --protocol
+// existed hold no protocol: they were trained the corrected way, and the readers add
+// "protocol=corrected" to them, so that such runs still resume and report.
 Identity parse_identity_line(const std::string& line);  // throws core::DataError
 
 nlohmann::json identity_json(const Identity& identity);  // {"dataset": "cifar10", ...}

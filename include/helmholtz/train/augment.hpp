@@ -9,8 +9,13 @@
 
 namespace helmholtz::train {
 
+// Which way the random flip mirrors: left-right (the recipe), or top-bottom (what the
+// reference's horizontal_flip did to its transposed images, seen upright).
+enum class FlipAxis { kHorizontal, kVertical };
+
 // images: float [N, C, H, W]. Returns a new tensor of the same shape. Uses torch's RNG on the
 // images' device (so torch::manual_seed makes it repeatable).
-torch::Tensor augment(const torch::Tensor& images, double shift, bool flip);
+torch::Tensor augment(const torch::Tensor& images, double shift, bool flip,
+                      FlipAxis axis = FlipAxis::kHorizontal);
 
 }  // namespace helmholtz::train

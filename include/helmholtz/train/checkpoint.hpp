@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "helmholtz/run/history.hpp"
+#include "helmholtz/train/loop.hpp"
 #include "helmholtz/train/optimizer.hpp"
 
 namespace helmholtz::train {
@@ -24,6 +25,7 @@ struct TrainState {
   int best_epoch = 0;
   std::vector<run::EpochRecord> history;
   std::string identity;
+  EpochTrainer::IteratorState iterator;  // the carried iterator (reference protocol)
 };
 
 void save_weights(const std::filesystem::path& file, const torch::nn::Sequential& model);

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "helmholtz/data/image_set.hpp"
+#include "helmholtz/train/augment.hpp"
 #include "helmholtz/train/optimizer.hpp"
 #include "helmholtz/train/precision.hpp"
 
@@ -41,6 +42,12 @@ struct EpochOptions {
   int batch_size = 128;
   double shift = 0.1;
   bool flip = true;
+  FlipAxis flip_axis = FlipAxis::kHorizontal;
+  // Keras' legacy fit_generator (the reference protocol): an epoch is floor(N / batch) steps
+  // (at least one) of one iterator carried on across epochs. Its passes are ceil(N / batch)
+  // batches of one random order, the last one short, so the short batch turns up inside an
+  // epoch. Off: an epoch is one whole pass in a fresh order.
+  bool carried_iterator = false;
   bool channels_last = false;  // feed batches as NHWC (use with use_channels_last on the model)
   Precision precision = Precision::kFp32;
   // Replay steps from CUDA graphs where the model is on a GPU (CUDA builds only).
@@ -64,11 +71,28 @@ class EpochTrainer {
   EpochTrainer(const EpochTrainer&) = delete;
   EpochTrainer& operator=(const EpochTrainer&) = delete;
 
-  // One pass over `data` in a fresh random order (torch's RNG); the last batch may be short.
-  // With max_batches >= 0, stops after that many batches (warm-up in benchmarks); the metrics
-  // are then over the samples seen.
+  // One epoch: a pass over `data` in a fresh random order (torch's RNG), the last batch maybe
+  // short; or, with carried_iterator, the next floor(N / batch) batches of the carried
+  // iterator. With max_batches >= 0, stops after that many batches (warm-up in benchmarks);
+  // the metrics are then over the samples seen.
   Metrics train_epoch(const TensorData& data, const ProgressFn& progress = nullptr,
                       std::int64_t max_batches = -1);
+
+  // The optimizer steps of an epoch over `n` samples: ceil(n / batch), or with
+  // carried_iterator floor(n / batch) (at least 1); and the samples it sees on average (n, or
+  // those steps' share of a pass of ceil(n / batch) batches).
+  std::int64_t steps_per_epoch(std::int64_t n) const;
+  double samples_per_epoch(std::int64_t n) const;
+
+  // Where the carried iterator stands: the current pass's order (undefined before the first
+  // step or after a pass ended: the next step draws a new one) and its next position. A
+  // checkpoint keeps it, so that a resumed run continues the same pass.
+  struct IteratorState {
+    torch::Tensor order;  // int64 [N]
+    std::int64_t next = 0;
+  };
+  IteratorState iterator_state() const;
+  void restore_iterator(const IteratorState& state);  // moves the order to the data's device
 
   // Whether steps replay from CUDA graphs (decided at construction from the options, the
   // model's device and the build), and how many graphs were captured so far.
@@ -77,6 +101,7 @@ class EpochTrainer {
 
  private:
   void step(const TensorData& data, const torch::Tensor& index);
+  void run_batch(const TensorData& data, const torch::Tensor& index);
   torch::Tensor& index_buffer(std::int64_t size, const torch::Device& device);
 
   torch::nn::Sequential model_;
@@ -85,6 +110,7 @@ class EpochTrainer {
   torch::Tensor loss_sum_;  // float64, sum of batch-mean loss x batch size
   torch::Tensor correct_;   // int64
   std::map<std::int64_t, torch::Tensor> index_buffers_;  // one per batch size (static inputs)
+  IteratorState carried_;  // carried_iterator: the pass in progress
   std::unique_ptr<StepGraphs> graphs_;
   TensorData graph_data_;  // the data the graphs read (through its addresses)
 };

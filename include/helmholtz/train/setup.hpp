@@ -30,9 +30,8 @@ struct Backend {
 // cuDNN / TF32 for them. Throws core::UsageError for a device that is not there.
 Backend set_up_process(const run::Runtime& runtime);
 
-// The epoch trainer's options from the recipe and runtime, filled by name.
-EpochOptions epoch_options(const run::Recipe& recipe, const run::Runtime& runtime,
-                           Precision precision);
+// The epoch trainer's options from the run's recipe, runtime and protocol, filled by name.
+EpochOptions epoch_options(const run::RunSpec& spec, Precision precision);
 
 std::unique_ptr<Optimizer> make_optimizer(const run::Recipe& recipe,
                                           std::vector<torch::Tensor> parameters);
@@ -51,8 +50,8 @@ struct Training {
 // Seeds torch with the recipe's seed, builds recipe.architecture for the input and classes,
 // moves it to the device (channels-last when asked, before the optimizer mirrors the weights),
 // and makes the optimizer and the epoch trainer.
-Training make_training(const run::Recipe& recipe, const run::Runtime& runtime,
-                       const models::InputShape& input, int num_classes, const Backend& backend);
+Training make_training(const run::RunSpec& spec, const models::InputShape& input,
+                       int num_classes, const Backend& backend);
 
 // What the caller hears of a fit: an epoch starts, a batch is done, an epoch is done (with its
 // record and the seconds of its training pass). Any may be empty.
