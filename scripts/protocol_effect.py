@@ -149,7 +149,7 @@ def ci(m_h):
 def accuracy_md(title, level_name, rows):
     md = ["", "### " + title, "",
           "| %s | seeds | training / validation samples (corr., ref.) | steps per epoch (corr., ref.) "
-          "| corrected val_acc % | reference val_acc % | reference - corrected, paired (points) |"
+          "| corrected val_acc %% | reference val_acc %% | reference - corrected, paired (points) |"
           % level_name,
           "|---|---|---|---|---|---|---|"]
     for r in rows:

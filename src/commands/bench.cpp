@@ -166,7 +166,8 @@ void register_bench_train(CLI::App& bench) {
     train::Metrics last;
     for (int e = 0; e < o.epochs; ++e) last = t.trainer->train_epoch(tensors);
     synchronize();
-    const double train_rate = static_cast<double>(o.images) * o.epochs / seconds_since(start);
+    const double train_rate =
+        t.trainer->samples_per_epoch(tensors.size()) * o.epochs / seconds_since(start);
     if (!std::isfinite(last.loss)) {
       throw core::RunError("bench train: the training loss is " + std::to_string(last.loss));
     }

@@ -71,9 +71,13 @@ void run_sweep(const CLI::App& cmd, Options& o) {
   }
   const auto seeds = sweep::parse_numbers(o.seeds, "--seeds");
   const auto cells = sweep::expand_grid(base, levels, settings, seeds);
-  const auto sweep_dir = o.sweep_dir.empty()
-                             ? base.runtime.log_root / "sweeps" / base.data.dataset
-                             : o.sweep_dir;
+  // A sweep of the reference protocol keeps its cell files and Slurm task list apart from the
+  // corrected sweep of the same dataset.
+  const std::string study =
+      base.data.dataset +
+      (base.recipe.protocol == run::Protocol::kReference ? std::string("-reference") : "");
+  const auto sweep_dir =
+      o.sweep_dir.empty() ? base.runtime.log_root / "sweeps" / study : o.sweep_dir;
   auto log = core::console_logger();
   log->info("sweep of {} runs: {} {} x {} x seeds {}", cells.size(),
             audio ? "bitrates" : "qualities", level_text,
@@ -109,7 +113,7 @@ void run_sweep(const CLI::App& cmd, Options& o) {
     auto so = o.slurm_options;
     so.binary = self_executable();
     so.workdir = std::filesystem::current_path();
-    if (so.job_name == "helmholtz") so.job_name = "helmholtz-" + base.data.dataset;
+    if (so.job_name == "helmholtz") so.job_name = "helmholtz-" + study;
     const auto job = sweep::write_slurm_sweep(cells, sweep_dir, so);
     std::printf("wrote %s: %zu array tasks (%zu runs finished before%s)\n", job.script.c_str(),
                 job.tasks, cells.size() - job.tasks - refused.size(),
@@ -184,13 +188,15 @@ void register_sweep(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--sweep-dir", o.sweep_dir,
-                  "Cell configs and child logs (default: <log-root>/sweeps/<dataset>)");
+                  "Cell configs and child logs (default: <log-root>/sweeps/<dataset>, with -reference "
+                  "under --protocol reference)");
   cmd->add_flag("--dry-run", o.dry_run, "List the runs and their state; start nothing");
   cmd->add_flag("--slurm", o.slurm, "Write an sbatch array script, one task per run");
   cmd->add_flag("--submit", o.submit, "With --slurm: submit it with sbatch");
   cmd->add_flag("--wait", o.wait, "With --submit: wait until every task has ended");
   auto& so = o.slurm_options;
-  cmd->add_option("--job-name", so.job_name, "Slurm job name (default: helmholtz-<dataset>)");
+  cmd->add_option("--job-name", so.job_name,
+                  "Slurm job name (default: helmholtz-<dataset>[-reference])");
   cmd->add_option("--gpus-per-task", so.gpus_per_task, "Slurm: GPUs per run (--gres=gpu:N)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--cpus-per-task", so.cpus_per_task, "Slurm: CPUs per run")

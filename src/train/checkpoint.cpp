@@ -96,8 +96,9 @@ void save_checkpoint(const fs::path& file, const torch::nn::Sequential& model,
   archive.write("best_epoch", torch::tensor(static_cast<std::int64_t>(state.best_epoch)));
   archive.write("history", history_tensor(state.history));
   archive.write("identity", string_tensor(state.identity));
-  if (state.iterator.order.defined()) {
+  if (state.iterator.order.defined() && state.iterator.batches.defined()) {
     archive.write("iterator_order", state.iterator.order.to(torch::kCPU));
+    archive.write("iterator_batches", state.iterator.batches.to(torch::kCPU));
     archive.write("iterator_next", torch::tensor(state.iterator.next));
   }
   archive.write("rng_cpu", at::detail::getDefaultCPUGenerator().get_state());
@@ -149,6 +150,7 @@ TrainState load_checkpoint(const fs::path& file, torch::nn::Sequential& model, O
     torch::Tensor order;
     if (archive.try_read("iterator_order", order)) {
       state.iterator.order = order;
+      state.iterator.batches = read("iterator_batches");
       state.iterator.next = read("iterator_next").item<std::int64_t>();
     }
     at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();

@@ -130,19 +130,25 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
   const std::int64_t batch = options_.batch_size;
   if (options_.carried_iterator) {
     const std::int64_t steps = steps_per_epoch(n);
+    const std::int64_t per_pass = (n + batch - 1) / batch;
+    const auto expected = static_cast<std::int64_t>(samples_per_epoch(n));
     for (std::int64_t s = 0; s < steps; ++s) {
       if (max_batches >= 0 && batches == max_batches) break;
-      if (!carried_.order.defined() || carried_.next >= n || carried_.order.size(0) != n) {
+      if (!carried_.order.defined() || carried_.order.size(0) != n ||
+          !carried_.batches.defined() || carried_.batches.size(0) != per_pass ||
+          carried_.next >= per_pass) {
         carried_.order = torch::randperm(n, on_device.dtype(torch::kInt64));
+        carried_.batches = torch::randperm(per_pass, torch::kInt64);  // the CPU's generator
         carried_.next = 0;
       }
-      const std::int64_t begin = carried_.next;
+      const std::int64_t k = carried_.batches[carried_.next].item<std::int64_t>();
+      const std::int64_t begin = k * batch;
       const std::int64_t end = std::min(n, begin + batch);
       run_batch(data, carried_.order.slice(0, begin, end));
-      carried_.next = end;
+      ++carried_.next;
       seen += end - begin;
       ++batches;
-      if (progress) progress((s + 1) * batch, steps * batch);
+      if (progress) progress(seen, std::max(seen, expected));
     }
   } else {
     const auto order = torch::randperm(n, on_device.dtype(torch::kInt64));
@@ -188,9 +194,11 @@ double EpochTrainer::samples_per_epoch(std::int64_t n) const {
 EpochTrainer::IteratorState EpochTrainer::iterator_state() const { return carried_; }
 
 void EpochTrainer::restore_iterator(const IteratorState& state) {
+  carried_ = {};
+  if (!state.order.defined() || !state.batches.defined()) return;
   carried_.next = state.next;
-  carried_.order = state.order.defined() ? state.order.to(torch::kInt64) : torch::Tensor();
-  if (!carried_.order.defined()) return;
+  carried_.batches = state.batches.to(torch::kCPU, torch::kInt64);
+  carried_.order = state.order.to(torch::kInt64);
   const auto parameters = model_->parameters();
   if (!parameters.empty()) carried_.order = carried_.order.to(parameters.front().device());
 }

@@ -19,7 +19,9 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
       o.dataset, o.data_dir, o.train_size, o.val_size, quality, o.subsampling,
       core::resolve_threads(s.runtime.threads),
       transposed ? data::Orientation::kTransposed : data::Orientation::kUpright);
-  if (transposed) log.info("--protocol reference: each image JPEG-coded transposed, as the reference did");
+  if (transposed) {
+    log.info("--protocol reference: each image JPEG-coded transposed, as the reference did");
+  }
   for (const auto* s : {&c.train, &c.test}) {
     log.info("{} {} images at quality {}: {:.1f} bytes/image, {:.3f} bits/pixel, PSNR {}",
              s == &c.train ? "train" : "test", s->images, quality.to_string(), s->mean_bytes,
@@ -102,8 +104,13 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
         "the audio set in '" +
         (o.data_dir.empty() ? features::default_audio_data_dir() : o.data_dir).string() +
         "' is too small to split: " + std::to_string(split.train.size()) + " training and " +
-        std::to_string(eval_positions.size()) + " " + o.eval +
-        " clips; give each class at least 5 clips");
+        std::to_string(eval_positions.size()) + " " + o.eval + " clips; give each class at least " +
+        "5 clips" +
+        (quirks.keras_audio_split
+             ? ", and under --protocol reference, which cuts the 80% training part to a "
+               "multiple of the batch size, that part at least " + std::to_string(batch_size) +
+                   " clips"
+             : std::string()));
   }
   log.info("{} clips in {} classes: {} for training (of {}, cut to a multiple of {}), {} for {}",
            f.labels.size(), f.classes.size(), train_positions.size(),

@@ -94,5 +94,27 @@ TEST(Cli, CompressJsonReportsBothSplits) {
               j["train"]["mean_bytes"].get<double>() * 8 / 1024, 1e-9);
 }
 
+// `compress --protocol reference` codes the images transposed, as the reference did: other
+// bytes for the same pixels, and the protocol in the figures.
+TEST(Cli, CompressUnderTheReferenceProtocolCodesTransposed) {
+  testing::TempDir dir;
+  data::write_pattern_cifar10(dir.path(), 50, 20, 2);
+  const std::string base =
+      "compress --dataset cifar10 --quality 25 --json --data-dir '" + dir.path().string() + "'";
+  const auto corrected = testing::run_helmholtz(base);
+  const auto reference = testing::run_helmholtz(base + " --protocol reference");
+  ASSERT_EQ(corrected.exit_code, 0) << corrected.output;
+  ASSERT_EQ(reference.exit_code, 0) << reference.output;
+  const auto c = nlohmann::json::parse(corrected.output);
+  const auto r = nlohmann::json::parse(reference.output);
+  EXPECT_EQ(c["protocol"], "corrected");
+  EXPECT_EQ(r["protocol"], "reference");
+  EXPECT_NE(c["train"]["mean_bytes"].get<double>(), r["train"]["mean_bytes"].get<double>());
+  const auto bad = testing::run_helmholtz(base + " --protocol keras");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--protocol 'keras': use corrected, reference"), std::string::npos)
+      << bad.output;
+}
+
 }  // namespace
 }  // namespace helmholtz::commands

@@ -136,7 +136,9 @@ TEST(TransposeImage, SwapsRowsAndColumnsAndTwiceIsTheImage) {
   transpose_image(set.image(0), 5, 3, 3, t.data());  // now 3 wide, 5 high
   for (int y = 0; y < 3; ++y) {
     for (int x = 0; x < 5; ++x) {
-      for (int c = 0; c < 3; ++c) ASSERT_EQ(t[(x * 3 + y) * 3 + c], set.image(0)[(y * 5 + x) * 3 + c]);
+      for (int c = 0; c < 3; ++c) {
+        ASSERT_EQ(t[(x * 3 + y) * 3 + c], set.image(0)[(y * 5 + x) * 3 + c]);
+      }
     }
   }
   transpose_image(t.data(), 3, 5, 3, back.data());

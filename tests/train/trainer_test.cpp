@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/models/architecture.hpp"
@@ -58,9 +59,9 @@ TEST(EpochTrainer, CountsOneStepPerBatchAndStopsAtMaxBatches) {
   EXPECT_FALSE(trainer.uses_cuda_graphs());
 }
 
-// The reference protocol's epochs: Keras' legacy fit_generator ran floor(N / batch) steps per
-// epoch from one iterator carried on, so a pass of ceil(N / batch) batches spans epochs and
-// its short batch turns up inside an epoch.
+// The reference protocol's epochs: Keras 2.1's fit_generator ran floor(N / batch) steps per
+// epoch from one iterator carried on, visiting each pass's ceil(N / batch) batches in a random
+// order, so a pass spans epochs and its short batch turns up anywhere inside an epoch.
 TEST(EpochTrainer, CarriedIteratorRunsFloorStepsAndContinuesThePass) {
   torch::manual_seed(1);
   auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
@@ -71,29 +72,45 @@ TEST(EpochTrainer, CarriedIteratorRunsFloorStepsAndContinuesThePass) {
   EpochTrainer trainer(model, sgd, options);
   EXPECT_EQ(trainer.steps_per_epoch(10), 2);  // floor(10 / 4), not ceil
   EXPECT_DOUBLE_EQ(trainer.samples_per_epoch(10), 2 * 10 / 3.0);
+  const auto is_permutation = [](const torch::Tensor& t, std::int64_t n) {
+    return t.defined() && t.size(0) == n &&
+           torch::equal(std::get<0>(t.sort()), torch::arange(n, torch::kInt64));
+  };
   trainer.train_epoch(data);
   EXPECT_EQ(sgd.iterations(), 2);
   auto state = trainer.iterator_state();
-  ASSERT_TRUE(state.order.defined());
-  EXPECT_EQ(state.next, 8);  // batches [0, 4) and [4, 8) of the first pass
+  EXPECT_TRUE(is_permutation(state.order, 10));
+  EXPECT_TRUE(is_permutation(state.batches, 3));  // batches [0, 4), [4, 8), [8, 10)
+  EXPECT_EQ(state.next, 2);                       // two of the pass's three batches done
   const auto first_pass = state.order.clone();
-  trainer.train_epoch(data);  // [8, 10) ends the pass, then [0, 4) of a new order
+  const auto first_batches = state.batches.clone();
+  trainer.train_epoch(data);  // the pass's last batch, then one of a new pass
   state = trainer.iterator_state();
-  EXPECT_EQ(state.next, 4);
+  EXPECT_EQ(state.next, 1);
   EXPECT_FALSE(torch::equal(state.order, first_pass));
-  trainer.train_epoch(data);  // [4, 8), [8, 10): the pass ends inside the third epoch
-  EXPECT_EQ(trainer.iterator_state().next, 10);
+  trainer.train_epoch(data);  // the new pass ends inside the third epoch
+  EXPECT_EQ(trainer.iterator_state().next, 3);
   EXPECT_EQ(sgd.iterations(), 6);  // a whole pass per epoch would have made 9
+  // The short batch (batch 2 of each pass) is not always last: over a dozen more epochs (eight
+  // passes) it is visited at more than one place in its pass.
+  std::set<std::int64_t> short_positions;
+  for (int epoch = 0; epoch < 12; ++epoch) {
+    trainer.train_epoch(data);
+    const auto b = trainer.iterator_state().batches;
+    short_positions.insert(b.eq(2).nonzero().item<std::int64_t>());
+  }
+  EXPECT_GE(short_positions.size(), 2u);
 
-  // A restored iterator continues where the checkpoint left it: two samples remain in this
-  // pass, so the epoch ends four samples into the next one.
+  // A restored iterator continues where the checkpoint left it: one batch remains in this
+  // pass, so the epoch ends one batch into the next one.
   torch::manual_seed(1);
   auto again = build(models::image_architecture(1), {3, 32, 32}, 10);
   KerasSgd sgd2(again->parameters(), 0.01, 0.9, true, 1e-6);
   EpochTrainer resumed(again, sgd2, options);
-  resumed.restore_iterator({first_pass, 8});
+  resumed.restore_iterator({first_pass, first_batches, 2});
+  EXPECT_TRUE(torch::equal(resumed.iterator_state().order, first_pass));
   resumed.train_epoch(data);
-  EXPECT_EQ(resumed.iterator_state().next, 4);
+  EXPECT_EQ(resumed.iterator_state().next, 1);
   EXPECT_FALSE(torch::equal(resumed.iterator_state().order, first_pass));
 
   // The reference's CIFAR-10 epoch: 390 steps of 128, 78,000 in 200 epochs.
@@ -130,9 +147,7 @@ TEST(EpochOptions, FollowTheProtocol) {
   const EpochOptions corrected = options_for("cifar10", "corrected");
   EXPECT_EQ(corrected.flip_axis, FlipAxis::kHorizontal);
   EXPECT_FALSE(corrected.carried_iterator);
-  const EpochOptions audio = options_for("audio-effects", "reference");
-  EXPECT_FALSE(audio.carried_iterator);
-  EXPECT_FALSE(audio.flip);
+  EXPECT_FALSE(options_for("audio-effects", "reference").carried_iterator);  // model.fit
 }
 
 // update() reads the step count on the device: three updates without count_step() still use
@@ -273,6 +288,48 @@ TEST(CudaTrainer, DefaultPrecisionAccuracyMatchesFp32) {
 // A graph replays the eager step's kernels with the same Philox offsets for its random draws,
 // so from the same seed both runs end with the same weights, up to the rounding differences of
 // cuDNN's atomics.
+// The reference protocol on a GPU: the carried iterator's short batch, which lands anywhere in
+// a pass, replays from its own graph, and graphs train as eager steps do; its order lives on
+// the GPU and comes back there from a checkpoint's CPU copy.
+TEST(CudaTrainer, CarriedIteratorReplaysItsShortBatchAndRestoresOnTheGpu) {
+  if (!have_cuda()) GTEST_SKIP() << "no CUDA GPU in this build or machine";
+  const torch::Device gpu(torch::kCUDA, 0);
+  configure_backend(gpu, Precision::kFp32);
+  const std::int64_t n = 64 * 10 + 24;  // passes of 11 batches, epochs of 10 steps
+  const auto data = pattern_tensors(n, 22, gpu);
+  auto run = [&](bool graphs, int* captured) {
+    torch::manual_seed(9);
+    auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
+    model->to(gpu);
+    KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
+    EpochOptions options = test_epoch_options(64);
+    options.channels_last = false;
+    options.cuda_graphs = graphs;
+    options.carried_iterator = true;
+    EpochTrainer trainer(model, sgd, options);
+    for (int e = 0; e < 8; ++e) EXPECT_TRUE(std::isfinite(trainer.train_epoch(data).loss));
+    EXPECT_EQ(sgd.iterations(), 8 * 10);
+    EXPECT_TRUE(trainer.iterator_state().order.is_cuda());
+    EXPECT_FALSE(trainer.iterator_state().batches.is_cuda());
+    auto state = trainer.iterator_state();
+    state.order = state.order.cpu();  // as a checkpoint holds it
+    trainer.restore_iterator(state);
+    EXPECT_TRUE(trainer.iterator_state().order.is_cuda());
+    EXPECT_TRUE(std::isfinite(trainer.train_epoch(data).loss));
+    *captured = trainer.graphs_captured();
+    std::vector<torch::Tensor> weights;
+    for (const auto& p : model->parameters()) weights.push_back(p.detach().flatten());
+    return torch::cat(weights);
+  };
+  int eager_graphs = -1, graphs = -1;
+  const auto eager = run(false, &eager_graphs);
+  const auto replayed = run(true, &graphs);
+  EXPECT_EQ(eager_graphs, 0);
+  EXPECT_EQ(graphs, 2) << "one graph for batches of 64, one for the short 24";
+  const double relative = (replayed - eager).norm().item<double>() / eager.norm().item<double>();
+  EXPECT_LT(relative, 1e-3);
+}
+
 TEST(CudaTrainer, GraphsReplayFullAndShortBatchesAndTrainLikeEagerSteps) {
   if (!have_cuda()) GTEST_SKIP() << "no CUDA GPU in this build or machine";
   const torch::Device gpu(torch::kCUDA, 0);

@@ -43,10 +43,13 @@ struct EpochOptions {
   double shift = 0.1;
   bool flip = true;
   FlipAxis flip_axis = FlipAxis::kHorizontal;
-  // Keras' legacy fit_generator (the reference protocol): an epoch is floor(N / batch) steps
-  // (at least one) of one iterator carried on across epochs. Its passes are ceil(N / batch)
-  // batches of one random order, the last one short, so the short batch turns up inside an
-  // epoch. Off: an epoch is one whole pass in a fresh order.
+  // The reference protocol, as Keras 2.1's fit_generator(steps_per_epoch = N // batch) ran its
+  // ImageDataGenerator iterator (a Sequence, through an OrderedEnqueuer with shuffle): an epoch
+  // is floor(N / batch) steps (at least one) of one iterator carried on across epochs. Each of
+  // its passes cuts a fresh random order of the N samples into ceil(N / batch) batches, the
+  // last one short, and visits the batches in a random order, so the short batch turns up
+  // anywhere in a pass, inside an epoch. Off: an epoch is one whole pass in a fresh order, the
+  // short batch last.
   bool carried_iterator = false;
   bool channels_last = false;  // feed batches as NHWC (use with use_channels_last on the model)
   Precision precision = Precision::kFp32;
@@ -84,15 +87,18 @@ class EpochTrainer {
   std::int64_t steps_per_epoch(std::int64_t n) const;
   double samples_per_epoch(std::int64_t n) const;
 
-  // Where the carried iterator stands: the current pass's order (undefined before the first
-  // step or after a pass ended: the next step draws a new one) and its next position. A
-  // checkpoint keeps it, so that a resumed run continues the same pass.
+  // Where the carried iterator stands: the current pass's sample order and batch order
+  // (undefined before the first step: the next step draws them) and how many of its batches
+  // are done (a pass that is done draws new ones at the next step). A checkpoint keeps it, so
+  // that a resumed run continues the same pass.
   struct IteratorState {
-    torch::Tensor order;  // int64 [N]
-    std::int64_t next = 0;
+    torch::Tensor order;    // int64 [N], on the training device: sample positions
+    torch::Tensor batches;  // int64 [ceil(N / batch)], on the CPU: batch k of the pass
+    std::int64_t next = 0;  // batches of the pass done
   };
   IteratorState iterator_state() const;
-  void restore_iterator(const IteratorState& state);  // moves the order to the data's device
+  // Puts the order on the model's device; an order of another size than the data is redrawn.
+  void restore_iterator(const IteratorState& state);
 
   // Whether steps replay from CUDA graphs (decided at construction from the options, the
   // model's device and the build), and how many graphs were captured so far.
