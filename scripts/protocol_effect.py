@@ -3,9 +3,10 @@
 
   scripts/protocol_effect.py [--binary build/helmholtz] [--out DIR] [--seeds 0-4] ...
 
-1. Codec: bytes and PSNR per JPEG quality of Fashion-MNIST's test split, coded upright
+1. Codec: bytes and PSNR per JPEG quality of the image dataset's test split (--image-dataset,
+   default fashion-mnist; cifar10 where it is downloaded), coded upright
    (corrected) and transposed (reference), from `helmholtz compress --json`.
-2. Images: a sweep of Fashion-MNIST at a few qualities x seeds under each protocol, with the
+2. Images: a sweep of that dataset at a few qualities x seeds under each protocol, with the
    small network of docs/results/protocol-effect/small-cnn.toml.
 3. Audio: the same on a generated IDMT-SMT-Audio-Effects stand-in (`helmholtz synth`).
 
@@ -77,7 +78,7 @@ def codec_table(args, log):
     for q in args.codec_qualities.split(","):
         figures = {}
         for protocol in PROTOCOLS:
-            out = run([args.binary, "compress", "--dataset", "fashion-mnist", "--quality", q,
+            out = run([args.binary, "compress", "--dataset", args.image_dataset, "--quality", q,
                        "--protocol", protocol, "--threads", "0", "--json"], log)
             figures[protocol] = json_at_end(out)["test"]
         c, r = figures["corrected"], figures["reference"]
@@ -110,7 +111,7 @@ def read_runs(root, dataset):
         runs.append({"protocol": s["protocol"], "level": s[s["level_option"]], "seed": s["seed"],
                      "val_acc": last, "n": n, "hits": round(last * n),
                      "bits": s["bits_per_sample"], "train": s["train_samples"],
-                     "steps": s["train_steps_per_epoch"]})
+                     "steps": s["train_steps_per_epoch"], "wall": s["wall_seconds"]})
     return runs
 
 
@@ -176,6 +177,7 @@ def main():
     ap.add_argument("--architecture",
                     default=os.path.join(root_dir, "docs", "results", "protocol-effect",
                                          "small-cnn.toml"))
+    ap.add_argument("--image-dataset", default="fashion-mnist", help="fashion-mnist or cifar10")
     ap.add_argument("--codec-qualities", default="1,5,10,25,50,75,100")
     ap.add_argument("--qualities", default="5,25,raw")
     ap.add_argument("--bitrates", default="32")
@@ -194,10 +196,12 @@ def main():
     start = time.time()
     with open(os.path.join(work, "protocol-effect.log"), "w") as log:  # holds local paths
         codec = codec_table(args, log)
-        sweep(args, log, "fashion-mnist", "--qualities", args.qualities,
+        sweep(args, log, args.image_dataset, "--qualities", args.qualities,
               ["--architecture", args.architecture],
               ["--train-size", args.train_size, "--val-size", args.val_size], work)
-        images = accuracy_rows(read_runs(work, "fashion-mnist"), args.qualities)
+        image_runs = read_runs(work, args.image_dataset)
+        images = accuracy_rows(image_runs, args.qualities)
+        audio_runs = []
         audio = []
         if not args.skip_audio:
             audio_set = os.path.join(work, "audio-set")
@@ -206,17 +210,21 @@ def main():
             sweep(args, log, "audio-effects", "--bitrates", args.bitrates,
                   ["--settings", args.audio_setting],
                   ["--data-dir", audio_set, "--cache-dir", os.path.join(work, "cache")], work)
-            audio = accuracy_rows(read_runs(work, "audio-effects"), args.bitrates)
-    minutes = (time.time() - start) / 60
+            audio_runs = read_runs(work, "audio-effects")
+            audio = accuracy_rows(audio_runs, args.bitrates)
+    # The runs' own wall time, summed (a rerun skips finished runs, so not this call's time).
+    minutes = sum(r["wall"] for r in image_runs + audio_runs) / 60
+    del start
 
     md = ["# --protocol reference against --protocol corrected, measured", "",
-          "Written by `scripts/protocol_effect.py` (%.0f minutes on this machine's CPU; "
-          "seeds %s, %d epochs; Fashion-MNIST's first %s training and %s test images with `%s`; "
+          "Written by `scripts/protocol_effect.py` (%.0f minutes of training, two runs at a time "
+          "on two CPU cores; "
+          "seeds %s, %d epochs; %s's first %s training and %s test images with `%s`; "
           "a generated audio set of %s clips per class with setting %s)." % (
-              minutes, args.seeds, args.epochs, args.train_size, args.val_size,
+              minutes, args.seeds, args.epochs, args.image_dataset, args.train_size, args.val_size,
               os.path.basename(args.architecture), args.per_class, args.audio_setting),
-          "", "### JPEG of Fashion-MNIST's test split (%d images): upright vs transposed" %
-          codec[0]["images"], "",
+          "", "### JPEG of %s's test split (%d images): upright vs transposed" %
+          (args.image_dataset, codec[0]["images"]), "",
           "| quality | bytes, corrected | bytes, reference | difference | PSNR dB, corrected "
           "| PSNR dB, reference |", "|---|---|---|---|---|---|"]
     for r in codec:
@@ -224,7 +232,7 @@ def main():
             r["quality"], r["bytes_corrected"], r["bytes_reference"],
             100 * (r["bytes_reference"] / r["bytes_corrected"] - 1), r["psnr_corrected"],
             r["psnr_reference"]))
-    md += accuracy_md("Fashion-MNIST, last-epoch val_acc (mean ± 95% t-interval over seeds)",
+    md += accuracy_md(args.image_dataset + ", last-epoch val_acc (mean ± 95% t-interval over seeds)",
                       "quality", images)
     if audio:
         md += accuracy_md("Generated audio effects, last-epoch val_acc (mean ± 95% t-interval "
@@ -236,7 +244,7 @@ def main():
         w = csv.writer(f)
         w.writerow(["part", "level", "protocol", "mean_val_acc", "ci95_half", "seeds",
                     "paired_difference", "difference_ci95_half"])
-        for part, rows in (("fashion-mnist", images), ("audio-effects", audio)):
+        for part, rows in ((args.image_dataset, images), ("audio-effects", audio)):
             for r in rows:
                 for p in PROTOCOLS:
                     w.writerow([part, r["level"], p, "%.4f" % r[p][0], "%.4f" % r[p][1],

@@ -112,9 +112,9 @@ std::vector<Field> make_fields() {
        }},
       {"protocol", nullptr, R, Type::kString, true, true,
        "corrected (the recipe with the reference's bugs fixed) or reference (every quirk of the "
-       "2018 code: images JPEG-coded transposed and flipped vertically, 390 steps per epoch "
-       "from a carried iterator, float32; audio features through float16, Keras' validation "
-       "split); see the README",
+       "2018 code: images JPEG-coded transposed and flipped vertically, N // batch steps per "
+       "epoch (390 on CIFAR-10) from a carried iterator, float32; audio features through "
+       "float16, Keras' validation split); see the README",
        always, [](const RunSpec& s) { return to_string(s.recipe.protocol); },
        [](RunSpec& s, const std::string& t) { s.recipe.protocol = parse_protocol(t); }},
       {"data-dir", nullptr, D, Type::kString, false, true,
