@@ -180,7 +180,10 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
     for (std::size_t m = 0; m < models.size(); ++m) {
       out += (m ? ", \\\n     " : "") + gp_quote(file) + " index " + std::to_string(m) + " using " +
              columns + " with " + style + " ls " + std::to_string(m % 8 + 1) + " lw 2 title " +
-             gp_quote(models[m].name + " (setting " + std::to_string(models[m].setting) + ")");
+             gp_quote(models[m].setting < 0  // an architecture file: its name alone
+                          ? models[m].name
+                          : models[m].name + " (setting " + std::to_string(models[m].setting) +
+                                ")");
     }
     return out + "\n";
   };
@@ -200,11 +203,16 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
   gp += "set ylabel 'accuracy: mean of 10 best val_acc (%)'\nset autoscale y\n";
   gp += model_lines(levels_file, "1:4" + std::string(several_seeds ? ":5" : ""));
 
-  add(stem + "-convergence-vs-level.png",
-      dataset + ": convergence epoch vs " + x_label + seeds_note);
-  gp += level_axis();
-  gp += "set ylabel 'convergence epoch'\nset autoscale y\n";
-  gp += model_lines(levels_file, "1:6" + std::string(several_seeds ? ":7" : ""));
+  // Only when some run converged: gnuplot refuses a plot whose every point is undefined.
+  const bool any_converged = std::any_of(
+      cells.begin(), cells.end(), [](const Cell* c) { return c->convergence.mean.has_value(); });
+  if (any_converged) {
+    add(stem + "-convergence-vs-level.png",
+        dataset + ": convergence epoch vs " + x_label + seeds_note);
+    gp += level_axis();
+    gp += "set ylabel 'convergence epoch'\nset autoscale y\n";
+    gp += model_lines(levels_file, "1:6" + std::string(several_seeds ? ":7" : ""));
+  }
 
   if (max_bits > 0) {
     add(stem + "-accuracy-vs-bits.png", dataset + ": accuracy vs bits per sample" + seeds_note);

@@ -164,7 +164,8 @@ std::string report_markdown(const MarkdownInput& in) {
                 distortion_header(runs), "best val_acc", "mean of 10 best", "conv. epoch", "epochs",
                 "finished", "wall time", "samples/s", "run"});
   for (const auto& r : runs) {
-    md += row({cell_text(r.dataset), cell_text(r.model), std::to_string(r.setting),
+    md += row({cell_text(r.dataset), cell_text(r.model),
+               r.setting < 0 ? std::string("file") : std::to_string(r.setting),
                level_name(r.level_kind, r.level), std::to_string(r.seed),
                bits_text(r.bits_per_sample), db_text(r.distortion_db), pct(r.best_val_acc),
                pct(r.mean_top10_val_acc),

@@ -312,6 +312,33 @@ TEST(ReportCli, PlotsArePngFiles) {
   EXPECT_TRUE(fs::exists(out / "plots" / "cifar10.gp"));
 }
 
+// Short runs that never converge (the window is always divided by 10) of a network from an
+// architecture file (setting -1): no convergence plot for gnuplot to refuse, and the network
+// named as it is, not as "setting -1".
+TEST(ReportCli, RunsThatNeverConvergeAndArchitectureFilesReportCleanly) {
+  if (!report::find_on_path("gnuplot")) {
+    GTEST_SKIP() << "gnuplot is not on PATH (Debian: apt-get install gnuplot-nox)";
+  }
+  testing::TempDir dir;
+  for (const char* level : {"5", "raw"}) {
+    auto run = run_at(level, 1, std::string(level) == "raw" ? 8192 : 3000, 20.0, 0.3);
+    run.dataset = "fashion-mnist";
+    run.model = "small-cnn";
+    run.setting = -1;
+    write_run(dir.path(), run);
+  }
+  const fs::path out = dir.path() / "report";
+  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --out " + quoted(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("undefined"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out / "plots" / "fashion-mnist-convergence-vs-level.png"));
+  EXPECT_TRUE(is_png(out / "plots" / "fashion-mnist-accuracy-vs-level.png"));
+  const std::string md = read_text(out / "report.md");
+  EXPECT_EQ(md.find("-convergence-vs-level.png"), std::string::npos);
+  EXPECT_NE(md.find("| fashion-mnist | small-cnn | file |"), std::string::npos) << md;
+  EXPECT_EQ(read_text(out / "plots" / "fashion-mnist.gp").find("setting -1"), std::string::npos);
+}
+
 TEST(ReportCli, WithoutGnuplotTheTablesAreStillWritten) {
   testing::TempDir dir;
   write_study(dir.path());
