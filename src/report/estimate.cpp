@@ -55,6 +55,7 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs) {
   for (std::size_t i = 0; i < cells.size(); ++i) {
     Cell& c = cells[i];
     std::vector<double> bits, accuracy, convergence;
+    const RunRecord* only = nullptr;
     std::vector<double> sum;
     std::vector<int> count;
     for (const RunRecord* r : members[i]) {
@@ -63,6 +64,8 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs) {
       c.unfinished += !r->finished;
       if (r->bits_per_sample) bits.push_back(*r->bits_per_sample);
       if (r->mean_top10_val_acc) accuracy.push_back(*r->mean_top10_val_acc);
+      if (r->above_chance && !*r->above_chance) ++c.chance_runs;
+      only = r;
       if (r->convergence_epoch) convergence.push_back(*r->convergence_epoch);
       for (const auto& e : r->history) {
         if (e.epoch < 1) continue;
@@ -79,6 +82,13 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs) {
     c.bits = stat_of(bits);
     c.accuracy = stat_of(accuracy);
     c.convergence = stat_of(convergence);
+    if (accuracy.size() >= 2) {
+      const MeanInterval m = t_interval(accuracy);
+      c.accuracy_interval = Interval{m.mean - *m.half, m.mean + *m.half};
+      c.interval_over_seeds = true;
+    } else if (c.runs == 1 && only->accuracy_interval) {
+      c.accuracy_interval = only->accuracy_interval;
+    }
     // Epochs no run reached are NaN (a gap); the curve ends at the longest run.
     for (std::size_t e = 0; e < sum.size(); ++e) {
       c.mean_val_acc.push_back(count[e] ? sum[e] / count[e] : std::nan(""));
@@ -126,6 +136,7 @@ HelmholtzEstimate estimate_helmholtz(std::vector<LevelPoint> points, double tole
   h.knee_accuracy = knee->accuracy;
   h.noise_bits = h.reference_bits - h.knee_bits;
   h.noise_fraction = h.reference_bits > 0 ? h.noise_bits / h.reference_bits : 0.0;
+  h.at_chance = best->at_chance || knee->at_chance;
   return h;
 }
 
@@ -147,7 +158,7 @@ std::vector<HelmholtzEstimate> helmholtz_estimates(const std::vector<Cell>& cell
       }
       continue;
     }
-    points.push_back({c.level, *c.bits.mean, *c.accuracy.mean});
+    points.push_back({c.level, *c.bits.mean, *c.accuracy.mean, c.chance_runs > 0});
   }
   std::vector<HelmholtzEstimate> out;
   for (const auto& key : order) {

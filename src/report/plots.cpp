@@ -69,6 +69,12 @@ struct Model {
   std::vector<const Cell*> cells;  // in level order
 };
 
+// Half the width of a cell's accuracy interval over seeds (none for a cell of one run).
+std::optional<double> ci_half(const Cell& c) {
+  if (!c.interval_over_seeds || !c.accuracy_interval) return std::nullopt;
+  return (c.accuracy_interval->high - c.accuracy_interval->low) / 2;
+}
+
 // One dataset's plots: data files and the script.
 PlotScript write_dataset(const std::string& dataset, const std::vector<const Cell*>& cells,
                          const fs::path& dir) {
@@ -104,7 +110,7 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
   const std::string levels_file = stem + ".levels.dat";
   const std::string bits_file = stem + ".bits.dat";
   const std::string columns =
-      "# x level bits_per_sample accuracy_pct accuracy_std_pct convergence_epoch "
+      "# x level bits_per_sample accuracy_pct accuracy_ci95_half_pct convergence_epoch "
       "convergence_std runs\n";
   std::string data = "# " + dataset + ": one block per model (gnuplot index 0, 1, ...)\n" + columns;
   std::string bits_data =
@@ -112,7 +118,7 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
   const auto pct = [](std::optional<double> v) { return v ? std::optional(*v * 100) : v; };
   const auto row_of = [&](const Cell* c) {
     return number(x_of(c->level)) + " " + c->level.to_string() + " " + number(c->bits.mean) + " " +
-           number(pct(c->accuracy.mean)) + " " + number(pct(c->accuracy.std).value_or(0)) + " " +
+           number(pct(c->accuracy.mean)) + " " + number(pct(ci_half(*c)).value_or(0)) + " " +
            number(c->convergence.mean) + " " + number(c->convergence.std.value_or(0)) + " " +
            std::to_string(c->runs) + "\n";
   };
@@ -146,7 +152,9 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
   plot.dataset = dataset;
   plot.script = dir / (stem + ".gp");
   const std::string style = several_seeds ? "yerrorlines" : "linespoints";
-  const std::string seeds_note = several_seeds ? " (mean ± std over seeds)" : "";
+  // Accuracy bars: the 95% t-interval over seeds; convergence bars: the std over seeds.
+  const std::string seeds_note =
+      several_seeds ? " (mean over seeds; accuracy bars: 95% t-interval)" : "";
   std::string gp = "# helmholtz report: plots of " + dataset + ". Data: " + levels_file + ", " +
                    bits_file + " and " + stem +
                    ".<model>.epochs.dat.\n"

@@ -140,6 +140,10 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
     if (d.contains("metric") && d["metric"].is_string()) r.distortion_metric = d["metric"];
     r.distortion_db = optional_number(d, "db", file);
   }
+  if (const auto n = optional_int(j, "validation_samples", file); n && *n > 0) {
+    r.validation_samples = *n;
+  }
+  if (const auto k = optional_int(j, "num_classes", file); k && *k > 0) r.num_classes = *k;
   // Accuracy figures: history.csv is the ground truth when it exists.
   const fs::path history_file = folder.history();
   if (fs::exists(history_file)) {
@@ -158,6 +162,12 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
     r.best_val_acc = optional_number(j, "best_val_acc", file);
     r.mean_top10_val_acc = optional_number(j, "mean_top10_val_acc", file);
     r.convergence_epoch = optional_int(j, "convergence_epoch", file);
+  }
+  if (r.mean_top10_val_acc && r.validation_samples) {
+    r.accuracy_interval = wilson_interval(*r.mean_top10_val_acc, *r.validation_samples);
+    if (r.num_classes) {
+      r.above_chance = above_chance(*r.mean_top10_val_acc, *r.validation_samples, *r.num_classes);
+    }
   }
   return r;
 }

@@ -83,6 +83,19 @@ std::string mean_std(const Stat& s, std::string (*text)(std::optional<double>), 
 
 std::string plain(std::optional<double> v) { return v ? format("%.1f", *v) : "n/a"; }
 
+// "[72.21, 74.60]": an accuracy interval in percent.
+std::string interval_text(const std::optional<Interval>& i) {
+  return i ? "[" + pct(i->low) + ", " + pct(i->high) + "]" : "n/a";
+}
+
+// A run's accuracy with its Wilson interval, marked when it is not above chance.
+std::string accuracy_text(const RunRecord& r) {
+  std::string out = pct(r.mean_top10_val_acc);
+  if (r.accuracy_interval) out += " " + interval_text(r.accuracy_interval);
+  if (r.above_chance && !*r.above_chance) out += " **chance**";
+  return out;
+}
+
 std::string level_name(const std::string& kind, const Level& level) {
   if (level.raw) return "raw";
   return kind == "bitrate" ? level.to_string() + " kbit/s" : "q" + level.to_string();
@@ -113,6 +126,12 @@ std::string report_csv(const std::vector<RunRecord>& runs) {
                     std::to_string(r.epochs_requested), std::string(r.finished ? "true" : "false"),
                     csv_number(r.wall_seconds), csv_number(r.samples_per_second),
                     std::string(r.from_history ? "history" : "summary"),
+                    r.validation_samples ? std::to_string(*r.validation_samples) : "",
+                    csv_number(r.accuracy_interval ? std::optional(r.accuracy_interval->low)
+                                                   : std::nullopt),
+                    csv_number(r.accuracy_interval ? std::optional(r.accuracy_interval->high)
+                                                   : std::nullopt),
+                    std::string(!r.above_chance ? "" : *r.above_chance ? "true" : "false"),
                     csv_field(r.relative.generic_string()));
   }
   return out;
@@ -127,7 +146,8 @@ std::string helmholtz_csv(const std::vector<HelmholtzEstimate>& estimates) {
                     csv_number(h.tolerance_pp), h.reference.to_string(),
                     csv_number(h.reference_bits), h.best.to_string(), csv_number(h.best_accuracy),
                     h.knee.to_string(), csv_number(h.knee_bits), csv_number(h.knee_accuracy),
-                    csv_number(h.noise_bits), csv_number(h.noise_fraction), levels);
+                    csv_number(h.noise_bits), csv_number(h.noise_fraction), levels,
+                    std::string(h.at_chance ? "true" : "false"));
   }
   return out;
 }
@@ -144,7 +164,11 @@ std::string helmholtz_definition(double tolerance_pp) {
          " percentage point(s) of the best level's accuracy (`--tolerance`). The bits that "
          "compression removed down to q\\* did not help the task: **noise bits** = B(reference) "
          "- B(q\\*), and the **noise fraction** = noise bits / B(reference), the share of the "
-         "reference signal's bits that were noise for the task.\n";
+         "reference signal's bits that were noise for the task. A run whose accuracy is not "
+         "above chance (1 / classes) at 95% (the lower end of its Wilson interval over its "
+         "validation samples) is marked **chance**; an estimate whose best level or q\* rests "
+         "on such runs states no noise fraction: it would be a number about noise, not a "
+         "finding.\n";
 }
 
 std::string report_markdown(const MarkdownInput& in) {
@@ -161,14 +185,15 @@ std::string report_markdown(const MarkdownInput& in) {
 
   md += "## Runs\n\n";
   md += header({"dataset", "model", "setting", "level", "seed", "bits/sample",
-                distortion_header(runs), "best val_acc", "mean of 10 best", "conv. epoch", "epochs",
+                distortion_header(runs), "best val_acc", "mean of 10 best [95% Wilson]",
+                "conv. epoch", "epochs",
                 "finished", "wall time", "samples/s", "run"});
   for (const auto& r : runs) {
     md += row({cell_text(r.dataset), cell_text(r.model),
                r.setting < 0 ? std::string("file") : std::to_string(r.setting),
                level_name(r.level_kind, r.level), std::to_string(r.seed),
                bits_text(r.bits_per_sample), db_text(r.distortion_db), pct(r.best_val_acc),
-               pct(r.mean_top10_val_acc),
+               accuracy_text(r),
                r.convergence_epoch ? std::to_string(*r.convergence_epoch) : "n/a",
                std::to_string(r.epochs_run) + "/" + std::to_string(r.epochs_requested),
                r.finished ? "yes" : "no", duration_text(r.wall_seconds),
@@ -181,16 +206,20 @@ std::string report_markdown(const MarkdownInput& in) {
   if (several_seeds) {
     md +=
         "\n## Seeds per cell\n\nMean ± sample standard deviation over the runs of each "
-        "(dataset, model, level); n = runs.\n\n";
+        "(dataset, model, level), n = runs, and the 95% interval of the mean accuracy: "
+        "Student's t over the seeds (a cell of one run: its Wilson interval over its "
+        "validation samples). A seed fixes the initial weights and the batch order at every "
+        "level, so levels compare best seed by seed.\n\n";
     md += header({"dataset", "model", "level", "n", "seeds", "bits/sample", "mean of 10 best",
-                  "conv. epoch"},
+                  "95% interval", "chance runs", "conv. epoch"},
                  3);
     for (const auto& c : cells) {
       std::string seeds;
       for (int s : c.seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(s);
       md += row({cell_text(c.dataset), cell_text(c.model), level_name(c.level_kind, c.level),
                  std::to_string(c.runs), seeds, mean_std(c.bits, bits_text, c.runs),
-                 mean_std(c.accuracy, pct, c.runs), mean_std(c.convergence, plain, c.runs)});
+                 mean_std(c.accuracy, pct, c.runs), interval_text(c.accuracy_interval),
+                 std::to_string(c.chance_runs), mean_std(c.convergence, plain, c.runs)});
     }
   }
 
@@ -208,7 +237,8 @@ std::string report_markdown(const MarkdownInput& in) {
                    bits_text(e.reference_bits), level_name(e.level_kind, e.best),
                    pct(e.best_accuracy), "**" + level_name(e.level_kind, e.knee) + "**",
                    bits_text(e.knee_bits), pct(e.knee_accuracy), bits_text(e.noise_bits),
-                   format("%.1f%%", e.noise_fraction * 100.0)});
+                   e.at_chance ? std::string("none: runs at chance")
+                               : format("%.1f%%", e.noise_fraction * 100.0)});
       }
     }
     md += "\n" + cell_text(h.model) + ", by level:\n\n";
@@ -221,6 +251,7 @@ std::string report_markdown(const MarkdownInput& in) {
       if (p.level == h.reference) mark("reference");
       if (p.level == h.best) mark("best");
       if (p.level == h.knee) mark("**q\\***");
+      if (p.at_chance) mark("chance");
       md += row({level_name(h.level_kind, p.level), bits_text(p.bits), pct(p.accuracy),
                  format("%+.2f", (p.accuracy - h.best_accuracy) * 100.0), marks});
     }

@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <tuple>
 
 #include "helmholtz/report/plots.hpp"
 #include "test_support.hpp"
@@ -49,6 +50,8 @@ struct Run {
   double bits = 0;
   double db = 30.0;
   double accuracy = 0.9;  // the mean of the ramp history's 10 best val_acc
+  int validation_samples = 0;  // 0: the summary holds no counts
+  int classes = 10;
 };
 
 void write_run(const fs::path& logdir, const Run& r) {
@@ -74,6 +77,10 @@ void write_run(const fs::path& logdir, const Run& r) {
             {"distortion",
              {{"metric", r.kind == "quality" ? "psnr" : "snr"},
               {"db", r.level == "raw" ? json(nullptr) : json(r.db)}}}};
+  if (r.validation_samples > 0) {
+    j["validation_samples"] = r.validation_samples;
+    j["num_classes"] = r.classes;
+  }
   write_text(dir / "summary.json", j.dump(2));
   write_text(dir / "history.csv", ramp_history(r.accuracy));
 }
@@ -225,11 +232,12 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
   // report.md: the definition, the seeds table with mean ± sample std, the estimate.
   const std::string md = read_text(dir.path() / "report.md");
   EXPECT_NE(md.find("## Seeds per cell"), std::string::npos);
-  // Quality 50: accuracy 89.50 ± 0.71 (|90.0 - 89.0| / sqrt 2 = 0.707), bits 3000 ± 141
-  // (200 / sqrt 2), convergence 1.0 ± 0.0.
-  EXPECT_NE(
-      md.find("| cifar10 | all-cnns | q50 | 2 | 1 2 | 3000 ± 141 | 89.50 ± 0.71 | 1.0 ± 0.0 |"),
-      std::string::npos)
+  // Quality 50: accuracy 89.50 ± 0.71 (|90.0 - 89.0| / sqrt 2 = 0.707), its 95% t-interval
+  // 89.50 ± t(0.975, 1) x 0.707 / sqrt 2 = 89.50 ± 12.706 x 0.5 = [83.15, 95.85], bits
+  // 3000 ± 141 (200 / sqrt 2), no chance test without validation counts, convergence 1.0 ± 0.0.
+  EXPECT_NE(md.find("| cifar10 | all-cnns | q50 | 2 | 1 2 | 3000 ± 141 | 89.50 ± 0.71 | "
+                    "[83.15, 95.85] | 0 | 1.0 ± 0.0 |"),
+            std::string::npos)
       << md;
   EXPECT_NE(md.find("within 1 percentage point"), std::string::npos);
   EXPECT_NE(md.find("**q50**"), std::string::npos);
@@ -337,6 +345,39 @@ TEST(ReportCli, RunsThatNeverConvergeAndArchitectureFilesReportCleanly) {
   EXPECT_EQ(md.find("-convergence-vs-level.png"), std::string::npos);
   EXPECT_NE(md.find("| fashion-mnist | small-cnn | file |"), std::string::npos) << md;
   EXPECT_EQ(read_text(out / "plots" / "fashion-mnist.gp").find("setting -1"), std::string::npos);
+}
+
+// The tiny sweep a new user runs first (2 qualities x 2 settings, 1 epoch on Fashion-MNIST):
+// accuracies of 8-11% on 1,000 validation images of 10 classes. Every run is marked as not
+// above chance, and no noise fraction is printed as a finding.
+TEST(ReportCli, ChanceLevelRunsAreFlaggedAndGiveNoNoiseFraction) {
+  testing::TempDir dir;
+  const std::vector<std::tuple<const char*, int, double>> runs = {
+      {"5", 0, 0.080}, {"50", 0, 0.110}, {"5", 1, 0.095}, {"50", 1, 0.105}};
+  for (const auto& [level, setting, accuracy] : runs) {
+    auto run = run_at(level, 1, std::string(level) == "5" ? 2500 : 4200, 25.0, accuracy);
+    run.dataset = "fashion-mnist";
+    run.model = setting == 0 ? "all-cnns" : "cnns-dense-64";
+    run.setting = setting;
+    run.validation_samples = 1000;
+    write_run(dir.path(), run);
+  }
+  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string md = read_text(dir.path() / "report.md");
+  std::size_t marks = 0;
+  const std::string mark = "] **chance** |";  // a run's accuracy cell
+  for (auto at = md.find(mark); at != std::string::npos; at = md.find(mark, at + 1)) ++marks;
+  EXPECT_EQ(marks, 4u) << md;  // each run, in the runs table
+  EXPECT_NE(md.find("none: runs at chance"), std::string::npos) << md;
+  EXPECT_EQ(md.find("%|"), std::string::npos) << md;  // no "27.9%" noise fraction
+  // 11.0% on 1,000: Wilson [9.21, 13.09] reaches down past 10%: even the best run is at chance.
+  EXPECT_NE(md.find("11.00 [9.21, 13.09] **chance**"), std::string::npos) << md;
+  const auto rows = read_csv(dir.path() / "report.csv");
+  for (const auto& row : rows) EXPECT_EQ(row.at("above_chance"), "false");
+  for (const auto& row : read_csv(dir.path() / "helmholtz.csv")) {
+    EXPECT_EQ(row.at("at_chance"), "true");
+  }
 }
 
 TEST(ReportCli, WithoutGnuplotTheTablesAreStillWritten) {

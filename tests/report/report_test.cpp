@@ -156,6 +156,32 @@ TEST(ReportRuns, ReferenceProtocolRunsAreTheirOwnLine) {
   EXPECT_NE(message.find("\"protocol\" is 'keras'"), std::string::npos) << message;
 }
 
+// A summary's validation count and classes give the run's accuracy its Wilson interval and
+// the chance test: 75% of 100 is [65.70, 82.45] (by hand: centre (0.75 + z²/200) / (1 +
+// z²/100) = 0.740752, half 0.083796).
+TEST(ReportRuns, ValidationCountsGiveTheIntervalAndTheChanceTest) {
+  testing::TempDir dir;
+  json j = image_summary("5", 0);
+  j["validation_samples"] = 100;
+  j["num_classes"] = 10;
+  j["mean_top10_val_acc"] = 0.75;
+  write_text(dir.path() / "summary.json", j.dump());
+  RunRecord r = read_run(dir.path(), dir.path());
+  ASSERT_TRUE(r.accuracy_interval.has_value());
+  EXPECT_NEAR(r.accuracy_interval->low, 0.740752 - 0.083796, 1e-5);
+  EXPECT_NEAR(r.accuracy_interval->high, 0.740752 + 0.083796, 1e-5);
+  EXPECT_EQ(r.above_chance, true);
+  j["mean_top10_val_acc"] = 0.12;  // Wilson [7.00, 19.81] on 100: not above 10%
+  write_text(dir.path() / "summary.json", j.dump());
+  r = read_run(dir.path(), dir.path());
+  EXPECT_EQ(r.above_chance, false);
+  j.erase("validation_samples");
+  write_text(dir.path() / "summary.json", j.dump());
+  r = read_run(dir.path(), dir.path());
+  EXPECT_FALSE(r.accuracy_interval.has_value());
+  EXPECT_FALSE(r.above_chance.has_value());
+}
+
 TEST(ReportRuns, DamagedFoldersAreSkippedWithAWarningNamingTheFile) {
   testing::TempDir dir;
   write_text(dir.path() / "good" / "summary.json", image_summary("5", 1).dump());
@@ -282,12 +308,24 @@ TEST(ReportEstimate, CellsAverageSeedsBeforeTheEstimate) {
   EXPECT_NEAR(*cells[1].convergence.mean, 11.5, 1e-12);  // epochs 11 and 12
   EXPECT_EQ(cells[2].runs, 1);
 
+  // Two seeds: the t-interval, 0.895 ± t(0.975, 1) x 0.00707 / sqrt 2 = 0.895 ± 0.063531.
+  ASSERT_TRUE(cells[1].accuracy_interval.has_value());
+  EXPECT_TRUE(cells[1].interval_over_seeds);
+  EXPECT_NEAR(cells[1].accuracy_interval->low, 0.895 - 0.063531, 1e-5);
+  EXPECT_FALSE(cells[2].accuracy_interval.has_value());  // one run, no counts
+
   const auto estimates = helmholtz_estimates(cells, 1.0);
   ASSERT_EQ(estimates.size(), 1u);
+  EXPECT_FALSE(estimates[0].at_chance);
   // The same figures as LevelsFiveFiftyRaw, now from seeds: q* = 50 at 3000 bits.
   EXPECT_EQ(estimates[0].knee.to_string(), "50");
   EXPECT_NEAR(estimates[0].noise_bits, 21576.0, 1e-9);
   EXPECT_NEAR(estimates[0].noise_fraction, 21576.0 / 24576.0, 1e-12);
+
+  // A run at q* that is not above chance: the estimate says it rests on chance.
+  runs[2].above_chance = false;  // quality 50, seed 1
+  const auto flagged = helmholtz_estimates(make_cells(runs), 1.0);
+  EXPECT_TRUE(flagged[0].at_chance);
 }
 
 }  // namespace

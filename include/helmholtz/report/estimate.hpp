@@ -26,6 +26,11 @@ struct Cell {
   int runs = 0;
   Stat bits;               // bits per sample
   Stat accuracy;           // mean of the 10 best val_acc, as a fraction
+  // Its 95% interval: over seeds (Student's t) with several runs, else the one run's Wilson
+  // interval over its validation samples; none without the figures.
+  std::optional<Interval> accuracy_interval;
+  bool interval_over_seeds = false;
+  int chance_runs = 0;     // runs not above chance at 95%
   Stat convergence;        // convergence epoch
   std::vector<int> seeds;  // ascending
   int unfinished = 0;      // runs whose summary says finished = false
@@ -41,6 +46,7 @@ struct LevelPoint {
   Level level;
   double bits = 0.0;      // B(q): mean compressed bits per sample over seeds
   double accuracy = 0.0;  // mean over seeds of the mean of the 10 best val_acc (fraction)
+  bool at_chance = false;  // some run of the level is not above chance at 95%
 };
 
 struct HelmholtzEstimate {
@@ -55,6 +61,8 @@ struct HelmholtzEstimate {
   double noise_bits = 0.0;      // B(reference) - B(q*)
   double noise_fraction = 0.0;  // noise_bits / B(reference)
   double tolerance_pp = 1.0;
+  // The best level or q* rests on runs not above chance: no finding, whatever the fraction.
+  bool at_chance = false;
   std::vector<LevelPoint> points;  // in level order
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "helmholtz/report/stats.hpp"
 #include "helmholtz/run/history.hpp"
 
 namespace helmholtz::report {
@@ -41,6 +42,12 @@ struct RunRecord {
   std::optional<double> distortion_db;
   std::optional<double> best_val_acc;
   std::optional<double> mean_top10_val_acc;  // the reference's "accuracy" of a run
+  std::optional<std::int64_t> validation_samples;  // what the accuracy was measured on
+  std::optional<int> num_classes;
+  // The accuracy's 95% Wilson interval over the validation samples, and whether it is above
+  // chance (1 / classes) at 95%; none without the counts.
+  std::optional<Interval> accuracy_interval;
+  std::optional<bool> above_chance;
   std::optional<int> convergence_epoch;
   int epochs_run = 0;  // rows of history.csv, else the summary's epochs_completed
   int epochs_requested = 0;

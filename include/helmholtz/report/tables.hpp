@@ -13,11 +13,13 @@ namespace helmholtz::report {
 inline constexpr const char* kReportCsvHeader =
     "dataset,model,setting,level_kind,level,seed,bits_per_sample,distortion_metric,"
     "distortion_db,best_val_acc,mean_top10_val_acc,convergence_epoch,epochs_run,"
-    "epochs_requested,finished,wall_seconds,samples_per_second,accuracy_from,run_dir";
+    "epochs_requested,finished,wall_seconds,samples_per_second,accuracy_from,"
+    "validation_samples,accuracy_ci95_low,accuracy_ci95_high,above_chance,run_dir";
 
 inline constexpr const char* kHelmholtzCsvHeader =
     "dataset,model,level_kind,tolerance_pp,reference_level,reference_bits,best_level,"
-    "best_accuracy,knee_level,knee_bits,knee_accuracy,noise_bits,noise_fraction,levels";
+    "best_accuracy,knee_level,knee_bits,knee_accuracy,noise_bits,noise_fraction,levels,"
+    "at_chance";
 
 // Accuracies are fractions (as val_acc in history.csv); empty fields are missing values.
 std::string report_csv(const std::vector<RunRecord>& runs);
