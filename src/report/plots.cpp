@@ -154,7 +154,7 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
   const std::string style = several_seeds ? "yerrorlines" : "linespoints";
   // Accuracy bars: the 95% t-interval over seeds; convergence bars: the std over seeds.
   const std::string seeds_note =
-      several_seeds ? " (mean over seeds; accuracy bars: 95% t-interval)" : "";
+      several_seeds ? " (seed mean, 95% t bars)" : "";
   std::string gp = "# helmholtz report: plots of " + dataset + ". Data: " + levels_file + ", " +
                    bits_file + " and " + stem +
                    ".<model>.epochs.dat.\n"
