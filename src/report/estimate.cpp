@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/report/stats.hpp"
 
 namespace helmholtz::report {
 
@@ -63,7 +64,15 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs) {
       c.seeds.push_back(r->seed);
       c.unfinished += !r->finished;
       if (r->bits_per_sample) bits.push_back(*r->bits_per_sample);
-      if (r->mean_top10_val_acc) accuracy.push_back(*r->mean_top10_val_acc);
+      if (r->mean_top10_val_acc) {
+        accuracy.push_back(*r->mean_top10_val_acc);
+        c.accuracy_by_seed[r->seed] = *r->mean_top10_val_acc;
+      }
+      if (r->validation_samples) {
+        c.validation_samples = c.validation_samples
+                                   ? std::min(*c.validation_samples, *r->validation_samples)
+                                   : *r->validation_samples;
+      }
       if (r->above_chance && !*r->above_chance) ++c.chance_runs;
       only = r;
       if (r->convergence_epoch) convergence.push_back(*r->convergence_epoch);
@@ -97,6 +106,33 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs) {
   return cells;
 }
 
+void compare_with_best(const LevelPoint& best, LevelPoint& point) {
+  const double difference = best.accuracy - point.accuracy;
+  std::vector<double> paired;
+  for (const auto& [seed, accuracy] : point.accuracy_by_seed) {
+    const auto other = best.accuracy_by_seed.find(seed);
+    if (other != best.accuracy_by_seed.end()) paired.push_back(other->second - accuracy);
+  }
+  if (&best == &point) {
+    point.worse_by_at_most = 0.0;
+    point.test = "the best level";
+  } else if (paired.size() >= 2) {
+    const Stat d = stat_of(paired);
+    point.worse_by_at_most = *d.mean + student_t_quantile(0.95, d.n - 1) * *d.std /
+                                           std::sqrt(static_cast<double>(d.n));
+    point.test = "paired t over " + std::to_string(paired.size()) + " seeds";
+  } else if (best.validation_samples && point.validation_samples) {
+    const double pb = best.accuracy, pl = point.accuracy;
+    const double se = std::sqrt(pb * (1 - pb) / static_cast<double>(*best.validation_samples) +
+                                pl * (1 - pl) / static_cast<double>(*point.validation_samples));
+    point.worse_by_at_most = difference + 1.6448536269514722 * se;
+    point.test = "two proportions over validation samples";
+  } else {
+    point.worse_by_at_most = difference;
+    point.test = "point estimate (no seeds or counts to test)";
+  }
+}
+
 HelmholtzEstimate estimate_helmholtz(std::vector<LevelPoint> points, double tolerance_pp) {
   if (points.empty()) throw core::UsageError("the Helmholtz estimate needs at least one level");
   if (!(tolerance_pp >= 0)) {
@@ -106,7 +142,6 @@ HelmholtzEstimate estimate_helmholtz(std::vector<LevelPoint> points, double tole
             [](const LevelPoint& a, const LevelPoint& b) { return a.level < b.level; });
   HelmholtzEstimate h;
   h.tolerance_pp = tolerance_pp;
-  h.points = points;
 
   // Reference: raw when present, else the highest level; both are the last in level order.
   const LevelPoint& reference = points.back();
@@ -123,14 +158,16 @@ HelmholtzEstimate estimate_helmholtz(std::vector<LevelPoint> points, double tole
   h.best = best->level;
   h.best_accuracy = best->accuracy;
 
-  // q*: the fewest bits among the levels within the tolerance of the best (lower level on ties).
-  // A small epsilon keeps a level exactly at the boundary inside despite rounding.
-  const double threshold = best->accuracy - tolerance_pp / 100.0 - 1e-12;
+  // q*: the fewest bits among the levels not worse than the best by more than the tolerance at
+  // 95% confidence (lower level on ties). A small epsilon keeps a level exactly at the boundary
+  // inside despite rounding.
+  for (auto& p : points) compare_with_best(*best, p);
   const LevelPoint* knee = nullptr;
   for (const auto& p : points) {
-    if (p.accuracy < threshold) continue;
+    if (p.worse_by_at_most > tolerance_pp / 100.0 + 1e-12) continue;
     if (knee == nullptr || p.bits < knee->bits) knee = &p;
   }
+  h.points = points;
   h.knee = knee->level;
   h.knee_bits = knee->bits;
   h.knee_accuracy = knee->accuracy;
@@ -158,7 +195,10 @@ std::vector<HelmholtzEstimate> helmholtz_estimates(const std::vector<Cell>& cell
       }
       continue;
     }
-    points.push_back({c.level, *c.bits.mean, *c.accuracy.mean, c.chance_runs > 0});
+    LevelPoint p{c.level, *c.bits.mean, *c.accuracy.mean, c.chance_runs > 0};
+    p.accuracy_by_seed = c.accuracy_by_seed;
+    p.validation_samples = c.validation_samples;
+    points.push_back(std::move(p));
   }
   std::vector<HelmholtzEstimate> out;
   for (const auto& key : order) {

@@ -115,6 +115,18 @@ std::string distortion_header(const std::vector<RunRecord>& runs) {
 
 }  // namespace
 
+namespace {
+
+// The test that admitted q*.
+std::string knee_test(const HelmholtzEstimate& h) {
+  for (const auto& p : h.points) {
+    if (p.level == h.knee) return p.test;
+  }
+  return "";
+}
+
+}  // namespace
+
 std::string report_csv(const std::vector<RunRecord>& runs) {
   std::string out = std::string(kReportCsvHeader) + "\n";
   for (const auto& r : runs) {
@@ -147,7 +159,7 @@ std::string helmholtz_csv(const std::vector<HelmholtzEstimate>& estimates) {
                     csv_number(h.reference_bits), h.best.to_string(), csv_number(h.best_accuracy),
                     h.knee.to_string(), csv_number(h.knee_bits), csv_number(h.knee_accuracy),
                     csv_number(h.noise_bits), csv_number(h.noise_fraction), levels,
-                    std::string(h.at_chance ? "true" : "false"));
+                    std::string(h.at_chance ? "true" : "false"), csv_field(knee_test(h)));
   }
   return out;
 }
@@ -159,9 +171,14 @@ std::string helmholtz_definition(double tolerance_pp) {
          "accuracy(q) is the mean over seeds of each run's mean of its 10 best validation "
          "accuracies. The *reference* level is `raw` when it was trained, else the highest "
          "level. The *best* level is the one with the highest accuracy. **q\\*** is the level "
-         "with the fewest bits whose accuracy is within " +
+         "with the fewest bits whose accuracy is not worse than the best level's by more than " +
          tol +
-         " percentage point(s) of the best level's accuracy (`--tolerance`). The bits that "
+         " percentage point(s) (`--tolerance`) at 95% confidence: the one-sided 95% upper "
+         "bound of accuracy(best) - accuracy(q) is at most the tolerance. The bound is a paired "
+         "Student's t over the seeds both levels have (two or more; a seed fixes the initial "
+         "weights and batch order at every level), else the normal bound for two proportions "
+         "over the runs' validation samples, else (no seeds or counts) the point difference; "
+         "each level's row names its test. The bits that "
          "compression removed down to q\\* did not help the task: **noise bits** = B(reference) "
          "- B(q\\*), and the **noise fraction** = noise bits / B(reference), the share of the "
          "reference signal's bits that were noise for the task. A run whose accuracy is not "
@@ -242,7 +259,9 @@ std::string report_markdown(const MarkdownInput& in) {
       }
     }
     md += "\n" + cell_text(h.model) + ", by level:\n\n";
-    md += header({"level", "B(q)", "accuracy(q)", "vs best (points)", "role"}, 1);
+    md += header({"level", "B(q)", "accuracy(q)", "vs best (points)",
+                  "worse than best by at most (95%, points)", "test", "role"},
+                 1);
     for (const auto& p : h.points) {
       std::string marks;
       const auto mark = [&](const char* role) {
@@ -253,7 +272,8 @@ std::string report_markdown(const MarkdownInput& in) {
       if (p.level == h.knee) mark("**q\\***");
       if (p.at_chance) mark("chance");
       md += row({level_name(h.level_kind, p.level), bits_text(p.bits), pct(p.accuracy),
-                 format("%+.2f", (p.accuracy - h.best_accuracy) * 100.0), marks});
+                 format("%+.2f", (p.accuracy - h.best_accuracy) * 100.0),
+                 format("%.2f", p.worse_by_at_most * 100.0), p.test, marks});
     }
   }
   if (estimates.empty()) md += "\nNo (dataset, model) had a level with both figures.\n";

@@ -239,7 +239,7 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
                     "[83.15, 95.85] | 0 | 1.0 ± 0.0 |"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("within 1 percentage point"), std::string::npos);
+  EXPECT_NE(md.find("by more than 1 percentage point(s)"), std::string::npos);
   EXPECT_NE(md.find("**q50**"), std::string::npos);
   EXPECT_NE(md.find("87.8%"), std::string::npos);  // 21576 / 24576
   EXPECT_NE(md.find("have not finished"), std::string::npos);

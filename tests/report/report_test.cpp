@@ -279,6 +279,42 @@ TEST(ReportEstimate, WithoutRawTheHighestLevelIsTheReference) {
   EXPECT_THROW(estimate_helmholtz(points, -1.0), core::UsageError);
 }
 
+// q* by evidence, paired over seeds. Best: raw at 0.82 (seeds 0-2: 0.80, 0.82, 0.84). Quality
+// 50 at 0.81 (0.795, 0.805, 0.83): differences 0.005, 0.015, 0.010, mean 0.010, sd 0.005;
+// upper bound 0.010 + t(0.95, 2) x 0.005 / sqrt 3 = 0.010 + 2.919986 x 0.0028868 = 0.018429.
+TEST(ReportEstimate, QStarByEvidencePairedOverSeeds) {
+  LevelPoint raw{Level::parse("raw"), 8192.0, 0.82};
+  raw.accuracy_by_seed = {{0, 0.80}, {1, 0.82}, {2, 0.84}};
+  LevelPoint q50{Level::parse("50"), 4000.0, 0.81};
+  q50.accuracy_by_seed = {{0, 0.795}, {1, 0.805}, {2, 0.83}};
+  // The point rule would take 50 at a tolerance of 1 point (0.81 >= 0.81); the evidence does
+  // not: 50 may be 1.84 points worse.
+  HelmholtzEstimate h = estimate_helmholtz({raw, q50}, 1.0);
+  EXPECT_EQ(h.knee.to_string(), "raw");
+  ASSERT_EQ(h.points.size(), 2u);
+  EXPECT_NEAR(h.points[0].worse_by_at_most, 0.018429, 1e-6);
+  EXPECT_EQ(h.points[0].test, "paired t over 3 seeds");
+  EXPECT_EQ(estimate_helmholtz({raw, q50}, 1.84).knee.to_string(), "raw");  // 1.8429 > 1.84
+  EXPECT_EQ(estimate_helmholtz({raw, q50}, 1.85).knee.to_string(), "50");
+}
+
+// One run per level, with validation counts: the bound for two proportions. 0.90 and 0.895 on
+// 10,000 each: se = sqrt(0.09 + 0.093975) / 100 = 0.0042893; upper 0.005 + 1.644854 x
+// 0.0042893 = 0.0120553.
+TEST(ReportEstimate, QStarByEvidenceOverValidationSamples) {
+  LevelPoint raw{Level::parse("raw"), 8192.0, 0.90};
+  raw.validation_samples = 10000;
+  LevelPoint q20{Level::parse("20"), 3000.0, 0.895};
+  q20.validation_samples = 10000;
+  HelmholtzEstimate h = estimate_helmholtz({raw, q20}, 1.2);
+  EXPECT_EQ(h.knee.to_string(), "raw");
+  EXPECT_NEAR(h.points[0].worse_by_at_most, 0.0120553, 1e-6);
+  EXPECT_EQ(h.points[0].test, "two proportions over validation samples");
+  EXPECT_EQ(estimate_helmholtz({raw, q20}, 1.21).knee.to_string(), "20");
+  EXPECT_EQ(h.points[1].test, "the best level");
+  EXPECT_DOUBLE_EQ(h.points[1].worse_by_at_most, 0.0);
+}
+
 RunRecord run_at(const std::string& level, int seed, double bits, double accuracy) {
   RunRecord r;
   r.dataset = "cifar10";

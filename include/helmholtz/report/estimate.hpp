@@ -2,6 +2,8 @@
 // Figures over runs: per-cell means over seeds, and the Helmholtz estimate of how many of a
 // signal's bits are noise for the task. Pure functions over values, no files.
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +33,8 @@ struct Cell {
   std::optional<Interval> accuracy_interval;
   bool interval_over_seeds = false;
   int chance_runs = 0;     // runs not above chance at 95%
+  std::map<int, double> accuracy_by_seed;        // each run's accuracy, by its seed
+  std::optional<std::int64_t> validation_samples;  // the fewest of its runs' (none: unknown)
   Stat convergence;        // convergence epoch
   std::vector<int> seeds;  // ascending
   int unfinished = 0;      // runs whose summary says finished = false
@@ -47,7 +51,19 @@ struct LevelPoint {
   double bits = 0.0;      // B(q): mean compressed bits per sample over seeds
   double accuracy = 0.0;  // mean over seeds of the mean of the 10 best val_acc (fraction)
   bool at_chance = false;  // some run of the level is not above chance at 95%
+  std::map<int, double> accuracy_by_seed;        // for the paired comparison
+  std::optional<std::int64_t> validation_samples;  // for the comparison over samples
+  // Filled by the estimate: how much worse than the best level this level may be at 95%
+  // confidence (a one-sided upper bound of best - this, as a fraction), and the test.
+  double worse_by_at_most = 0.0;
+  std::string test;
 };
+
+// The one-sided 95% upper bound of accuracy(best) - accuracy(level), by the strongest test the
+// figures allow: paired Student's t over the seeds both levels have (two or more); else the
+// two-proportion normal bound over validation samples (both counts known); else the point
+// difference itself. Sets point.worse_by_at_most and point.test.
+void compare_with_best(const LevelPoint& best, LevelPoint& point);
 
 struct HelmholtzEstimate {
   std::string dataset, model, level_kind;

@@ -19,7 +19,7 @@ inline constexpr const char* kReportCsvHeader =
 inline constexpr const char* kHelmholtzCsvHeader =
     "dataset,model,level_kind,tolerance_pp,reference_level,reference_bits,best_level,"
     "best_accuracy,knee_level,knee_bits,knee_accuracy,noise_bits,noise_fraction,levels,"
-    "at_chance";
+    "at_chance,knee_test";
 
 // Accuracies are fractions (as val_acc in history.csv); empty fields are missing values.
 std::string report_csv(const std::vector<RunRecord>& runs);
