@@ -183,7 +183,7 @@ std::string helmholtz_definition(double tolerance_pp) {
          "- B(q\\*), and the **noise fraction** = noise bits / B(reference), the share of the "
          "reference signal's bits that were noise for the task. A run whose accuracy is not "
          "above chance (1 / classes) at 95% (the lower end of its Wilson interval over its "
-         "validation samples) is marked **chance**; an estimate whose best level or q\* rests "
+         "validation samples) is marked **chance**; an estimate whose best level or q\\* rests "
          "on such runs states no noise fraction: it would be a number about noise, not a "
          "finding.\n";
 }
