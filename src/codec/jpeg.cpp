@@ -173,6 +173,39 @@ void JpegDecoder::decode(const std::uint8_t* jpeg, std::size_t size, std::uint8_
   }
 }
 
+std::size_t jpeg_payload_bytes(const std::uint8_t* jpeg, std::size_t size) {
+  const auto bad = [](std::size_t at, const char* what) {
+    return core::CodecError("not a JPEG: " + std::string(what) + " at byte " +
+                            std::to_string(at));
+  };
+  if (size < 4 || jpeg[0] != 0xFF || jpeg[1] != 0xD8) throw bad(0, "no SOI marker");
+  std::size_t pos = 2;
+  std::size_t payload = 0;
+  while (true) {
+    if (pos + 2 > size) throw bad(pos, "no EOI marker before the end");
+    if (jpeg[pos] != 0xFF) throw bad(pos, "no marker");
+    const std::uint8_t marker = jpeg[pos + 1];
+    if (marker == 0xD9) return payload;  // EOI
+    if (marker == 0xFF) {                // fill byte before a marker
+      ++pos;
+      continue;
+    }
+    if (pos + 4 > size) throw bad(pos, "a segment cut short");
+    const std::size_t length = (std::size_t{jpeg[pos + 2]} << 8) | jpeg[pos + 3];
+    if (length < 2 || pos + 2 + length > size) throw bad(pos, "a segment longer than the file");
+    pos += 2 + length;
+    if (marker != 0xDA) continue;  // not SOS: a header segment
+    // Entropy-coded data: up to a marker that is neither a stuffed 0xFF00 nor RSTn.
+    const std::size_t start = pos;
+    while (pos + 1 < size &&
+           !(jpeg[pos] == 0xFF && jpeg[pos + 1] != 0x00 &&
+             !(jpeg[pos + 1] >= 0xD0 && jpeg[pos + 1] <= 0xD7))) {
+      ++pos;
+    }
+    payload += pos - start;
+  }
+}
+
 double psnr(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
   if (n == 0) return std::numeric_limits<double>::infinity();
   std::uint64_t sum = 0;

@@ -61,13 +61,13 @@ void compress_images(const Options& o) {
                 d.dataset.c_str(), quality.to_string().c_str(), subsampling.c_str(),
                 transposed ? "; coded transposed, --protocol reference" : "", threads, rate);
   }
-  std::printf("%-6s %8s %12s %11s %10s\n", "split", "images", "bytes/image", "bits/pixel",
-              "PSNR (dB)");
+  std::printf("%-6s %8s %12s %14s %11s %10s\n", "split", "images", "bytes/image",
+              "payload bytes", "bits/pixel", "PSNR (dB)");
   for (const auto& [name, s] : {std::pair{"train", train}, std::pair{"test", test}}) {
     char psnr[32] = "n/a";
     if (s.mean_psnr) std::snprintf(psnr, sizeof psnr, "%.2f", *s.mean_psnr);
-    std::printf("%-6s %8lld %12.1f %11.3f %10s\n", name, static_cast<long long>(s.images),
-                s.mean_bytes, s.bits_per_pixel, psnr);
+    std::printf("%-6s %8lld %12.1f %14.1f %11.3f %10s\n", name, static_cast<long long>(s.images),
+                s.mean_bytes, s.mean_payload_bytes, s.bits_per_pixel, psnr);
   }
 }
 

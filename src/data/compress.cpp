@@ -48,6 +48,7 @@ CompressionStats compress_images(ImageSet& images, const Quality& quality,
   const double pixels_per_image = static_cast<double>(images.height) * images.width;
   if (quality.raw) {
     stats.mean_bytes = static_cast<double>(images.image_bytes());
+    stats.mean_payload_bytes = stats.mean_bytes;
     stats.bits_per_pixel = pixels_per_image > 0 ? stats.mean_bytes * 8.0 / pixels_per_image : 0.0;
     return stats;
   }
@@ -67,6 +68,7 @@ CompressionStats compress_images(ImageSet& images, const Quality& quality,
   // Per-image results, summed afterwards in image order: the figures do not depend on how the
   // images were split over threads.
   std::vector<std::uint32_t> sizes(n);
+  std::vector<std::uint32_t> payloads(n);
   std::vector<double> psnrs(n);
   core::parallel_for(
       n, core::resolve_threads(threads), [&](int, std::size_t begin, std::size_t end) {
@@ -97,6 +99,8 @@ CompressionStats compress_images(ImageSet& images, const Quality& quality,
           const double p = codec::psnr(image, decoded.data(), image_bytes);
           psnrs[i] = std::min(p, kPsnrCap);  // identical (+inf) counts as the cap
           sizes[i] = static_cast<std::uint32_t>(jpeg.size());
+          payloads[i] =
+              static_cast<std::uint32_t>(codec::jpeg_payload_bytes(jpeg.data(), jpeg.size()));
           std::memcpy(image, decoded.data(), image_bytes);
         }
       });
@@ -104,6 +108,9 @@ CompressionStats compress_images(ImageSet& images, const Quality& quality,
   const std::uint64_t total_bytes = std::accumulate(sizes.begin(), sizes.end(), std::uint64_t{0});
   const double total_psnr = std::accumulate(psnrs.begin(), psnrs.end(), 0.0);
   stats.mean_bytes = static_cast<double>(total_bytes) / static_cast<double>(n);
+  stats.mean_payload_bytes =
+      static_cast<double>(std::accumulate(payloads.begin(), payloads.end(), std::uint64_t{0})) /
+      static_cast<double>(n);
   stats.bits_per_pixel = stats.mean_bytes * 8.0 / pixels_per_image;
   stats.mean_psnr = total_psnr / static_cast<double>(n);
   return stats;

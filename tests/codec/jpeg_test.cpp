@@ -194,6 +194,42 @@ TEST(Jpeg, Psnr) {
   EXPECT_NEAR(psnr(a.data(), b.data(), a.size()), 10.0 * std::log10(255.0 * 255.0 * 4.0), 1e-9);
 }
 
+// The payload: the scan's entropy-coded bytes. Checked against the scan segment found by hand:
+// it starts after the SOS header (FF DA and its length) and runs to the EOI at the file's end.
+TEST(JpegPayload, IsTheScanSegmentAndTheRestIsTheSameAtEveryQuality) {
+  const int w = 32, h = 32;
+  for (const int channels : {3, 1}) {
+    const auto pixels = natural_image(w, h, channels);
+    JpegEncoder encoder;
+    std::size_t header = 0;
+    for (const int q : {1, 5, 50, 100}) {
+      const auto jpeg = encoder.encode(pixels.data(), w, h, channels, q);
+      std::size_t sos = 0;
+      for (std::size_t i = 2; i + 1 < jpeg.size(); ++i) {
+        if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xDA) {
+          sos = i;
+          break;
+        }
+      }
+      ASSERT_GT(sos, 0u);
+      const std::size_t scan_start = sos + 2 + ((std::size_t{jpeg[sos + 2]} << 8) | jpeg[sos + 3]);
+      ASSERT_EQ(jpeg[jpeg.size() - 2], 0xFF);
+      ASSERT_EQ(jpeg[jpeg.size() - 1], 0xD9);
+      const std::size_t payload = jpeg_payload_bytes(jpeg.data(), jpeg.size());
+      EXPECT_EQ(payload, jpeg.size() - 2 - scan_start) << "quality " << q;
+      EXPECT_LT(payload, jpeg.size()) << "quality " << q;
+      // Headers and tables (8-bit tables: the same length at every quality) are what every
+      // file of these settings repeats.
+      if (header == 0) header = scan_start + 2;
+      EXPECT_EQ(jpeg.size() - payload, header) << "channels " << channels << ", quality " << q;
+    }
+  }
+  const std::vector<std::uint8_t> junk = {0x00, 0x01, 0x02, 0x03};
+  EXPECT_THROW(jpeg_payload_bytes(junk.data(), junk.size()), core::CodecError);
+  const std::vector<std::uint8_t> cut = {0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43};
+  EXPECT_THROW(jpeg_payload_bytes(cut.data(), cut.size()), core::CodecError);
+}
+
 // --- Pillow equality ------------------------------------------------------------------------
 
 constexpr const char* kPython = "/usr/bin/python3";

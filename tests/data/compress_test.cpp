@@ -103,6 +103,22 @@ TEST(CompressImages, Subsampling444KeepsMore) {
   EXPECT_GT(*s444.mean_psnr, *s420.mean_psnr);
 }
 
+// The payload is the file without its headers and tables, which are the same for every image
+// of a set at one quality: the mean payload is the mean file size less that constant.
+TEST(CompressImages, PayloadIsTheFileLessWhatEveryFileRepeats) {
+  ImageSet images = make_pattern_images(12, 32, 32, 3, 10, 5);
+  ImageSet one = images;
+  one.truncate(1);
+  const auto stats = compress_images(images, Quality::parse("20"), codec::Subsampling::k420, 2);
+  const auto first = compress_images(one, Quality::parse("20"), codec::Subsampling::k420, 1);
+  const double header = first.mean_bytes - first.mean_payload_bytes;
+  EXPECT_GT(header, 500.0);  // markers, two quantisation and four Huffman tables, headers
+  EXPECT_NEAR(stats.mean_bytes - stats.mean_payload_bytes, header, 1e-9);
+  ImageSet raw = make_pattern_images(3, 32, 32, 3, 10, 5);
+  const auto none = compress_images(raw, Quality::parse("raw"), codec::Subsampling::k420, 1);
+  EXPECT_DOUBLE_EQ(none.mean_payload_bytes, none.mean_bytes);
+}
+
 TEST(CompressImages, IdenticalImagesCountAsTheCap) {
   ImageSet flat;
   flat.count = 3;

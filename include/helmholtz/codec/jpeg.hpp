@@ -69,4 +69,10 @@ class JpegDecoder {
 // Identical buffers give +infinity.
 double psnr(const std::uint8_t* a, const std::uint8_t* b, std::size_t n);
 
+// The payload of a JPEG file: the bytes of its entropy-coded scan data (what follows each SOS
+// header up to the next marker, restart markers and stuffed bytes included), without what every
+// file of the same settings repeats (SOI, APP, quantisation and Huffman tables, frame and scan
+// headers, EOI). Throws core::CodecError naming the offset for bytes that are not a JPEG.
+std::size_t jpeg_payload_bytes(const std::uint8_t* jpeg, std::size_t size);
+
 }  // namespace helmholtz::codec

@@ -24,6 +24,9 @@ struct Quality {
 struct CompressionStats {
   std::int64_t images = 0;
   double mean_bytes = 0.0;      // mean compressed size per image (raw: the pixel bytes)
+  // Mean entropy-coded scan bytes per image, without the headers and tables every file repeats
+  // (codec::jpeg_payload_bytes; raw: the pixel bytes).
+  double mean_payload_bytes = 0.0;
   double bits_per_pixel = 0.0;  // mean_bytes * 8 / (height * width)
   // Mean over images of each image's PSNR (dB) against its original. An image that comes back
   // identical counts as kPsnrCap; raw gives no PSNR (nullopt).
