@@ -32,10 +32,10 @@ void compress_images(const Options& o) {
   const auto& quality = d.codec_level().quality();
   const int threads = core::resolve_threads(o.spec->runtime.threads);
   const auto subsampling = codec::to_string(d.subsampling);
-  const bool transposed = run::quirks(*o.spec).transposed_images;
-  const auto prepared = data::prepare_images(
-      d.dataset, d.data_dir, d.train_size, d.val_size, quality, d.subsampling, threads,
-      transposed ? data::Orientation::kTransposed : data::Orientation::kUpright);
+  const auto orientation = run::quirks(*o.spec).orientation();
+  const bool transposed = orientation == data::Orientation::kTransposed;
+  const auto prepared = data::prepare_images(d.dataset, d.data_dir, d.train_size, d.val_size,
+                                             quality, d.subsampling, threads, orientation);
   const auto& train = prepared.train;
   const auto& test = prepared.test;
   const double seconds = prepared.compress_seconds;

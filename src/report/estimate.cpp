@@ -11,20 +11,6 @@
 
 namespace helmholtz::report {
 
-Stat stat_of(const std::vector<double>& values) {
-  Stat s;
-  s.n = static_cast<int>(values.size());
-  if (values.empty()) return s;
-  const double mean = std::accumulate(values.begin(), values.end(), 0.0) / s.n;
-  s.mean = mean;
-  if (s.n >= 2) {
-    double sum = 0.0;
-    for (double v : values) sum += (v - mean) * (v - mean);
-    s.std = std::sqrt(sum / (s.n - 1));
-  }
-  return s;
-}
-
 namespace {
 
 bool same_cell(const RunRecord& r, const Cell& c) {

@@ -50,6 +50,20 @@ double incomplete_beta(double a, double b, double x) {
 
 }  // namespace
 
+Stat stat_of(const std::vector<double>& values) {
+  Stat s;
+  s.n = static_cast<int>(values.size());
+  if (values.empty()) return s;
+  const double mean = std::accumulate(values.begin(), values.end(), 0.0) / s.n;
+  s.mean = mean;
+  if (s.n >= 2) {
+    double sum = 0.0;
+    for (double v : values) sum += (v - mean) * (v - mean);
+    s.std = std::sqrt(sum / (s.n - 1));
+  }
+  return s;
+}
+
 Interval wilson_interval(double p, std::int64_t n, double z) {
   if (n < 1) throw core::UsageError("a Wilson interval needs at least one sample");
   const double nn = static_cast<double>(n);
@@ -79,15 +93,13 @@ double student_t_quantile(double p, int df) {
 }
 
 MeanInterval t_interval(const std::vector<double>& values) {
+  const Stat s = stat_of(values);
   MeanInterval m;
-  m.n = static_cast<int>(values.size());
-  if (values.empty()) return m;
-  m.mean = std::accumulate(values.begin(), values.end(), 0.0) / m.n;
-  if (m.n < 2) return m;
-  double sum = 0.0;
-  for (double v : values) sum += (v - m.mean) * (v - m.mean);
-  const double sd = std::sqrt(sum / (m.n - 1));
-  m.half = student_t_quantile(0.975, m.n - 1) * sd / std::sqrt(static_cast<double>(m.n));
+  m.n = s.n;
+  if (!s.mean) return m;
+  m.mean = *s.mean;
+  if (!s.std) return m;
+  m.half = student_t_quantile(0.975, m.n - 1) * *s.std / std::sqrt(static_cast<double>(m.n));
   return m;
 }
 

@@ -14,12 +14,11 @@ namespace {
 RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlog::logger& log) {
   const auto& o = s.data;
   const auto& quality = o.codec_level().quality();
-  const bool transposed = run::quirks(s).transposed_images;
-  auto c = data::prepare_images(
-      o.dataset, o.data_dir, o.train_size, o.val_size, quality, o.subsampling,
-      core::resolve_threads(s.runtime.threads),
-      transposed ? data::Orientation::kTransposed : data::Orientation::kUpright);
-  if (transposed) {
+  const auto orientation = run::quirks(s).orientation();
+  auto c = data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
+                                o.subsampling, core::resolve_threads(s.runtime.threads),
+                                orientation);
+  if (orientation == data::Orientation::kTransposed) {
     log.info("--protocol reference: each image JPEG-coded transposed, as the reference did");
   }
   for (const auto* s : {&c.train, &c.test}) {

@@ -12,14 +12,6 @@
 
 namespace helmholtz::report {
 
-// Mean and sample standard deviation (n - 1) of the values that exist.
-struct Stat {
-  int n = 0;
-  std::optional<double> mean;  // none when n == 0
-  std::optional<double> std;   // none when n < 2
-};
-Stat stat_of(const std::vector<double>& values);
-
 // All runs of one (dataset, model, level): the seeds of one experiment.
 struct Cell {
   std::string dataset, model, level_kind;

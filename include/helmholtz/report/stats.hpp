@@ -13,6 +13,14 @@ struct Interval {
   double high = 0.0;
 };
 
+// Mean and sample standard deviation (n - 1) of the values that exist.
+struct Stat {
+  int n = 0;
+  std::optional<double> mean;  // none when n == 0
+  std::optional<double> std;   // none when n < 2
+};
+Stat stat_of(const std::vector<double>& values);
+
 // The two-sided 95% normal quantile, 1.959964.
 inline constexpr double kZ95 = 1.959963984540054;
 

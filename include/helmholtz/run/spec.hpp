@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "helmholtz/codec/jpeg.hpp"
+#include "helmholtz/data/compress.hpp"
 #include "helmholtz/data/level.hpp"
 #include "helmholtz/models/architecture.hpp"
 
@@ -103,8 +104,9 @@ struct Quirks {
   // the luma table's horizontal and vertical frequencies swap), and the "horizontal" flip
   // flips the upright image vertically.
   bool transposed_images = false;
-  // Images: floor(N / batch) steps per epoch from one iterator carried on across epochs, so the
-  // short batch turns up inside an epoch (Keras' legacy fit_generator, samples_per_epoch = N).
+  // Images: floor(N / batch) steps per epoch from one iterator carried on across epochs, each
+  // pass's batches in a random order, so the short batch turns up anywhere inside an epoch
+  // (Keras 2.1's fit_generator over its ImageDataGenerator iterator as a Sequence).
   bool carried_iterator = false;
   bool float32 = false;  // float32 with TF32 off on every device (TensorFlow 1.4)
   // Audio: the mel features rounded through float16 (the reference saved them so).
@@ -113,6 +115,11 @@ struct Quirks {
   // end of the listing, then shuffled by numpy's seed 2337 and split as Keras'
   // validation_split = 0.25 (the last quarter validates, not per class).
   bool keras_audio_split = false;
+
+  // How the codec sees an image under these quirks.
+  data::Orientation orientation() const {
+    return transposed_images ? data::Orientation::kTransposed : data::Orientation::kUpright;
+  }
 };
 Quirks quirks(const RunSpec& spec);
 
