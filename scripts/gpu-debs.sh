@@ -40,7 +40,7 @@ dev_roots=(
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
   libturbojpeg0-dev libmp3lame-dev
   libsndfile1-dev libflac-dev libogg-dev libvorbis-dev libopus-dev libmpg123-dev
-  libsoxr-dev libkissfft-dev zlib1g-dev zlib1g libgtest-dev
+  libsoxr-dev libkissfft-dev zlib1g-dev zlib1g libpng-dev libgtest-dev
 )
 tool_roots=(cmake cmake-data pkgconf pkg-config make ninja-build)
 # Never downloaded: the C library and the compiler's runtime (they must be the machine's own),

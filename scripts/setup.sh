@@ -29,6 +29,7 @@ packages=(
   libkissfft-dev          # FFT for aligning decoded MP3 with the original
   lame                    # the command-line encoder, peer of the audio benchmark
   libcli11-dev libspdlog-dev nlohmann-json3-dev zlib1g-dev
+  libpng-dev              # lossless reference sizes of images (PNG)
   libtomlplusplus-dev     # TOML: config files and architecture files
   libgtest-dev
   dataset-fashion-mnist   # the offline real dataset

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "helmholtz/core/error.hpp"
 
@@ -87,6 +88,49 @@ sf_count_t memory_write(const void*, sf_count_t, void*) { return 0; }
 
 sf_count_t memory_tell(void* user) { return static_cast<MemoryStream*>(user)->position; }
 
+// The state behind SF_VIRTUAL_IO over a growing byte buffer (for writing; FLAC seeks back to
+// complete its STREAMINFO block when the file is closed).
+struct GrowingStream {
+  std::vector<std::uint8_t> bytes;
+  sf_count_t position = 0;
+};
+
+sf_count_t growing_length(void* user) {
+  return static_cast<sf_count_t>(static_cast<GrowingStream*>(user)->bytes.size());
+}
+
+sf_count_t growing_seek(sf_count_t offset, int whence, void* user) {
+  auto* stream = static_cast<GrowingStream*>(user);
+  sf_count_t target = offset;
+  if (whence == SEEK_CUR) target += stream->position;
+  if (whence == SEEK_END) target += static_cast<sf_count_t>(stream->bytes.size());
+  stream->position = std::max<sf_count_t>(target, 0);
+  return stream->position;
+}
+
+sf_count_t growing_read(void* destination, sf_count_t count, void* user) {
+  auto* stream = static_cast<GrowingStream*>(user);
+  const auto size = static_cast<sf_count_t>(stream->bytes.size());
+  const sf_count_t n = std::clamp<sf_count_t>(count, 0, std::max<sf_count_t>(size - stream->position, 0));
+  if (n > 0) {
+    std::memcpy(destination, stream->bytes.data() + stream->position, static_cast<size_t>(n));
+  }
+  stream->position += n;
+  return n;
+}
+
+sf_count_t growing_write(const void* source, sf_count_t count, void* user) {
+  auto* stream = static_cast<GrowingStream*>(user);
+  if (count <= 0) return 0;
+  const auto end = static_cast<std::size_t>(stream->position + count);
+  if (stream->bytes.size() < end) stream->bytes.resize(end);
+  std::memcpy(stream->bytes.data() + stream->position, source, static_cast<size_t>(count));
+  stream->position += count;
+  return count;
+}
+
+sf_count_t growing_tell(void* user) { return static_cast<GrowingStream*>(user)->position; }
+
 // Opens a file for reading; throws core::DataError naming it when it is missing or not audio.
 SndFile open_audio(const std::filesystem::path& file, SF_INFO& info) {
   std::error_code ec;
@@ -160,6 +204,54 @@ void write_wav(const std::filesystem::path& file, const Audio& audio) {
   if (sf_writef_float(handle.get(), clipped.data(), frames) != frames) {
     throw core::RunError(file.string() + ": writing the WAV file failed (" +
                          sf_strerror(handle.get()) + "); check the free disk space");
+  }
+}
+
+std::vector<std::uint8_t> encode_flac(const std::vector<float>& mono, int sample_rate) {
+  if (sample_rate <= 0 || mono.empty()) {
+    throw core::UsageError("FLAC encode: " + std::to_string(mono.size()) + " samples at " +
+                           std::to_string(sample_rate) + " Hz; need samples at a positive rate");
+  }
+  GrowingStream stream;
+  {
+    SF_VIRTUAL_IO io{growing_length, growing_seek, growing_read, growing_write, growing_tell};
+    SF_INFO info{};
+    info.samplerate = sample_rate;
+    info.channels = 1;
+    info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+    SndFile handle(sf_open_virtual(&io, SFM_WRITE, &info, &stream));
+    if (handle.get() == nullptr) {
+      throw core::CodecError(std::string("cannot open a FLAC encoder (") + sf_strerror(nullptr) +
+                             "); this libsndfile may lack FLAC");
+    }
+    // Metadata strings would add bytes that are not the signal; libsndfile writes none unless
+    // asked. The samples are rounded to 16 bits as in a WAV file.
+    std::vector<float> clipped(mono.size());
+    std::transform(mono.begin(), mono.end(), clipped.begin(),
+                   [](float x) { return std::clamp(x, -1.0f, 1.0f); });
+    const auto frames = static_cast<sf_count_t>(clipped.size());
+    if (sf_writef_float(handle.get(), clipped.data(), frames) != frames) {
+      throw core::CodecError(std::string("FLAC encode failed (") + sf_strerror(handle.get()) + ")");
+    }
+  }  // closing completes the stream
+  return std::move(stream.bytes);
+}
+
+std::size_t flac_payload_bytes(const std::uint8_t* flac, std::size_t size) {
+  const auto bad = [](std::size_t at, const char* what) {
+    return core::CodecError("not a FLAC stream: " + std::string(what) + " at byte " +
+                            std::to_string(at));
+  };
+  if (size < 4 || std::memcmp(flac, "fLaC", 4) != 0) throw bad(0, "no fLaC marker");
+  std::size_t pos = 4;
+  while (true) {
+    if (pos + 4 > size) throw bad(pos, "a metadata block header cut short");
+    const bool last = (flac[pos] & 0x80) != 0;
+    const std::size_t length = (std::size_t{flac[pos + 1]} << 16) |
+                               (std::size_t{flac[pos + 2]} << 8) | flac[pos + 3];
+    if (pos + 4 + length > size) throw bad(pos, "a metadata block longer than the stream");
+    pos += 4 + length;
+    if (last) return size - pos;  // the audio frames, each with its own frame header
   }
 }
 

@@ -9,10 +9,12 @@
 #include <array>
 #include <cmath>
 #include <complex>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -77,6 +79,38 @@ double energy(const std::vector<float>& x) {
   double sum = 0.0;
   for (float v : x) sum += static_cast<double>(v) * v;
   return sum;
+}
+
+// One MPEG audio Layer III frame header, decoded.
+struct FrameHeader {
+  std::size_t length = 0;     // the whole frame, header included
+  std::size_t tag_offset = 0;  // where a Xing/Info tag would start: after header, CRC, side info
+};
+
+// The frame header at `p` (4 bytes available), or nullopt when it is not a Layer III header.
+std::optional<FrameHeader> frame_header(const std::uint8_t* p) {
+  if (p[0] != 0xFF || (p[1] & 0xE0) != 0xE0) return std::nullopt;
+  const int version = (p[1] >> 3) & 3;  // 0 MPEG-2.5, 1 reserved, 2 MPEG-2, 3 MPEG-1
+  const int layer = (p[1] >> 1) & 3;    // 1 = Layer III
+  if (version == 1 || layer != 1) return std::nullopt;
+  const bool crc = (p[1] & 1) == 0;
+  const int bitrate_index = p[2] >> 4;
+  const int rate_index = (p[2] >> 2) & 3;
+  if (bitrate_index == 0 || bitrate_index == 15 || rate_index == 3) return std::nullopt;
+  constexpr std::array<int, 15> kMpeg1 = {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192,
+                                          224, 256, 320};
+  constexpr std::array<int, 15> kMpeg2 = {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112,
+                                          128, 144, 160};
+  constexpr std::array<int, 3> kRates = {44100, 48000, 32000};
+  const bool mpeg1 = version == 3;
+  const int kbps = (mpeg1 ? kMpeg1 : kMpeg2)[static_cast<std::size_t>(bitrate_index)];
+  const int rate = kRates[static_cast<std::size_t>(rate_index)] >> (mpeg1 ? 0 : version == 2 ? 1 : 2);
+  const bool padding = ((p[2] >> 1) & 1) != 0;
+  const bool mono = (p[3] >> 6) == 3;
+  FrameHeader h;
+  h.length = static_cast<std::size_t>((mpeg1 ? 144000 : 72000) * kbps / rate) + (padding ? 1 : 0);
+  h.tag_offset = 4 + (crc ? 2 : 0) + (mpeg1 ? (mono ? 17 : 32) : (mono ? 9 : 17));
+  return h;
 }
 
 }  // namespace
@@ -145,6 +179,40 @@ Mp3 encode_mp3(const std::vector<float>& mono, int sample_rate, int bitrate_kbps
               mp3.bytes.begin());
   }
   return mp3;
+}
+
+std::size_t mp3_payload_bytes(const std::uint8_t* mp3, std::size_t size) {
+  const auto bad = [](std::size_t at, const std::string& what) {
+    return core::CodecError("not an MP3 stream: " + what + " at byte " + std::to_string(at));
+  };
+  std::size_t begin = 0, end = size;
+  // An ID3v2 tag first: "ID3", version, flags, a 28-bit syncsafe size, a footer when flagged.
+  if (size >= 10 && std::memcmp(mp3, "ID3", 3) == 0) {
+    const std::size_t tag = (std::size_t{mp3[6]} << 21) | (std::size_t{mp3[7]} << 14) |
+                            (std::size_t{mp3[8]} << 7) | mp3[9];
+    begin = 10 + tag + ((mp3[5] & 0x10) != 0 ? 10 : 0);
+    if (begin > size) throw bad(0, "an ID3v2 tag longer than the stream");
+  }
+  // An ID3v1 tag last: the final 128 bytes, starting "TAG".
+  if (end >= begin + 128 && std::memcmp(mp3 + end - 128, "TAG", 3) == 0) end -= 128;
+  std::size_t pos = begin, payload = 0;
+  bool first = true;
+  while (pos < end) {
+    if (pos + 4 > end) throw bad(pos, "a frame header cut short");
+    const auto header = frame_header(mp3 + pos);
+    if (!header) throw bad(pos, "no Layer III frame header");
+    if (pos + header->length > end) throw bad(pos, "a frame longer than the stream");
+    // The first frame may be an info frame (Xing for VBR, Info for CBR, LAME's tag inside it):
+    // figures about the stream, no audio.
+    const std::size_t tag = pos + header->tag_offset;
+    const bool info = first && tag + 4 <= pos + header->length &&
+                      (std::memcmp(mp3 + tag, "Xing", 4) == 0 ||
+                       std::memcmp(mp3 + tag, "Info", 4) == 0);
+    if (!info) payload += header->length;
+    first = false;
+    pos += header->length;
+  }
+  return payload;
 }
 
 Audio decode_mp3(const std::vector<std::uint8_t>& bytes) {
@@ -272,6 +340,7 @@ Mp3RoundTrip mp3_round_trip(const std::vector<float>& mono, int sample_rate, int
 
   Mp3RoundTrip result;
   result.mp3_bytes = mp3.bytes.size();
+  result.mp3_payload_bytes = mp3_payload_bytes(mp3.bytes.data(), mp3.bytes.size());
   result.output_sample_rate = decoded.sample_rate;
   result.delay_samples = codec_delay(sample_rate, bitrate_kbps);
   result.samples = align(back, result.delay_samples, mono.size());

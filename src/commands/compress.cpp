@@ -61,13 +61,17 @@ void compress_images(const Options& o) {
                 d.dataset.c_str(), quality.to_string().c_str(), subsampling.c_str(),
                 transposed ? "; coded transposed, --protocol reference" : "", threads, rate);
   }
-  std::printf("%-6s %8s %12s %14s %11s %10s\n", "split", "images", "bytes/image",
-              "payload bytes", "bits/pixel", "PSNR (dB)");
+  std::printf("%-6s %8s %12s %14s %11s %10s %19s\n", "split", "images", "bytes/image",
+              "payload bytes", "bits/pixel", "PSNR (dB)", "PNG bytes (payload)");
   for (const auto& [name, s] : {std::pair{"train", train}, std::pair{"test", test}}) {
     char psnr[32] = "n/a";
     if (s.mean_psnr) std::snprintf(psnr, sizeof psnr, "%.2f", *s.mean_psnr);
-    std::printf("%-6s %8lld %12.1f %14.1f %11.3f %10s\n", name, static_cast<long long>(s.images),
-                s.mean_bytes, s.mean_payload_bytes, s.bits_per_pixel, psnr);
+    char png[40];
+    std::snprintf(png, sizeof png, "%.1f (%.1f)", s.mean_lossless_bytes,
+                  s.mean_lossless_payload_bytes);
+    std::printf("%-6s %8lld %12.1f %14.1f %11.3f %10s %19s\n", name,
+                static_cast<long long>(s.images), s.mean_bytes, s.mean_payload_bytes,
+                s.bits_per_pixel, psnr, png);
   }
 }
 
@@ -107,7 +111,10 @@ void compress_audio(const Options& o) {
               request.bitrate.raw ? " (no codec)" : " kbit/s");
   std::printf("  clips                 %lld (%.1f s of audio)\n", static_cast<long long>(s.clips),
               s.seconds_of_audio);
-  std::printf("  MP3 bytes per clip    %.1f\n", s.mean_bytes);
+  std::printf("  %s bytes per clip    %.1f (payload %.1f)\n", request.bitrate.raw ? "PCM" : "MP3",
+              s.mean_bytes, s.mean_payload_bytes);
+  std::printf("  FLAC bytes per clip   %.1f (payload %.1f), the lossless reference\n",
+              s.mean_lossless_bytes, s.mean_lossless_payload_bytes);
   std::printf("  bitrate achieved      %.2f kbit/s\n", s.kbps);
   std::printf("  output sample rate    %s Hz\n", rates.c_str());
   std::printf("  SNR (decoded vs in)   %s\n", snr);

@@ -39,6 +39,13 @@ CodedClip code_clip(const std::filesystem::path& file, const Bitrate& bitrate, i
                           std::to_string(min_samples) + " needed); remove or replace it");
   }
   CodedClip out;
+  try {
+    const auto flac = codec::encode_flac(mono, sample_rate);
+    out.flac_bytes = flac.size();
+    out.flac_payload_bytes = codec::flac_payload_bytes(flac.data(), flac.size());
+  } catch (const core::Error& e) {
+    throw core::DataError(file.string() + ": FLAC reference size failed: " + e.what());
+  }
   if (bitrate.raw) {
     out.samples = std::move(mono);
     out.output_sample_rate = sample_rate;
@@ -54,6 +61,7 @@ CodedClip code_clip(const std::filesystem::path& file, const Bitrate& bitrate, i
   }
   out.samples = std::move(trip.samples);
   out.mp3_bytes = trip.mp3_bytes;
+  out.mp3_payload_bytes = trip.mp3_payload_bytes;
   out.output_sample_rate = trip.output_sample_rate;
   out.delay_samples = trip.delay_samples;
   out.snr_db = trip.snr_db;
@@ -65,6 +73,9 @@ void AudioStatsAccumulator::add(const CodedClip& clip) {
   const double n = static_cast<double>(clip.samples.size());
   samples_ += n;
   bytes_ += bitrate_.raw ? 2.0 * n : static_cast<double>(clip.mp3_bytes);
+  payload_ += bitrate_.raw ? 2.0 * n : static_cast<double>(clip.mp3_payload_bytes);
+  flac_ += static_cast<double>(clip.flac_bytes);
+  flac_payload_ += static_cast<double>(clip.flac_payload_bytes);
   snr_ += std::min(clip.snr_db, kSnrCap);
   const double delay = std::abs(clip.delay_samples) / static_cast<double>(sample_rate_);
   delay_ += delay;
@@ -83,6 +94,9 @@ AudioCompressionStats AudioStatsAccumulator::result() const {
   const double count = static_cast<double>(clips_);
   s.seconds_of_audio = samples_ / sample_rate_;
   s.mean_bytes = bytes_ / count;
+  s.mean_payload_bytes = payload_ / count;
+  s.mean_lossless_bytes = flac_ / count;
+  s.mean_lossless_payload_bytes = flac_payload_ / count;
   s.kbps = s.seconds_of_audio > 0 ? bytes_ * 8.0 / s.seconds_of_audio / 1000.0 : 0.0;
   if (!bitrate_.raw) s.mean_snr_db = snr_ / count;
   s.mean_delay_seconds = delay_ / count;

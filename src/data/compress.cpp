@@ -7,6 +7,7 @@
 #include <numeric>
 #include <vector>
 
+#include "helmholtz/codec/png.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/parallel.hpp"
 
@@ -40,28 +41,57 @@ void transpose_image(const std::uint8_t* in, int width, int height, int channels
   }
 }
 
+namespace {
+
+// The mean PNG file and IDAT bytes of the images as they are (upright, before any codec).
+void add_lossless_sizes(const ImageSet& images, int threads, CompressionStats& stats) {
+  const std::size_t n = static_cast<std::size_t>(images.count);
+  if (n == 0) return;
+  std::vector<std::uint32_t> files(n), payloads(n);
+  core::parallel_for(n, core::resolve_threads(threads),
+                     [&](int, std::size_t begin, std::size_t end) {
+                       for (std::size_t i = begin; i < end; ++i) {
+                         const auto png = codec::encode_png(
+                             images.image(static_cast<std::int64_t>(i)), images.width,
+                             images.height, images.channels);
+                         files[i] = static_cast<std::uint32_t>(png.size());
+                         payloads[i] = static_cast<std::uint32_t>(
+                             codec::png_payload_bytes(png.data(), png.size()));
+                       }
+                     });
+  const auto mean = [n](const std::vector<std::uint32_t>& v) {
+    return static_cast<double>(std::accumulate(v.begin(), v.end(), std::uint64_t{0})) /
+           static_cast<double>(n);
+  };
+  stats.mean_lossless_bytes = mean(files);
+  stats.mean_lossless_payload_bytes = mean(payloads);
+}
+
+}  // namespace
+
 CompressionStats compress_images(ImageSet& images, const Quality& quality,
                                  codec::Subsampling subsampling, int threads,
                                  Orientation orientation) {
   CompressionStats stats;
   stats.images = images.count;
   const double pixels_per_image = static_cast<double>(images.height) * images.width;
+  if (!quality.raw && (quality.value < 1 || quality.value > 100)) {
+    throw core::UsageError("JPEG quality " + std::to_string(quality.value) +
+                           " is out of range: use 1..100 or raw");
+  }
+  if (images.pixels.size() != static_cast<std::size_t>(images.count) * images.image_bytes()) {
+    throw core::UsageError("compress_images: the image set holds " +
+                           std::to_string(images.pixels.size()) + " pixel bytes, not count x " +
+                           "image size");
+  }
+  add_lossless_sizes(images, threads, stats);
   if (quality.raw) {
     stats.mean_bytes = static_cast<double>(images.image_bytes());
     stats.mean_payload_bytes = stats.mean_bytes;
     stats.bits_per_pixel = pixels_per_image > 0 ? stats.mean_bytes * 8.0 / pixels_per_image : 0.0;
     return stats;
   }
-  if (quality.value < 1 || quality.value > 100) {
-    throw core::UsageError("JPEG quality " + std::to_string(quality.value) +
-                           " is out of range: use 1..100 or raw");
-  }
   if (images.count == 0) return stats;
-  if (images.pixels.size() != static_cast<std::size_t>(images.count) * images.image_bytes()) {
-    throw core::UsageError("compress_images: the image set holds " +
-                           std::to_string(images.pixels.size()) + " pixel bytes, not count x " +
-                           "image size");
-  }
 
   const std::size_t n = static_cast<std::size_t>(images.count);
   const std::size_t image_bytes = images.image_bytes();

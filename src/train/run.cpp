@@ -61,6 +61,9 @@ json make_summary(const run::RunSpec& s, const Training& t, const RunData& prepa
   const auto conv = run::convergence_epoch(state.history);
   j["convergence_epoch"] = conv ? json(*conv) : json(nullptr);
   j["bits_per_sample"] = prepared.bits_per_sample;
+  j["payload_bits_per_sample"] = prepared.payload_bits_per_sample;
+  j["lossless_bits_per_sample"] = prepared.lossless_bits_per_sample;
+  j["lossless_payload_bits_per_sample"] = prepared.lossless_payload_bits_per_sample;
   j["distortion"] = {
       {"metric", prepared.distortion_metric},
       {"db", prepared.distortion_db ? json(*prepared.distortion_db) : json(nullptr)}};

@@ -22,9 +22,10 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
     log.info("--protocol reference: each image JPEG-coded transposed, as the reference did");
   }
   for (const auto* s : {&c.train, &c.test}) {
-    log.info("{} {} images at quality {}: {:.1f} bytes/image, {:.3f} bits/pixel, PSNR {}",
+    log.info("{} {} images at quality {}: {:.1f} bytes/image ({:.1f} payload; PNG {:.1f}), "
+             "{:.3f} bits/pixel, PSNR {}",
              s == &c.train ? "train" : "test", s->images, quality.to_string(), s->mean_bytes,
-             s->bits_per_pixel,
+             s->mean_payload_bytes, s->mean_lossless_payload_bytes, s->bits_per_pixel,
              s->mean_psnr ? fmt::format("{:.2f} dB", *s->mean_psnr) : std::string("n/a (raw)"));
   }
   log.debug("loading and compression took {:.2f} s", c.seconds);
@@ -35,6 +36,9 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
   d.num_classes = c.dataset.num_classes;
   d.compression = {{"train", data::to_json(c.train)}, {"test", data::to_json(c.test)}};
   d.bits_per_sample = c.train.mean_bytes * 8.0;
+  d.payload_bits_per_sample = c.train.mean_payload_bytes * 8.0;
+  d.lossless_bits_per_sample = c.train.mean_lossless_bytes * 8.0;
+  d.lossless_payload_bits_per_sample = c.train.mean_lossless_payload_bytes * 8.0;
   d.distortion_metric = "psnr";
   d.distortion_db = c.train.mean_psnr;
   d.seconds = c.seconds;
@@ -71,9 +75,10 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
     std::string rates;
     for (int r : s.output_sample_rates) rates += (rates.empty() ? "" : ", ") + std::to_string(r);
     log.info(
-        "MP3 at {} kbit/s: {:.0f} bytes/clip ({:.1f} kbit/s achieved), coded at {} Hz, SNR "
-        "{:.2f} dB, delay removed {:.1f} ms on average",
-        request.bitrate.kbps, s.mean_bytes, s.kbps, rates, s.mean_snr_db.value_or(0.0),
+        "MP3 at {} kbit/s: {:.0f} bytes/clip ({:.0f} payload; FLAC {:.0f}) ({:.1f} kbit/s "
+        "achieved), coded at {} Hz, SNR {:.2f} dB, delay removed {:.1f} ms on average",
+        request.bitrate.kbps, s.mean_bytes, s.mean_payload_bytes, s.mean_lossless_payload_bytes,
+        s.kbps, rates, s.mean_snr_db.value_or(0.0),
         s.mean_delay_seconds * 1000.0);
   }
 
@@ -124,6 +129,9 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
   d.compression = {
       {"clips", data::to_json(s)}, {"from_cache", f.from_cache}, {"clip_samples", f.clip_samples}};
   d.bits_per_sample = s.mean_bytes * 8.0;
+  d.payload_bits_per_sample = s.mean_payload_bytes * 8.0;
+  d.lossless_bits_per_sample = s.mean_lossless_bytes * 8.0;
+  d.lossless_payload_bits_per_sample = s.mean_lossless_payload_bytes * 8.0;
   d.distortion_metric = "snr";
   d.distortion_db = s.mean_snr_db;
   d.seconds = f.seconds;

@@ -140,3 +140,43 @@ TEST(Audio, MemoryThatIsNotAudioIsRejectedNamingIt) {
 
 }  // namespace
 }  // namespace helmholtz::codec
+
+namespace helmholtz::codec {
+namespace {
+
+// FLAC is lossless at 16 bits; its payload starts with a frame's sync code right after the
+// metadata, and silence costs a small fraction of a tone.
+TEST(Flac, LosslessToSixteenBitsWithThePayloadAfterTheMetadata) {
+  const auto tone = sine(16000, 440.0, 0.6, 16000);
+  const auto flac = encode_flac(tone, 16000);
+  const Audio back = read_audio_memory(flac.data(), flac.size(), "FLAC stream");
+  EXPECT_EQ(back.sample_rate, 16000);
+  ASSERT_EQ(back.frames(), tone.size());
+  for (std::size_t i = 0; i < tone.size(); ++i) {
+    ASSERT_NEAR(back.samples[i], tone[i], kPcm16Tolerance) << "sample " << i;
+  }
+  const std::size_t payload = flac_payload_bytes(flac.data(), flac.size());
+  const std::size_t head = flac.size() - payload;
+  EXPECT_GE(head, 4u + 4u + 34u) << "the marker and STREAMINFO at least";
+  EXPECT_EQ(flac[head], 0xFF);
+  EXPECT_EQ(flac[head + 1] & 0xFE, 0xF8) << "a FLAC frame's sync code";
+  EXPECT_LT(payload, 2 * tone.size()) << "smaller than 16-bit PCM";
+
+  const std::vector<float> silence(16000, 0.0f);
+  const auto quiet = encode_flac(silence, 16000);
+  EXPECT_LT(flac_payload_bytes(quiet.data(), quiet.size()), payload / 20);
+  EXPECT_EQ(quiet.size() - flac_payload_bytes(quiet.data(), quiet.size()), head)
+      << "the metadata does not depend on the signal";
+}
+
+TEST(Flac, RefusesWhatIsNotFlac) {
+  EXPECT_THROW(encode_flac({}, 16000), core::UsageError);
+  const std::vector<std::uint8_t> junk = {'R', 'I', 'F', 'F', 0, 0, 0, 0};
+  EXPECT_THROW(flac_payload_bytes(junk.data(), junk.size()), core::CodecError);
+  auto flac = encode_flac(sine(8000, 300.0, 0.5, 800), 8000);
+  flac.resize(20);  // inside STREAMINFO
+  EXPECT_THROW(flac_payload_bytes(flac.data(), flac.size()), core::CodecError);
+}
+
+}  // namespace
+}  // namespace helmholtz::codec

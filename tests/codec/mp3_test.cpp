@@ -100,6 +100,43 @@ TEST(Mp3, ByteCountMatchesTheConstantBitrate) {
   }
 }
 
+// The payload is every frame but LAME's Info frame (CBR), which comes first: its length follows
+// from the bitrate and LAME's output rate alone, and "Info" sits right after header and side
+// information. Where a frame is too small to hold the tag (8 and 32 kbit/s at LAME's low output
+// rates), LAME writes none and the payload is the whole stream.
+TEST(Mp3, PayloadIsTheStreamWithoutTheInfoFrame) {
+  const std::vector<float> note = plucked_note();
+  for (int kbps : {8, 32, 128}) {
+    const Mp3 mp3 = encode_mp3(note, kRate, kbps);
+    const int rate = mp3.output_sample_rate;
+    const bool mpeg1 = rate >= 32000;
+    const std::size_t padding = (mp3.bytes[2] >> 1) & 1;
+    const std::size_t frame =
+        static_cast<std::size_t>((mpeg1 ? 144000 : 72000) * kbps / rate) + padding;
+    const std::size_t tag = 4 + (mpeg1 ? 17 : 9);  // mono side information
+    ASSERT_GT(mp3.bytes.size(), frame);
+    const std::string at_tag(mp3.bytes.begin() + tag, mp3.bytes.begin() + tag + 4);
+    EXPECT_EQ(at_tag == "Info", kbps == 128) << kbps << " kbit/s: '" << at_tag << "'";
+    EXPECT_EQ(mp3.bytes[frame], 0xFF) << "the next frame starts right after the first";
+    const std::size_t payload = mp3_payload_bytes(mp3.bytes.data(), mp3.bytes.size());
+    EXPECT_EQ(payload, mp3.bytes.size() - (at_tag == "Info" ? frame : 0)) << kbps << " kbit/s";
+
+    // ID3 tags around the stream are not payload either.
+    std::vector<std::uint8_t> tagged = {'I', 'D', '3', 4, 0, 0, 0, 0, 0, 20};
+    tagged.resize(30, 0);
+    tagged.insert(tagged.end(), mp3.bytes.begin(), mp3.bytes.end());
+    std::vector<std::uint8_t> v1(128, ' ');
+    v1[0] = 'T', v1[1] = 'A', v1[2] = 'G';
+    tagged.insert(tagged.end(), v1.begin(), v1.end());
+    EXPECT_EQ(mp3_payload_bytes(tagged.data(), tagged.size()), payload) << kbps;
+  }
+  const std::vector<std::uint8_t> junk(400, 0x00);
+  EXPECT_THROW(mp3_payload_bytes(junk.data(), junk.size()), core::CodecError);
+  auto cut = encode_mp3(note, kRate, 32).bytes;
+  cut.resize(cut.size() - 5);
+  EXPECT_THROW(mp3_payload_bytes(cut.data(), cut.size()), core::CodecError);
+}
+
 TEST(Mp3, LameLowersTheOutputRateAtLowBitrates) {
   const std::vector<float> note = plucked_note();
   const Mp3 low = encode_mp3(note, kRate, 8);

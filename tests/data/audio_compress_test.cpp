@@ -110,6 +110,13 @@ TEST(AudioStats, AchievedBitrateOutputRateAndDelay) {
   }
   const auto s8 = at8.result();
   const auto s128 = at128.result();
+  // Payload: the frames without LAME's info frame (one 128 kbit/s frame at 44.1 kHz: 417 or
+  // 418 bytes). The FLAC reference is the same clips' whatever the bitrate.
+  EXPECT_NEAR(s128.mean_bytes - s128.mean_payload_bytes, 417.5, 0.5);
+  EXPECT_DOUBLE_EQ(s8.mean_lossless_bytes, s128.mean_lossless_bytes);
+  EXPECT_GT(s128.mean_lossless_payload_bytes, 0.0);
+  EXPECT_LT(s128.mean_lossless_payload_bytes, s128.mean_lossless_bytes);
+  EXPECT_LT(s128.mean_lossless_bytes, 2.0 * 2 * 44100) << "FLAC beats 16-bit PCM";
   EXPECT_EQ(s128.clips, 3);
   EXPECT_NEAR(s128.seconds_of_audio, 6.0, 1e-9);
   EXPECT_DOUBLE_EQ(s128.mean_bytes, bytes128 / 3.0);

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "helmholtz/codec/png.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/data/synthetic.hpp"
 #include "test_support.hpp"
@@ -117,6 +118,25 @@ TEST(CompressImages, PayloadIsTheFileLessWhatEveryFileRepeats) {
   ImageSet raw = make_pattern_images(3, 32, 32, 3, 10, 5);
   const auto none = compress_images(raw, Quality::parse("raw"), codec::Subsampling::k420, 1);
   EXPECT_DOUBLE_EQ(none.mean_payload_bytes, none.mean_bytes);
+}
+
+// The lossless reference is the mean PNG size of the originals, the same at every level (the
+// codec has not touched the pixels yet when it is measured).
+TEST(CompressImages, LosslessReferenceIsThePngOfTheOriginals) {
+  const ImageSet original = make_pattern_images(12, 32, 32, 3, 10, 5);
+  double file = 0, payload = 0;
+  for (std::int64_t i = 0; i < original.count; ++i) {
+    const auto png = codec::encode_png(original.image(i), 32, 32, 3);
+    file += static_cast<double>(png.size());
+    payload += static_cast<double>(codec::png_payload_bytes(png.data(), png.size()));
+  }
+  for (const char* level : {"raw", "5", "90"}) {
+    ImageSet images = original;
+    const auto stats = compress_images(images, Quality::parse(level), codec::Subsampling::k420, 2);
+    EXPECT_DOUBLE_EQ(stats.mean_lossless_bytes, file / 12) << level;
+    EXPECT_DOUBLE_EQ(stats.mean_lossless_payload_bytes, payload / 12) << level;
+    EXPECT_LT(stats.mean_lossless_payload_bytes, 3072.0) << level;
+  }
 }
 
 TEST(CompressImages, IdenticalImagesCountAsTheCap) {

@@ -38,6 +38,16 @@ Audio read_audio_memory(const std::uint8_t* data, std::size_t size, const std::s
 // Writes 16-bit PCM WAV (samples clipped to [-1, 1]). Throws core::RunError on failure.
 void write_wav(const std::filesystem::path& file, const Audio& audio);
 
+// A mono signal (full scale [-1, 1], clipped) as a 16-bit FLAC stream through libsndfile's
+// virtual I/O, at libsndfile's default compression level: the lossless reference size of a clip.
+// Throws core::UsageError on no samples or a bad rate, core::CodecError if libsndfile fails.
+std::vector<std::uint8_t> encode_flac(const std::vector<float>& mono, int sample_rate);
+
+// The bytes of a FLAC stream after its "fLaC" marker and metadata blocks (STREAMINFO, SEEKTABLE,
+// VORBIS_COMMENT, PADDING, ...): the audio frames, frame headers included. Throws
+// core::CodecError when the bytes are not a FLAC stream.
+std::size_t flac_payload_bytes(const std::uint8_t* flac, std::size_t size);
+
 // The mean of the channels, explicitly (stereo is never silently read as mono).
 std::vector<float> to_mono(const Audio& audio);
 

@@ -31,6 +31,12 @@ struct Mp3 {
 // LAME refuses.
 Mp3 encode_mp3(const std::vector<float>& mono, int sample_rate, int bitrate_kbps);
 
+// The bytes of an MP3 stream that carry audio: every Layer III frame, frame headers and side
+// information included (they are part of the bitstream), without an ID3v2 tag at the start, an
+// ID3v1 tag at the end, or a first frame that is a Xing/Info (LAME) info frame. Throws
+// core::CodecError when the frames do not tile the stream.
+std::size_t mp3_payload_bytes(const std::uint8_t* mp3, std::size_t size);
+
 // Decodes MP3 bytes through libsndfile (virtual I/O). The result is at the MP3's own rate and
 // still carries the codec delay. Throws core::DataError on bytes that are not MP3.
 Audio decode_mp3(const std::vector<std::uint8_t>& bytes);
@@ -52,6 +58,7 @@ double snr_db(const std::vector<float>& reference, const std::vector<float>& pro
 struct Mp3RoundTrip {
   std::vector<float> samples;  // decoded, back at the original rate, aligned, original length
   std::size_t mp3_bytes = 0;
+  std::size_t mp3_payload_bytes = 0;  // mp3_payload_bytes of the stream
   int output_sample_rate = 0;  // the MP3's own rate
   int delay_samples = 0;       // the delay removed, in samples at the original rate
   double snr_db = 0.0;         // aligned samples against the original

@@ -27,6 +27,11 @@ struct Bitrate {
 struct CodedClip {
   std::vector<float> samples;
   std::size_t mp3_bytes = 0;
+  std::size_t mp3_payload_bytes = 0;  // codec::mp3_payload_bytes (raw: 0)
+  // The lossless reference: the original clip at the study's rate as 16-bit FLAC
+  // (codec::encode_flac), as a stream and as its frames (codec::flac_payload_bytes).
+  std::size_t flac_bytes = 0;
+  std::size_t flac_payload_bytes = 0;
   int output_sample_rate = 0;  // the rate LAME coded at (raw: the study's rate)
   int delay_samples = 0;       // removed, at the study's rate
   double snr_db = 0.0;         // against the original (raw: +infinity)
@@ -42,6 +47,9 @@ struct AudioCompressionStats {
   std::int64_t clips = 0;
   double seconds_of_audio = 0.0;         // total length of the original clips
   double mean_bytes = 0.0;               // mean MP3 size per clip (raw: 16-bit PCM bytes)
+  double mean_payload_bytes = 0.0;       // mean MP3 frames per clip (raw: 16-bit PCM bytes)
+  double mean_lossless_bytes = 0.0;      // mean FLAC size of the original clips
+  double mean_lossless_payload_bytes = 0.0;  // mean FLAC frame bytes of the original clips
   double kbps = 0.0;                     // achieved: all MP3 bits / all seconds / 1000
   std::vector<int> output_sample_rates;  // distinct rates LAME chose, ascending
   std::optional<double> mean_snr_db;     // nullopt for raw; identical clips count as kSnrCap
@@ -63,7 +71,7 @@ class AudioStatsAccumulator {
   Bitrate bitrate_;
   int sample_rate_;
   std::int64_t clips_ = 0;
-  double samples_ = 0, bytes_ = 0, snr_ = 0, delay_ = 0, max_delay_ = 0;
+  double samples_ = 0, bytes_ = 0, payload_ = 0, flac_ = 0, flac_payload_ = 0, snr_ = 0, delay_ = 0, max_delay_ = 0;
   std::vector<int> rates_;
 };
 

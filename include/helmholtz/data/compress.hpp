@@ -27,6 +27,10 @@ struct CompressionStats {
   // Mean entropy-coded scan bytes per image, without the headers and tables every file repeats
   // (codec::jpeg_payload_bytes; raw: the pixel bytes).
   double mean_payload_bytes = 0.0;
+  // The lossless reference: the mean PNG size of the original images (codec::encode_png), as a
+  // file and as its payload (codec::png_payload_bytes, the IDAT data). The same at every level.
+  double mean_lossless_bytes = 0.0;
+  double mean_lossless_payload_bytes = 0.0;
   double bits_per_pixel = 0.0;  // mean_bytes * 8 / (height * width)
   // Mean over images of each image's PSNR (dB) against its original. An image that comes back
   // identical counts as kPsnrCap; raw gives no PSNR (nullopt).

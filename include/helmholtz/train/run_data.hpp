@@ -28,7 +28,11 @@ struct RunData {
   models::InputShape input;
   int num_classes = 0;
   nlohmann::json compression;           // the codec figures, as the summary shows them
-  double bits_per_sample = 0;           // mean compressed bits per image or clip
+  double bits_per_sample = 0;           // mean compressed file bits per image or clip
+  double payload_bits_per_sample = 0;   // the same without what every file repeats
+  // The lossless reference of the same samples (PNG or FLAC of the originals): file, payload.
+  double lossless_bits_per_sample = 0;
+  double lossless_payload_bits_per_sample = 0;
   std::string distortion_metric;        // "psnr" (images) or "snr" (audio)
   std::optional<double> distortion_db;  // nullopt for raw
   double seconds = 0;                   // loading and coding (or reading the cache)
