@@ -13,6 +13,7 @@ void register_report(CLI::App& app) {
     std::filesystem::path logdir;
     std::filesystem::path out;
     double tolerance = 1.0;
+    std::string bits = "payload";
     bool no_plots = false;
   };
   auto options = std::make_shared<Options>();
@@ -27,6 +28,10 @@ void register_report(CLI::App& app) {
                   "Percentage points of accuracy below the best level that q* may lose")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
+  cmd->add_option("--bits", o.bits,
+                  "Bits per sample for the estimate and the bits axes: payload (the coded data "
+                  "without the headers and tables every file repeats) or file (whole files)")
+      ->capture_default_str();
   cmd->add_flag("--no-plots", o.no_plots, "Write the tables only (no gnuplot needed)");
   cmd->callback([options] {
     const auto& o = *options;
@@ -34,6 +39,7 @@ void register_report(CLI::App& app) {
     r.logdir = o.logdir;
     r.out = o.out;
     r.tolerance_pp = o.tolerance;
+    r.bits = report::parse_bits_measure(o.bits);
     r.plots = !o.no_plots;
     report::write_report(r);
   });

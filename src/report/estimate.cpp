@@ -20,7 +20,8 @@ bool same_cell(const RunRecord& r, const Cell& c) {
 
 }  // namespace
 
-std::vector<Cell> make_cells(const std::vector<RunRecord>& runs) {
+std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure measure,
+                             std::vector<std::string>* notes) {
   std::vector<Cell> cells;
   std::vector<std::vector<const RunRecord*>> members;
   for (const auto& r : runs) {
@@ -41,7 +42,8 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs) {
   }
   for (std::size_t i = 0; i < cells.size(); ++i) {
     Cell& c = cells[i];
-    std::vector<double> bits, accuracy, convergence;
+    std::vector<double> file_bits, payload_bits, lossless_file, lossless_payload, accuracy,
+        convergence;
     const RunRecord* only = nullptr;
     std::vector<double> sum;
     std::vector<int> count;
@@ -49,7 +51,12 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs) {
       ++c.runs;
       c.seeds.push_back(r->seed);
       c.unfinished += !r->finished;
-      if (r->bits_per_sample) bits.push_back(*r->bits_per_sample);
+      if (r->bits_per_sample) file_bits.push_back(*r->bits_per_sample);
+      if (r->payload_bits_per_sample) payload_bits.push_back(*r->payload_bits_per_sample);
+      if (r->lossless_bits_per_sample) lossless_file.push_back(*r->lossless_bits_per_sample);
+      if (r->lossless_payload_bits_per_sample) {
+        lossless_payload.push_back(*r->lossless_payload_bits_per_sample);
+      }
       if (r->mean_top10_val_acc) {
         accuracy.push_back(*r->mean_top10_val_acc);
         c.accuracy_by_seed[r->seed] = *r->mean_top10_val_acc;
@@ -74,7 +81,12 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs) {
       }
     }
     std::sort(c.seeds.begin(), c.seeds.end());
-    c.bits = stat_of(bits);
+    c.file_bits = stat_of(file_bits);
+    c.payload_bits = stat_of(payload_bits);
+    c.bits_measure = measure;
+    const bool payload = measure == BitsMeasure::kPayload;
+    c.bits = payload ? c.payload_bits : c.file_bits;
+    c.lossless_bits = stat_of(payload ? lossless_payload : lossless_file);
     c.accuracy = stat_of(accuracy);
     c.convergence = stat_of(convergence);
     if (accuracy.size() >= 2) {
@@ -87,6 +99,35 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs) {
     // Epochs no run reached are NaN (a gap); the curve ends at the longest run.
     for (std::size_t e = 0; e < sum.size(); ++e) {
       c.mean_val_acc.push_back(count[e] ? sum[e] / count[e] : std::nan(""));
+    }
+  }
+  // One measure per line: a (dataset, setting, model) with a run lacking payload figures falls
+  // back to file bits at every level.
+  if (measure == BitsMeasure::kPayload) {
+    for (const auto& c : cells) {
+      if (c.runs == 0 || c.payload_bits.n == c.file_bits.n) continue;
+      bool already = false;
+      for (auto& other : cells) {
+        if (other.dataset != c.dataset || other.setting != c.setting || other.model != c.model ||
+            other.level_kind != c.level_kind) {
+          continue;
+        }
+        already |= other.bits_measure == BitsMeasure::kFile;
+        other.bits_measure = BitsMeasure::kFile;
+        other.bits = other.file_bits;
+        std::vector<double> lossless;
+        for (const auto& r : runs) {
+          if (same_cell(r, other) && r.lossless_bits_per_sample) {
+            lossless.push_back(*r.lossless_bits_per_sample);
+          }
+        }
+        other.lossless_bits = stat_of(lossless);
+      }
+      if (notes && !already) {
+        notes->push_back(c.dataset + " / " + c.model + ": some runs hold no payload bits (written "
+                         "before they were recorded), so this line uses file bits at every "
+                         "level; train them again for payload bits");
+      }
     }
   }
   return cells;
@@ -159,6 +200,15 @@ HelmholtzEstimate estimate_helmholtz(std::vector<LevelPoint> points, double tole
   h.knee_accuracy = knee->accuracy;
   h.noise_bits = h.reference_bits - h.knee_bits;
   h.noise_fraction = h.reference_bits > 0 ? h.noise_bits / h.reference_bits : 0.0;
+  std::vector<double> lossless;
+  for (const auto& p : points) {
+    if (p.lossless_bits) lossless.push_back(*p.lossless_bits);
+  }
+  if (!lossless.empty()) {
+    h.lossless_bits = *stat_of(lossless).mean;
+    h.noise_bits_vs_lossless = *h.lossless_bits - h.knee_bits;
+    if (*h.lossless_bits > 0) h.noise_fraction_vs_lossless = *h.noise_bits_vs_lossless / *h.lossless_bits;
+  }
   h.at_chance = best->at_chance || knee->at_chance;
   return h;
 }
@@ -181,7 +231,13 @@ std::vector<HelmholtzEstimate> helmholtz_estimates(const std::vector<Cell>& cell
       }
       continue;
     }
-    LevelPoint p{c.level, *c.bits.mean, *c.accuracy.mean, c.chance_runs > 0};
+    LevelPoint p;
+    p.level = c.level;
+    p.bits = *c.bits.mean;
+    p.accuracy = *c.accuracy.mean;
+    p.at_chance = c.chance_runs > 0;
+    p.file_bits = c.file_bits.mean;
+    p.lossless_bits = c.lossless_bits.mean;
     p.accuracy_by_seed = c.accuracy_by_seed;
     p.validation_samples = c.validation_samples;
     points.push_back(std::move(p));
@@ -194,6 +250,11 @@ std::vector<HelmholtzEstimate> helmholtz_estimates(const std::vector<Cell>& cell
     h.dataset = std::get<0>(key);
     h.model = std::get<2>(key);
     h.level_kind = std::get<3>(key);
+    for (const auto& c : cells) {
+      if (c.dataset == h.dataset && c.setting == std::get<1>(key) && c.model == h.model) {
+        h.bits_measure = c.bits_measure;
+      }
+    }
     out.push_back(std::move(h));
   }
   return out;

@@ -246,7 +246,8 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
           ")\nset format x '%.0f'\n"
           "set x2tics rotate by 90 left font ',9' (" +
           x2tics + ")\nset xlabel " +
-          gp_quote("compressed bits per sample (log scale; top: " + x_label + ")") +
+          gp_quote(to_string(cells.front()->bits_measure) +
+                   " bits per sample (log scale; top: " + x_label + ")") +
           "\nset ylabel 'accuracy: mean of 10 best val_acc (%)'\nset autoscale y\n";
     gp += model_lines(bits_file, "3:4" + std::string(several_seeds ? ":5" : ""));
     gp += "unset logscale x\nunset logscale x2\nunset x2tics\nset format x\n";

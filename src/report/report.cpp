@@ -30,8 +30,8 @@ ReportResult write_report(const ReportOptions& o) {
   result.runs = scan.runs.size();
   log->info("{} run(s) below '{}'", scan.runs.size(), o.logdir.string());
 
-  const auto cells = make_cells(scan.runs);
   std::vector<std::string> notes = scan.warnings;
+  const auto cells = make_cells(scan.runs, o.bits, &notes);
   const auto estimates = helmholtz_estimates(cells, o.tolerance_pp, &notes);
   for (std::size_t i = scan.warnings.size(); i < notes.size(); ++i) warn(notes[i]);
 
@@ -42,6 +42,7 @@ ReportResult write_report(const ReportOptions& o) {
   MarkdownInput md;
   md.logdir = o.logdir.string();
   md.tolerance_pp = o.tolerance_pp;
+  md.bits = o.bits;
   md.runs = &scan.runs;
   md.cells = &cells;
   md.estimates = &estimates;

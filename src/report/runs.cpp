@@ -31,6 +31,16 @@ std::string Level::to_string() const {
   return text;
 }
 
+BitsMeasure parse_bits_measure(const std::string& text) {
+  if (text == "payload") return BitsMeasure::kPayload;
+  if (text == "file") return BitsMeasure::kFile;
+  throw core::UsageError("--bits " + text + ": use payload (the coded data, the default) or file");
+}
+
+std::string to_string(BitsMeasure measure) {
+  return measure == BitsMeasure::kPayload ? "payload" : "file";
+}
+
 bool operator<(const Level& a, const Level& b) {
   if (a.raw != b.raw) return b.raw;
   return !a.raw && a.value < b.value;
@@ -134,6 +144,10 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
   r.samples_per_second = optional_number(j, "train_samples_per_second", file);
 
   r.bits_per_sample = optional_number(j, "bits_per_sample", file);
+  r.payload_bits_per_sample = optional_number(j, "payload_bits_per_sample", file);
+  r.lossless_bits_per_sample = optional_number(j, "lossless_bits_per_sample", file);
+  r.lossless_payload_bits_per_sample =
+      optional_number(j, "lossless_payload_bits_per_sample", file);
   r.distortion_metric = r.level_kind == "quality" ? "psnr" : "snr";
   if (j.contains("distortion") && j["distortion"].is_object()) {
     const json& d = j["distortion"];

@@ -117,12 +117,24 @@ std::string distortion_header(const std::vector<RunRecord>& runs) {
 
 namespace {
 
-// The test that admitted q*.
-std::string knee_test(const HelmholtzEstimate& h) {
+// The level point of q*.
+const LevelPoint& knee_point(const HelmholtzEstimate& h) {
   for (const auto& p : h.points) {
-    if (p.level == h.knee) return p.test;
+    if (p.level == h.knee) return p;
   }
-  return "";
+  static const LevelPoint none;
+  return none;
+}
+
+// The test that admitted q*.
+std::string knee_test(const HelmholtzEstimate& h) { return knee_point(h).test; }
+
+std::string measure_name(BitsMeasure m) { return m == BitsMeasure::kPayload ? "payload" : "file"; }
+
+// "8.5%", or the finding withheld when it rests on chance-level runs.
+std::string fraction_text(const HelmholtzEstimate& e, std::optional<double> fraction) {
+  if (e.at_chance) return "none: runs at chance";
+  return fraction ? format("%.1f%%", *fraction * 100.0) : "n/a";
 }
 
 }  // namespace
@@ -132,7 +144,10 @@ std::string report_csv(const std::vector<RunRecord>& runs) {
   for (const auto& r : runs) {
     out += csv_line(csv_field(r.dataset), csv_field(r.model), std::to_string(r.setting),
                     r.level_kind, r.level.to_string(), std::to_string(r.seed),
-                    csv_number(r.bits_per_sample), r.distortion_metric, csv_number(r.distortion_db),
+                    csv_number(r.bits_per_sample), csv_number(r.payload_bits_per_sample),
+                    csv_number(r.lossless_bits_per_sample),
+                    csv_number(r.lossless_payload_bits_per_sample), r.distortion_metric,
+                    csv_number(r.distortion_db),
                     csv_number(r.best_val_acc), csv_number(r.mean_top10_val_acc),
                     csv_int(r.convergence_epoch), std::to_string(r.epochs_run),
                     std::to_string(r.epochs_requested), std::string(r.finished ? "true" : "false"),
@@ -159,17 +174,30 @@ std::string helmholtz_csv(const std::vector<HelmholtzEstimate>& estimates) {
                     csv_number(h.reference_bits), h.best.to_string(), csv_number(h.best_accuracy),
                     h.knee.to_string(), csv_number(h.knee_bits), csv_number(h.knee_accuracy),
                     csv_number(h.noise_bits), csv_number(h.noise_fraction), levels,
-                    std::string(h.at_chance ? "true" : "false"), csv_field(knee_test(h)));
+                    std::string(h.at_chance ? "true" : "false"), csv_field(knee_test(h)),
+                    to_string(h.bits_measure), csv_number(knee_point(h).file_bits),
+                    csv_number(h.lossless_bits), csv_number(h.noise_bits_vs_lossless),
+                    csv_number(h.noise_fraction_vs_lossless));
   }
   return out;
 }
 
-std::string helmholtz_definition(double tolerance_pp) {
+std::string helmholtz_definition(double tolerance_pp, BitsMeasure bits) {
   const std::string tol = format("%g", tolerance_pp);
-  return "For each dataset and model, B(q) is the mean compressed size of one sample (image or "
-         "clip) in bits at level q (JPEG quality or MP3 bitrate), averaged over seeds, and "
-         "accuracy(q) is the mean over seeds of each run's mean of its 10 best validation "
-         "accuracies. The *reference* level is `raw` when it was trained, else the highest "
+  const bool payload = bits == BitsMeasure::kPayload;
+  return "For each dataset and model, B(q) is the mean size of one sample (image or clip) in "
+         "bits at level q (JPEG quality or MP3 bitrate), averaged over seeds, and accuracy(q) "
+         "is the mean over seeds of each run's mean of its 10 best validation accuracies. " +
+         std::string(payload
+                         ? "B(q) counts **payload bits** (`--bits payload`, the default): the "
+                           "entropy-coded data without what every file repeats (JPEG's markers, "
+                           "quantisation and Huffman tables; MP3's ID3 tags and LAME's Info "
+                           "frame, keeping the frame headers, which are part of the stream), so "
+                           "a constant header does not pass for information; file bits stand "
+                           "beside them. "
+                         : "B(q) counts **file bits** (`--bits file`): whole files, headers and "
+                           "tables included. ") +
+         "The *reference* level is `raw` when it was trained, else the highest "
          "level. The *best* level is the one with the highest accuracy. **q\\*** is the level "
          "with the fewest bits whose accuracy is not worse than the best level's by more than " +
          tol +
@@ -181,7 +209,14 @@ std::string helmholtz_definition(double tolerance_pp) {
          "each level's row names its test. The bits that "
          "compression removed down to q\\* did not help the task: **noise bits** = B(reference) "
          "- B(q\\*), and the **noise fraction** = noise bits / B(reference), the share of the "
-         "reference signal's bits that were noise for the task. A run whose accuracy is not "
+         "reference signal's bits that were noise for the task. Beside `raw` (the container's "
+         "bits: 8 per pixel and channel, 16 per audio sample), B(lossless) is the lossless size "
+         "of the same samples (PNG through libpng for images, FLAC through libsndfile for audio; "
+         "" +
+         std::string(payload ? "their payload: IDAT data, FLAC frames" : "whole files") +
+         "), the better measure of the information the sensor delivered; **noise vs lossless** "
+         "= B(lossless) - B(q\\*) and its fraction of B(lossless) (negative when q\\* spends "
+         "more bits than lossless coding). A run whose accuracy is not "
          "above chance (1 / classes) at 95% (the lower end of its Wilson interval over its "
          "validation samples) is marked **chance**; an estimate whose best level or q\\* rests "
          "on such runs states no noise fraction: it would be a number about noise, not a "
@@ -201,7 +236,7 @@ std::string report_markdown(const MarkdownInput& in) {
         "clip). Machine-readable: `report.csv`, `helmholtz.csv`.\n\n";
 
   md += "## Runs\n\n";
-  md += header({"dataset", "model", "setting", "level", "seed", "bits/sample",
+  md += header({"dataset", "model", "setting", "level", "seed", "payload bits", "file bits",
                 distortion_header(runs), "best val_acc", "mean of 10 best [95% Wilson]",
                 "conv. epoch", "epochs",
                 "finished", "wall time", "samples/s", "run"});
@@ -209,7 +244,8 @@ std::string report_markdown(const MarkdownInput& in) {
     md += row({cell_text(r.dataset), cell_text(r.model),
                r.setting < 0 ? std::string("file") : std::to_string(r.setting),
                level_name(r.level_kind, r.level), std::to_string(r.seed),
-               bits_text(r.bits_per_sample), db_text(r.distortion_db), pct(r.best_val_acc),
+               bits_text(r.payload_bits_per_sample), bits_text(r.bits_per_sample),
+               db_text(r.distortion_db), pct(r.best_val_acc),
                accuracy_text(r),
                r.convergence_epoch ? std::to_string(*r.convergence_epoch) : "n/a",
                std::to_string(r.epochs_run) + "/" + std::to_string(r.epochs_requested),
@@ -227,39 +263,45 @@ std::string report_markdown(const MarkdownInput& in) {
         "Student's t over the seeds (a cell of one run: its Wilson interval over its "
         "validation samples). A seed fixes the initial weights and the batch order at every "
         "level, so levels compare best seed by seed.\n\n";
-    md += header({"dataset", "model", "level", "n", "seeds", "bits/sample", "mean of 10 best",
+    md += header({"dataset", "model", "level", "n", "seeds", "payload bits", "file bits",
+                  "mean of 10 best",
                   "95% interval", "chance runs", "conv. epoch"},
                  3);
     for (const auto& c : cells) {
       std::string seeds;
       for (int s : c.seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(s);
       md += row({cell_text(c.dataset), cell_text(c.model), level_name(c.level_kind, c.level),
-                 std::to_string(c.runs), seeds, mean_std(c.bits, bits_text, c.runs),
+                 std::to_string(c.runs), seeds, mean_std(c.payload_bits, bits_text, c.runs),
+                 mean_std(c.file_bits, bits_text, c.runs),
                  mean_std(c.accuracy, pct, c.runs), interval_text(c.accuracy_interval),
                  std::to_string(c.chance_runs), mean_std(c.convergence, plain, c.runs)});
     }
   }
 
-  md += "\n## Helmholtz estimate\n\n" + helmholtz_definition(in.tolerance_pp);
+  md += "\n## Helmholtz estimate\n\n" + helmholtz_definition(in.tolerance_pp, in.bits);
   std::string dataset;
   for (const auto& h : estimates) {
     if (h.dataset != dataset) {
       dataset = h.dataset;
       md += "\n### " + cell_text(dataset) + "\n\n";
-      md += header({"model", "reference", "B(ref)", "best level", "best accuracy", "q\\*",
-                    "B(q\\*)", "accuracy(q\\*)", "noise bits", "noise fraction"});
+      md += header({"model", "bits", "reference", "B(ref)", "best level", "best accuracy",
+                    "q\\*", "B(q\\*)", "accuracy(q\\*)", "noise bits", "noise fraction",
+                    "B(lossless)", "noise vs lossless", "fraction vs lossless"});
       for (const auto& e : estimates) {
         if (e.dataset != dataset) continue;
-        md += row({cell_text(e.model), level_name(e.level_kind, e.reference),
-                   bits_text(e.reference_bits), level_name(e.level_kind, e.best),
-                   pct(e.best_accuracy), "**" + level_name(e.level_kind, e.knee) + "**",
-                   bits_text(e.knee_bits), pct(e.knee_accuracy), bits_text(e.noise_bits),
-                   e.at_chance ? std::string("none: runs at chance")
-                               : format("%.1f%%", e.noise_fraction * 100.0)});
+        md += row({cell_text(e.model), measure_name(e.bits_measure),
+                   level_name(e.level_kind, e.reference), bits_text(e.reference_bits),
+                   level_name(e.level_kind, e.best), pct(e.best_accuracy),
+                   "**" + level_name(e.level_kind, e.knee) + "**", bits_text(e.knee_bits),
+                   pct(e.knee_accuracy), bits_text(e.noise_bits),
+                   fraction_text(e, e.noise_fraction), bits_text(e.lossless_bits),
+                   bits_text(e.noise_bits_vs_lossless),
+                   fraction_text(e, e.noise_fraction_vs_lossless)});
       }
     }
     md += "\n" + cell_text(h.model) + ", by level:\n\n";
-    md += header({"level", "B(q)", "accuracy(q)", "vs best (points)",
+    md += header({"level", "B(q) " + measure_name(h.bits_measure), "file bits", "accuracy(q)",
+                  "vs best (points)",
                   "worse than best by at most (95%, points)", "test", "role"},
                  1);
     for (const auto& p : h.points) {
@@ -271,7 +313,8 @@ std::string report_markdown(const MarkdownInput& in) {
       if (p.level == h.best) mark("best");
       if (p.level == h.knee) mark("**q\\***");
       if (p.at_chance) mark("chance");
-      md += row({level_name(h.level_kind, p.level), bits_text(p.bits), pct(p.accuracy),
+      md += row({level_name(h.level_kind, p.level), bits_text(p.bits), bits_text(p.file_bits),
+                 pct(p.accuracy),
                  format("%+.2f", (p.accuracy - h.best_accuracy) * 100.0),
                  format("%.2f", p.worse_by_at_most * 100.0), p.test, marks});
     }

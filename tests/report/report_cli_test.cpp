@@ -48,6 +48,9 @@ struct Run {
   std::string level;
   int seed = 1;
   double bits = 0;
+  // Payload: the file bits less 800 (raw: the file); the lossless reference: 12000 bits as a
+  // file, 11000 as payload. Negative: the summary holds no payload figures (an older run).
+  double payload = 0;
   double db = 30.0;
   double accuracy = 0.9;  // the mean of the ramp history's 10 best val_acc
   int validation_samples = 0;  // 0: the summary holds no counts
@@ -77,6 +80,11 @@ void write_run(const fs::path& logdir, const Run& r) {
             {"distortion",
              {{"metric", r.kind == "quality" ? "psnr" : "snr"},
               {"db", r.level == "raw" ? json(nullptr) : json(r.db)}}}};
+  if (r.payload >= 0) {
+    j["payload_bits_per_sample"] = r.payload;
+    j["lossless_bits_per_sample"] = 12000.0;
+    j["lossless_payload_bits_per_sample"] = 11000.0;
+  }
   if (r.validation_samples > 0) {
     j["validation_samples"] = r.validation_samples;
     j["num_classes"] = r.classes;
@@ -90,6 +98,7 @@ Run run_at(const std::string& level, int seed, double bits, double db, double ac
   r.level = level;
   r.seed = seed;
   r.bits = bits;
+  r.payload = level == "raw" ? bits : bits - 800;
   r.db = db;
   r.accuracy = accuracy;
   return r;
@@ -127,6 +136,9 @@ void write_study(const fs::path& logdir) {
               {"wall_seconds", 50.0},
               {"train_samples_per_second", 999.0},
               {"bits_per_sample", 1600.0},
+              {"payload_bits_per_sample", 800.0},
+              {"lossless_bits_per_sample", 12000.0},
+              {"lossless_payload_bits_per_sample", 11000.0},
               {"distortion", {{"metric", "psnr"}, {"db", 30.25}}}};
   write_text(logdir / "all-cnns" / "quality_20" / "summary.json", old.dump(2));
 }
@@ -180,6 +192,9 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
   EXPECT_EQ(q5.at("model"), "all-cnns");
   EXPECT_EQ(q5.at("level_kind"), "quality");
   EXPECT_DOUBLE_EQ(num(q5, "bits_per_sample"), 1000.0);
+  EXPECT_DOUBLE_EQ(num(q5, "payload_bits_per_sample"), 200.0);
+  EXPECT_DOUBLE_EQ(num(q5, "lossless_bits_per_sample"), 12000.0);
+  EXPECT_DOUBLE_EQ(num(q5, "lossless_payload_bits_per_sample"), 11000.0);
   EXPECT_EQ(q5.at("distortion_metric"), "psnr");
   EXPECT_DOUBLE_EQ(num(q5, "distortion_db"), 24.5);
   EXPECT_NEAR(num(q5, "best_val_acc"), 0.8045, 1e-9);
@@ -207,22 +222,28 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
   EXPECT_EQ(rows[0].at("distortion_metric"), "snr");
   EXPECT_NEAR(num(rows[0], "mean_top10_val_acc"), 0.700, 1e-9);
 
-  // The estimate for cifar10/all-cnns: accuracy 5: 0.800, 20: 0.700, 50: (0.890 + 0.900) / 2 =
-  // 0.895 at (2900 + 3100) / 2 = 3000 bits, raw: 0.900 at 24576 bits. Best raw; within 1 point
-  // (>= 0.890): 50 and raw. q* = 50; noise bits 24576 - 3000 = 21576.
+  // The estimate for cifar10/all-cnns, in payload bits: accuracy 5: 0.800, 20: 0.700, 50:
+  // (0.890 + 0.900) / 2 = 0.895 at (2100 + 2300) / 2 = 2200 bits (3000 as files), raw: 0.900
+  // at 24576 bits. Best raw; within 1 point (>= 0.890): 50 and raw. q* = 50; noise bits
+  // 24576 - 2200 = 22376; against the lossless 11000: 8800, 80%.
   const auto estimates = read_csv(dir.path() / "helmholtz.csv");
   ASSERT_EQ(estimates.size(), 3u);
   const Row& h = estimates[1];
   EXPECT_EQ(h.at("dataset") + "/" + h.at("model"), "cifar10/all-cnns");
+  EXPECT_EQ(h.at("bits_measure"), "payload");
   EXPECT_EQ(h.at("reference_level"), "raw");
   EXPECT_DOUBLE_EQ(num(h, "reference_bits"), 24576.0);
   EXPECT_EQ(h.at("best_level"), "raw");
   EXPECT_NEAR(num(h, "best_accuracy"), 0.900, 1e-9);
   EXPECT_EQ(h.at("knee_level"), "50");
-  EXPECT_NEAR(num(h, "knee_bits"), 3000.0, 1e-6);
+  EXPECT_NEAR(num(h, "knee_bits"), 2200.0, 1e-6);
+  EXPECT_NEAR(num(h, "knee_file_bits"), 3000.0, 1e-6);
   EXPECT_NEAR(num(h, "knee_accuracy"), 0.895, 1e-9);
-  EXPECT_NEAR(num(h, "noise_bits"), 21576.0, 1e-6);
-  EXPECT_NEAR(num(h, "noise_fraction"), 21576.0 / 24576.0, 1e-9);
+  EXPECT_NEAR(num(h, "noise_bits"), 22376.0, 1e-6);
+  EXPECT_NEAR(num(h, "noise_fraction"), 22376.0 / 24576.0, 1e-9);
+  EXPECT_NEAR(num(h, "lossless_bits"), 11000.0, 1e-6);
+  EXPECT_NEAR(num(h, "noise_bits_vs_lossless"), 8800.0, 1e-6);
+  EXPECT_NEAR(num(h, "noise_fraction_vs_lossless"), 0.8, 1e-9);
   EXPECT_EQ(h.at("levels"), "5 20 50 raw");
   // One level only: it is reference, best and q*; nothing is noise.
   EXPECT_EQ(estimates[2].at("model"), "cnns-dense-64");
@@ -233,15 +254,19 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
   const std::string md = read_text(dir.path() / "report.md");
   EXPECT_NE(md.find("## Seeds per cell"), std::string::npos);
   // Quality 50: accuracy 89.50 ± 0.71 (|90.0 - 89.0| / sqrt 2 = 0.707), its 95% t-interval
-  // 89.50 ± t(0.975, 1) x 0.707 / sqrt 2 = 89.50 ± 12.706 x 0.5 = [83.15, 95.85], bits
-  // 3000 ± 141 (200 / sqrt 2), no chance test without validation counts, convergence 1.0 ± 0.0.
-  EXPECT_NE(md.find("| cifar10 | all-cnns | q50 | 2 | 1 2 | 3000 ± 141 | 89.50 ± 0.71 | "
-                    "[83.15, 95.85] | 0 | 1.0 ± 0.0 |"),
+  // 89.50 ± t(0.975, 1) x 0.707 / sqrt 2 = 89.50 ± 12.706 x 0.5 = [83.15, 95.85], payload bits
+  // 2200 ± 141 and file bits 3000 ± 141 (200 / sqrt 2), no chance test without validation
+  // counts, convergence 1.0 ± 0.0.
+  EXPECT_NE(md.find("| cifar10 | all-cnns | q50 | 2 | 1 2 | 2200 ± 141 | 3000 ± 141 | "
+                    "89.50 ± 0.71 | [83.15, 95.85] | 0 | 1.0 ± 0.0 |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("by more than 1 percentage point(s)"), std::string::npos);
-  EXPECT_NE(md.find("**q50**"), std::string::npos);
-  EXPECT_NE(md.find("87.8%"), std::string::npos);  // 21576 / 24576
+  EXPECT_NE(md.find("**payload bits**"), std::string::npos);
+  EXPECT_NE(md.find("| all-cnns | payload | raw | 24576 | raw | 90.00 | **q50** | 2200 | 89.50 | "
+                    "22376 | 91.0% | 11000 | 8800 | 80.0% |"),
+            std::string::npos)
+      << md;
   EXPECT_NE(md.find("have not finished"), std::string::npos);
 
   // A tighter tolerance moves q* to raw (0.895 < 0.8975); --out puts the report elsewhere.
@@ -253,6 +278,49 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
   ASSERT_EQ(tight_rows.size(), 3u);
   EXPECT_EQ(tight_rows[1].at("knee_level"), "raw");
   EXPECT_DOUBLE_EQ(num(tight_rows[1], "noise_bits"), 0.0);
+  // Raw spends more than the lossless reference: negative noise against it.
+  EXPECT_DOUBLE_EQ(num(tight_rows[1], "noise_bits_vs_lossless"), 11000.0 - 24576.0);
+
+  // --bits file: whole files throughout (q* 50 at 3000 bits; lossless 12000 as a file).
+  const fs::path files = dir.path() / "files";
+  const auto by_file = testing::run_helmholtz("report " + quoted(dir.path()) + " --out " +
+                                              quoted(files) + " --bits file --no-plots");
+  ASSERT_EQ(by_file.exit_code, 0) << by_file.output;
+  const Row f = read_csv(files / "helmholtz.csv")[1];
+  EXPECT_EQ(f.at("bits_measure"), "file");
+  EXPECT_NEAR(num(f, "knee_bits"), 3000.0, 1e-6);
+  EXPECT_NEAR(num(f, "noise_bits"), 21576.0, 1e-6);
+  EXPECT_NEAR(num(f, "lossless_bits"), 12000.0, 1e-6);
+  EXPECT_NEAR(num(f, "noise_fraction_vs_lossless"), 0.75, 1e-9);
+  EXPECT_NE(read_text(files / "report.md").find("87.8%"), std::string::npos);  // 21576 / 24576
+  const auto bad = testing::run_helmholtz("report " + quoted(dir.path()) + " --bits bytes");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--bits bytes: use payload"), std::string::npos) << bad.output;
+}
+
+// A run from before payload bits were recorded: its line falls back to file bits at every
+// level, with one warning, rather than mixing two measures on one axis.
+TEST(ReportCli, RunsWithoutPayloadBitsFallBackToFileBitsForTheirLine) {
+  testing::TempDir dir;
+  write_run(dir.path(), run_at("5", 1, 1000, 24.5, 0.800));
+  auto old = run_at("raw", 1, 24576, 0.0, 0.900);
+  old.payload = -1;
+  write_run(dir.path(), old);
+  auto dense = run_at("5", 1, 1000, 24.5, 0.760);
+  dense.model = "cnns-dense-64";
+  dense.setting = 1;
+  write_run(dir.path(), dense);
+  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("cifar10 / all-cnns: some runs hold no payload bits"),
+            std::string::npos)
+      << r.output;
+  const auto rows = read_csv(dir.path() / "helmholtz.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("bits_measure"), "file");
+  EXPECT_NEAR(num(rows[0], "knee_bits"), 24576.0, 1e-6);  // raw is best by 10 points
+  EXPECT_EQ(rows[1].at("bits_measure"), "payload");
+  EXPECT_NEAR(num(rows[1], "knee_bits"), 200.0, 1e-6);
 }
 
 TEST(ReportCli, DamagedSummaryIsSkippedWithAWarning) {

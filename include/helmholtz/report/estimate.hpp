@@ -18,7 +18,10 @@ struct Cell {
   int setting = 0;
   Level level;
   int runs = 0;
-  Stat bits;               // bits per sample
+  Stat bits;               // bits per sample on the axis: payload or file (bits_measure)
+  BitsMeasure bits_measure = BitsMeasure::kPayload;
+  Stat file_bits, payload_bits;  // both sizes, whichever the axis shows
+  Stat lossless_bits;            // the lossless reference, in the axis' measure
   Stat accuracy;           // mean of the 10 best val_acc, as a fraction
   // Its 95% interval: over seeds (Student's t) with several runs, else the one run's Wilson
   // interval over its validation samples; none without the figures.
@@ -34,13 +37,17 @@ struct Cell {
   std::vector<double> mean_val_acc;
 };
 
-// Groups sorted runs into cells, in the same order.
-std::vector<Cell> make_cells(const std::vector<RunRecord>& runs);
+// Groups sorted runs into cells, in the same order. The axis bits are `measure`; under
+// kPayload, a (dataset, setting, model) with a run lacking payload figures (a summary from before
+// they were recorded) uses file bits at every level, with a message in `notes`.
+std::vector<Cell> make_cells(const std::vector<RunRecord>& runs,
+                             BitsMeasure measure = BitsMeasure::kPayload,
+                             std::vector<std::string>* notes = nullptr);
 
 // One level of one (dataset, model) as the estimate sees it.
 struct LevelPoint {
   Level level;
-  double bits = 0.0;      // B(q): mean compressed bits per sample over seeds
+  double bits = 0.0;      // B(q): mean compressed bits per sample over seeds (the axis measure)
   double accuracy = 0.0;  // mean over seeds of the mean of the 10 best val_acc (fraction)
   bool at_chance = false;  // some run of the level is not above chance at 95%
   std::map<int, double> accuracy_by_seed;        // for the paired comparison
@@ -49,6 +56,8 @@ struct LevelPoint {
   // confidence (a one-sided upper bound of best - this, as a fraction), and the test.
   double worse_by_at_most = 0.0;
   std::string test;
+  std::optional<double> file_bits;      // the file bits beside B(q)
+  std::optional<double> lossless_bits;  // the lossless reference of the same samples
 };
 
 // The one-sided 95% upper bound of accuracy(best) - accuracy(level), by the strongest test the
@@ -68,6 +77,12 @@ struct HelmholtzEstimate {
   double knee_accuracy = 0.0;
   double noise_bits = 0.0;      // B(reference) - B(q*)
   double noise_fraction = 0.0;  // noise_bits / B(reference)
+  BitsMeasure bits_measure = BitsMeasure::kPayload;
+  // Against the lossless reference (mean over the levels that have it): B(lossless) - B(q*), and
+  // that over B(lossless); negative when q* spends more bits than lossless coding does.
+  std::optional<double> lossless_bits;
+  std::optional<double> noise_bits_vs_lossless;
+  std::optional<double> noise_fraction_vs_lossless;
   double tolerance_pp = 1.0;
   // The best level or q* rests on runs not above chance: no finding, whatever the fraction.
   bool at_chance = false;

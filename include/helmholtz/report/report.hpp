@@ -6,12 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "helmholtz/report/runs.hpp"
+
 namespace helmholtz::report {
 
 struct ReportOptions {
   std::filesystem::path logdir;
   std::filesystem::path out;  // empty: logdir
   double tolerance_pp = 1.0;  // percentage points of accuracy for q*
+  BitsMeasure bits = BitsMeasure::kPayload;  // the estimate's and the bits axes' measure
   bool plots = true;
 };
 

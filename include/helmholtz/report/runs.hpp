@@ -27,6 +27,12 @@ bool operator<(const Level& a, const Level& b);
 bool operator==(const Level& a, const Level& b);
 inline bool operator!=(const Level& a, const Level& b) { return !(a == b); }
 
+// Which size of a sample the estimate and the bits axes use: the payload (the entropy-coded data
+// without the headers and tables every file repeats; the default) or the whole file.
+enum class BitsMeasure { kPayload, kFile };
+BitsMeasure parse_bits_measure(const std::string& text);  // "payload" or "file"; else UsageError
+std::string to_string(BitsMeasure measure);
+
 struct RunRecord {
   std::filesystem::path dir;       // the run folder
   std::filesystem::path relative;  // the run folder relative to the log folder ("." for itself)
@@ -37,7 +43,13 @@ struct RunRecord {
   std::string level_kind;  // "quality" (images) or "bitrate" (audio, kbit/s)
   Level level;
   int seed = 0;
-  std::optional<double> bits_per_sample;  // mean compressed bits per image or clip
+  std::optional<double> bits_per_sample;  // mean compressed file bits per image or clip
+  // The same without what every file repeats (codec::*_payload_bytes); none in summaries from
+  // before payload bits were recorded.
+  std::optional<double> payload_bits_per_sample;
+  // The lossless reference of the same samples (PNG or FLAC of the originals): file, payload.
+  std::optional<double> lossless_bits_per_sample;
+  std::optional<double> lossless_payload_bits_per_sample;
   std::string distortion_metric;          // "psnr" or "snr"
   std::optional<double> distortion_db;
   std::optional<double> best_val_acc;

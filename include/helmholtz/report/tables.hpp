@@ -11,7 +11,8 @@
 namespace helmholtz::report {
 
 inline constexpr const char* kReportCsvHeader =
-    "dataset,model,setting,level_kind,level,seed,bits_per_sample,distortion_metric,"
+    "dataset,model,setting,level_kind,level,seed,bits_per_sample,payload_bits_per_sample,"
+    "lossless_bits_per_sample,lossless_payload_bits_per_sample,distortion_metric,"
     "distortion_db,best_val_acc,mean_top10_val_acc,convergence_epoch,epochs_run,"
     "epochs_requested,finished,wall_seconds,samples_per_second,accuracy_from,"
     "validation_samples,accuracy_ci95_low,accuracy_ci95_high,above_chance,run_dir";
@@ -19,7 +20,8 @@ inline constexpr const char* kReportCsvHeader =
 inline constexpr const char* kHelmholtzCsvHeader =
     "dataset,model,level_kind,tolerance_pp,reference_level,reference_bits,best_level,"
     "best_accuracy,knee_level,knee_bits,knee_accuracy,noise_bits,noise_fraction,levels,"
-    "at_chance,knee_test";
+    "at_chance,knee_test,bits_measure,knee_file_bits,lossless_bits,noise_bits_vs_lossless,"
+    "noise_fraction_vs_lossless";
 
 // Accuracies are fractions (as val_acc in history.csv); empty fields are missing values.
 std::string report_csv(const std::vector<RunRecord>& runs);
@@ -28,6 +30,7 @@ std::string helmholtz_csv(const std::vector<HelmholtzEstimate>& estimates);
 struct MarkdownInput {
   std::string logdir;  // as the user gave it
   double tolerance_pp = 1.0;
+  BitsMeasure bits = BitsMeasure::kPayload;  // the measure asked for
   const std::vector<RunRecord>* runs = nullptr;
   const std::vector<Cell>* cells = nullptr;
   const std::vector<HelmholtzEstimate>* estimates = nullptr;
@@ -40,6 +43,6 @@ struct MarkdownInput {
 std::string report_markdown(const MarkdownInput& in);
 
 // The definition of the Helmholtz estimate in words (markdown), as report.md states it.
-std::string helmholtz_definition(double tolerance_pp);
+std::string helmholtz_definition(double tolerance_pp, BitsMeasure bits = BitsMeasure::kPayload);
 
 }  // namespace helmholtz::report
