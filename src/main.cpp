@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   helmholtz::commands::register_bench(app);
   helmholtz::commands::register_sweep(app);
   helmholtz::commands::register_report(app);
+  helmholtz::commands::register_eval(app);
   helmholtz::commands::register_preview(app);
   try {
     app.parse(argc, argv);

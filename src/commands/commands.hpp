@@ -16,6 +16,7 @@ void register_features(CLI::App& app);
 void register_bench(CLI::App& app);
 void register_sweep(CLI::App& app);
 void register_report(CLI::App& app);
+void register_eval(CLI::App& app);
 void register_preview(CLI::App& app);
 
 // Reads a TOML config file into the options of `cmd` (keys = long option names, top level or

@@ -13,6 +13,7 @@
 #include "helmholtz/sweep/grid.hpp"
 #include "helmholtz/sweep/local.hpp"
 #include "helmholtz/sweep/slurm.hpp"
+#include "helmholtz/train/cross_eval.hpp"
 
 namespace helmholtz::commands {
 namespace {
@@ -31,8 +32,34 @@ struct Options {
   bool slurm = false;
   bool submit = false;
   bool wait = false;
+  bool cross_eval = false;
   sweep::SlurmOptions slurm_options;
 };
+
+// Every finished cell's best weights at every level of the grid (cross_eval.csv in each run
+// folder); levels evaluated before for the same weights are skipped, so a rerun only adds.
+void cross_evaluate_cells(const std::vector<sweep::Cell>& cells,
+                          const std::vector<data::Level>& levels, const run::RunSpec& base,
+                          spdlog::logger& log) {
+  std::size_t evaluated = 0, skipped = 0, unfinished = 0;
+  for (const auto& c : cells) {
+    if (sweep::cell_status(c).state != run::FolderState::kFinished) {
+      ++unfinished;
+      continue;
+    }
+    train::CrossEvalRequest r;
+    r.run_dir = c.run_dir;
+    r.levels = levels;
+    r.device = base.runtime.device;
+    r.threads = base.runtime.threads;
+    r.skip_done = true;
+    const auto result = train::cross_evaluate(r, log);
+    evaluated += result.entries.size();
+    skipped += static_cast<std::size_t>(result.skipped);
+  }
+  log.info("sweep --cross-eval: {} evaluation(s) done, {} there before{}", evaluated, skipped,
+           unfinished > 0 ? fmt::format("; {} unfinished run(s) left out", unfinished) : "");
+}
 
 std::filesystem::path self_executable() {
   std::error_code ec;
@@ -126,6 +153,7 @@ void run_sweep(const CLI::App& cmd, Options& o) {
     const auto id = sweep::submit(job, o.wait);
     std::printf("submitted Slurm job %s%s; task logs in %s\n", id.c_str(),
                 o.wait ? " (finished)" : "", job.log_dir.c_str());
+    if (o.cross_eval) cross_evaluate_cells(cells, levels, base, *log);
     if (!refused.empty()) throw refused_error();
     return;
   }
@@ -140,6 +168,7 @@ void run_sweep(const CLI::App& cmd, Options& o) {
   lo.sweep_dir = sweep_dir;
   const auto outcomes = sweep::run_local(cells, lo, *log);
   std::printf("\n%s", sweep::outcome_table(outcomes).c_str());
+  if (o.cross_eval) cross_evaluate_cells(cells, levels, base, *log);
   std::size_t failed = 0;
   for (const auto& out : outcomes) {
     failed += out.status == sweep::Outcome::Status::kFailed ? 1 : 0;
@@ -191,6 +220,10 @@ void register_sweep(CLI::App& app) {
                   "Cell configs and child logs (default: <log-root>/sweeps/<dataset>, with -reference "
                   "under --protocol reference)");
   cmd->add_flag("--dry-run", o.dry_run, "List the runs and their state; start nothing");
+  cmd->add_flag("--cross-eval", o.cross_eval,
+                "Then evaluate every finished run's best weights at every level of the grid "
+                "(cross_eval.csv per run; `helmholtz report` draws the train x test matrix). "
+                "Runs here, on --device; with --slurm it needs --submit --wait");
   cmd->add_flag("--slurm", o.slurm, "Write an sbatch array script, one task per run");
   cmd->add_flag("--submit", o.submit, "With --slurm: submit it with sbatch");
   cmd->add_flag("--wait", o.wait, "With --submit: wait until every task has ended");
@@ -213,6 +246,12 @@ void register_sweep(CLI::App& app) {
     if (!options->config_file.empty()) apply_config_file(*cmd, options->config_file);
     if ((options->submit || options->wait) && !options->slurm) {
       throw core::UsageError("--submit and --wait go with --slurm");
+    }
+    if (options->cross_eval && options->slurm && !options->wait) {
+      throw core::UsageError(
+          "--cross-eval with --slurm needs --submit --wait (the evaluation runs here once the "
+          "array job has ended), or run the same sweep with --cross-eval and without --slurm "
+          "after it has ended: finished runs are skipped");
     }
     options->spec->runtime.progress = false;
     run_sweep(*cmd, *options);

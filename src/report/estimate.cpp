@@ -133,6 +133,64 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
   return cells;
 }
 
+std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs) {
+  struct Sums {
+    CrossCell cell;
+    std::vector<double> accuracy, bits;
+  };
+  std::vector<Sums> all;
+  for (const auto& r : runs) {
+    for (const auto& e : r.cross_eval) {
+      Level test;
+      try {
+        test = Level::parse(e.level);
+      } catch (const core::DataError&) {
+        continue;  // read_cross_eval_csv keeps levels as text; a bad one has no place
+      }
+      auto it = std::find_if(all.begin(), all.end(), [&](const Sums& s) {
+        const auto& c = s.cell;
+        return c.dataset == r.dataset && c.setting == r.setting && c.model == r.model &&
+               c.level_kind == r.level_kind && c.codec == e.codec && c.train == r.level &&
+               c.test == test;
+      });
+      if (it == all.end()) {
+        Sums s;
+        s.cell.dataset = r.dataset;
+        s.cell.model = r.model;
+        s.cell.setting = r.setting;
+        s.cell.level_kind = r.level_kind;
+        s.cell.codec = e.codec;
+        s.cell.train = r.level;
+        s.cell.test = test;
+        all.push_back(s);
+        it = all.end() - 1;
+      }
+      ++it->cell.runs;
+      it->accuracy.push_back(e.val_acc);
+      it->bits.push_back(e.payload_bits_per_sample);
+    }
+  }
+  std::vector<CrossCell> cells;
+  for (auto& s : all) {
+    s.cell.accuracy = stat_of(s.accuracy);
+    s.cell.test_payload_bits = stat_of(s.bits).mean;
+    if (s.accuracy.size() >= 2) {
+      const MeanInterval m = t_interval(s.accuracy);
+      s.cell.interval = Interval{m.mean - *m.half, m.mean + *m.half};
+    }
+    cells.push_back(s.cell);
+  }
+  std::stable_sort(cells.begin(), cells.end(), [](const CrossCell& a, const CrossCell& b) {
+    const auto key = [](const CrossCell& c) {
+      return std::tie(c.dataset, c.setting, c.model, c.level_kind, c.codec);
+    };
+    if (key(a) != key(b)) return key(a) < key(b);
+    if (a.train != b.train) return a.train < b.train;
+    return a.test < b.test;
+  });
+  return cells;
+}
+
 void compare_with_best(const LevelPoint& best, LevelPoint& point) {
   const double difference = best.accuracy - point.accuracy;
   std::vector<double> paired;

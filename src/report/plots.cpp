@@ -337,6 +337,95 @@ std::vector<PlotScript> write_plot_files(const std::vector<Cell>& cells, const f
   return scripts;
 }
 
+std::vector<PlotScript> write_cross_eval_plots(const std::vector<CrossCell>& cells,
+                                               const fs::path& dir) {
+  std::vector<PlotScript> scripts;
+  if (cells.empty()) return scripts;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw core::RunError("cannot create '" + dir.string() + "': " + ec.message());
+  std::size_t i = 0;
+  while (i < cells.size()) {
+    std::size_t j = i;
+    const auto same = [&](const CrossCell& a, const CrossCell& b) {
+      return a.dataset == b.dataset && a.setting == b.setting && a.model == b.model &&
+             a.level_kind == b.level_kind && a.codec == b.codec;
+    };
+    while (j < cells.size() && same(cells[i], cells[j])) ++j;
+    const CrossCell& first = cells[i];
+    std::vector<Level> trains, tests;
+    for (std::size_t k = i; k < j; ++k) {
+      if (std::find(trains.begin(), trains.end(), cells[k].train) == trains.end()) {
+        trains.push_back(cells[k].train);
+      }
+      if (std::find(tests.begin(), tests.end(), cells[k].test) == tests.end()) {
+        tests.push_back(cells[k].test);
+      }
+    }
+    std::sort(trains.begin(), trains.end());
+    std::sort(tests.begin(), tests.end());
+    const auto index = [](const std::vector<Level>& v, const Level& l) {
+      return static_cast<double>(std::find(v.begin(), v.end(), l) - v.begin());
+    };
+    const std::string stem = file_part(first.dataset) + "-" + file_part(first.model) + "-" +
+                             file_part(first.codec) + "-cross-eval";
+    std::string data = "# test_index train_index accuracy_pct runs\n";
+    for (std::size_t k = i; k < j; ++k) {
+      if (!cells[k].accuracy.mean) continue;
+      data += number(index(tests, cells[k].test)) + " " + number(index(trains, cells[k].train)) +
+              " " + number(*cells[k].accuracy.mean * 100.0) + " " +
+              std::to_string(cells[k].runs) + "\n";
+    }
+    core::write_file_atomic(dir / (stem + ".dat"), data);
+    const auto tics = [&](const std::vector<Level>& levels) {
+      std::string out;
+      for (std::size_t n = 0; n < levels.size(); ++n) {
+        out += (n ? ", " : "") + gp_quote(level_label(first.level_kind, levels[n], true)) + " " +
+               std::to_string(n);
+      }
+      return out;
+    };
+    std::string codec_name;
+    for (char c : first.codec) codec_name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    const std::string kind =
+        first.level_kind == "quality" ? codec_name + " quality" : codec_name + ", kbit/s";
+    PlotScript plot;
+    plot.dataset = first.dataset;
+    plot.script = dir / (stem + ".gp");
+    const std::string title = first.dataset + " / " + first.model +
+                              ": accuracy, trained at one level, tested at another";
+    plot.images.push_back({stem + ".png", title});
+    std::string gp =
+        "# " + title + " (helmholtz report)\n"
+        "set terminal pngcairo size 900,720 noenhanced font 'sans,11'\n"
+        "set output " + gp_quote(stem + ".png") + "\nset title " + gp_quote(title) + "\n"
+        "set xlabel " + gp_quote("tested at (" + kind + ")") + "\nset ylabel " +
+        gp_quote("trained at (" + kind + ")") + "\nset xtics (" + tics(tests) +
+        ")\nset ytics (" + tics(trains) + ")\nset xrange [-0.5:" +
+        number(static_cast<double>(tests.size()) - 0.5) + "]\nset yrange [-0.5:" +
+        number(static_cast<double>(trains.size()) - 0.5) + "]\n"
+        "set cblabel 'validation accuracy of the best weights (%)'\n"
+        "set palette defined (0 '#d73027', 0.5 '#fee08b', 1 '#1a9850')\nunset key\n"
+        "set style fill solid 1.0 noborder\n";
+    // The diagonal (trained and tested at the same level): outlined.
+    int object = 1;
+    for (const auto& t : trains) {
+      if (std::find(tests.begin(), tests.end(), t) == tests.end()) continue;
+      const double x = index(tests, t), y = index(trains, t);
+      gp += "set object " + std::to_string(object++) + " rect from " + number(x - 0.5) + "," +
+            number(y - 0.5) + " to " + number(x + 0.5) + "," + number(y + 0.5) +
+            " front fillstyle empty border lc rgb 'black' lw 3\n";
+    }
+    gp += "plot " + gp_quote(stem + ".dat") +
+          " using 1:2:(0.5):(0.5):3 with boxxyerror fillcolor palette, \\\n     '' using "
+          "1:2:(sprintf('%.1f', $3)) with labels font 'sans,10'\n";
+    core::write_file_atomic(plot.script, gp);
+    scripts.push_back(plot);
+    i = j;
+  }
+  return scripts;
+}
+
 std::optional<fs::path> find_on_path(const std::string& program) {
   const char* path = std::getenv("PATH");
   if (path == nullptr) return std::nullopt;

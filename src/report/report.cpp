@@ -33,6 +33,7 @@ ReportResult write_report(const ReportOptions& o) {
   std::vector<std::string> notes = scan.warnings;
   const auto cells = make_cells(scan.runs, o.bits, &notes);
   const auto estimates = helmholtz_estimates(cells, o.tolerance_pp, &notes);
+  const auto cross = make_cross_cells(scan.runs);
   for (std::size_t i = scan.warnings.size(); i < notes.size(); ++i) warn(notes[i]);
 
   std::error_code ec;
@@ -46,11 +47,13 @@ ReportResult write_report(const ReportOptions& o) {
   md.runs = &scan.runs;
   md.cells = &cells;
   md.estimates = &estimates;
+  md.cross = &cross;
   if (!o.plots) {
     md.plots_note = "Plots were not made (`--no-plots`).";
   } else {
     const fs::path plots_dir = result.out / "plots";
-    const auto scripts = write_plot_files(cells, plots_dir);
+    auto scripts = write_plot_files(cells, plots_dir);
+    for (auto& s : write_cross_eval_plots(cross, plots_dir)) scripts.push_back(std::move(s));
     const auto gnuplot = find_on_path("gnuplot");
     if (!gnuplot) {
       const std::string message =
@@ -91,6 +94,7 @@ ReportResult write_report(const ReportOptions& o) {
   const std::vector<std::pair<std::string, std::string>> tables = {
       {"report.csv", report_csv(scan.runs)},
       {"helmholtz.csv", helmholtz_csv(estimates)},
+      {"cross_eval.csv", cross_eval_report_csv(cross)},
       {"report.md", report_markdown(md)}};
   std::vector<fs::path> written;
   for (const auto& [name, text] : tables) {

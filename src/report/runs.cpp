@@ -183,6 +183,13 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
       r.above_chance = above_chance(*r.mean_top10_val_acc, *r.validation_samples, *r.num_classes);
     }
   }
+  if (fs::exists(folder.cross_eval())) {
+    try {
+      r.cross_eval = run::read_cross_eval_csv(folder.cross_eval());
+    } catch (const core::DataError& e) {
+      r.cross_eval_problem = std::string("cross-evaluation left out: ") + e.what();
+    }
+  }
   return r;
 }
 
@@ -226,6 +233,9 @@ RunScan collect_runs(const fs::path& logdir) {
   for (const auto& dir : dirs) {
     try {
       scan.runs.push_back(read_run(dir, logdir));
+      if (!scan.runs.back().cross_eval_problem.empty()) {
+        scan.warnings.push_back(scan.runs.back().cross_eval_problem);
+      }
     } catch (const core::Error& e) {
       scan.warnings.push_back(std::string("skipped run folder: ") + e.what());
     }

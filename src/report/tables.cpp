@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -182,6 +183,82 @@ std::string helmholtz_csv(const std::vector<HelmholtzEstimate>& estimates) {
   return out;
 }
 
+std::string cross_eval_report_csv(const std::vector<CrossCell>& cells) {
+  std::string out = std::string(kCrossEvalReportCsvHeader) + "\n";
+  for (const auto& c : cells) {
+    out += csv_line(csv_field(c.dataset), csv_field(c.model), std::to_string(c.setting),
+                    c.level_kind, csv_field(c.codec), c.train.to_string(), c.test.to_string(),
+                    std::to_string(c.runs), csv_number(c.accuracy.mean),
+                    csv_number(c.accuracy.std),
+                    csv_number(c.interval ? std::optional(c.interval->low) : std::nullopt),
+                    csv_number(c.interval ? std::optional(c.interval->high) : std::nullopt),
+                    csv_number(c.test_payload_bits));
+  }
+  return out;
+}
+
+namespace {
+
+// Per (dataset, model, codec): the matrix train level x test level, the diagonal in bold.
+std::string cross_eval_markdown(const std::vector<CrossCell>& cells) {
+  std::string md =
+      "\n## Cross-level evaluation\n\nEach row's runs were trained at one level; each column "
+      "is the validation data coded at another (`helmholtz eval`, `sweep --cross-eval`). A "
+      "cell is the validation accuracy of the runs' best weights (best.pt: the epoch of the "
+      "best val_acc, so the diagonal is the runs' best val_acc, not the mean of their 10 best), "
+      "mean over seeds ± the 95% t half-width (two or more seeds), the number of runs in "
+      "brackets. **Bold**: the diagonal, trained and tested at the same "
+      "level.\n";
+  std::size_t i = 0;
+  while (i < cells.size()) {
+    std::size_t j = i;
+    const auto same = [&](const CrossCell& a, const CrossCell& b) {
+      return a.dataset == b.dataset && a.setting == b.setting && a.model == b.model &&
+             a.level_kind == b.level_kind && a.codec == b.codec;
+    };
+    while (j < cells.size() && same(cells[i], cells[j])) ++j;
+    std::vector<Level> trains, tests;
+    for (std::size_t k = i; k < j; ++k) {
+      if (std::find(trains.begin(), trains.end(), cells[k].train) == trains.end()) {
+        trains.push_back(cells[k].train);
+      }
+      if (std::find(tests.begin(), tests.end(), cells[k].test) == tests.end()) {
+        tests.push_back(cells[k].test);
+      }
+    }
+    std::sort(trains.begin(), trains.end());
+    std::sort(tests.begin(), tests.end());
+    const auto& first = cells[i];
+    md += "\n### " + cell_text(first.dataset) + " / " + cell_text(first.model) + ", test data through " +
+          cell_text(first.codec) + "\n\n";
+    std::vector<std::string> head = {"trained at \\ tested at"};
+    for (const auto& t : tests) head.push_back(level_name(first.level_kind, t));
+    md += header(head, 1);
+    for (const auto& train : trains) {
+      std::vector<std::string> line = {level_name(first.level_kind, train)};
+      for (const auto& test : tests) {
+        const CrossCell* c = nullptr;
+        for (std::size_t k = i; k < j; ++k) {
+          if (cells[k].train == train && cells[k].test == test) c = &cells[k];
+        }
+        if (c == nullptr || !c->accuracy.mean) {
+          line.push_back("");
+          continue;
+        }
+        std::string text = pct(c->accuracy.mean);
+        if (c->interval) text += " ± " + format("%.2f", (c->interval->high - c->interval->low) * 50.0);
+        if (c->runs > 1 || c->interval) text += " (" + std::to_string(c->runs) + ")";
+        line.push_back(train == test ? "**" + text + "**" : text);
+      }
+      md += row(line);
+    }
+    i = j;
+  }
+  return md;
+}
+
+}  // namespace
+
 std::string helmholtz_definition(double tolerance_pp, BitsMeasure bits) {
   const std::string tol = format("%g", tolerance_pp);
   const bool payload = bits == BitsMeasure::kPayload;
@@ -320,6 +397,8 @@ std::string report_markdown(const MarkdownInput& in) {
     }
   }
   if (estimates.empty()) md += "\nNo (dataset, model) had a level with both figures.\n";
+
+  if (in.cross != nullptr && !in.cross->empty()) md += cross_eval_markdown(*in.cross);
 
   md += "\n## Plots\n\n";
   if (in.images.empty()) {

@@ -50,3 +50,30 @@ std::vector<std::pair<std::string, std::string>> read_settings_file(
 }
 
 }  // namespace helmholtz::run
+
+namespace helmholtz::run {
+
+RunSpec read_run_spec(const std::filesystem::path& config) {
+  std::vector<std::pair<std::string, std::string>> settings;
+  try {
+    settings = read_settings_file(config, "train");
+  } catch (const core::UsageError& e) {
+    throw core::DataError(config.string() + ": not a readable run config (" + e.what() + ")");
+  }
+  RunSpec spec;
+  Given given;
+  for (const auto& [key, value] : settings) {
+    const Field* field = find_field(key);
+    if (field == nullptr || !field->option) {
+      throw core::DataError(config.string() + ": '" + key +
+                            "' is no setting of this helmholtz; was the run folder written by "
+                            "another version?");
+    }
+    field->set(spec, value);
+    given.insert(key);
+  }
+  finalize(spec, given);
+  return spec;
+}
+
+}  // namespace helmholtz::run

@@ -44,6 +44,21 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs,
                              BitsMeasure measure = BitsMeasure::kPayload,
                              std::vector<std::string>* notes = nullptr);
 
+// The best weights of the runs trained at one level, evaluated at another (cross_eval.csv):
+// one cell of the train x test matrix of a (dataset, model, test codec).
+struct CrossCell {
+  std::string dataset, model, level_kind, codec;
+  int setting = 0;
+  Level train, test;
+  int runs = 0;
+  Stat accuracy;                           // val_acc of the best weights, as a fraction
+  std::optional<Interval> interval;        // Student's t over the runs (two or more)
+  std::optional<double> test_payload_bits;  // of the test data (mean over runs)
+};
+
+// The cells, sorted by dataset, setting, model, codec, train level, test level.
+std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs);
+
 // One level of one (dataset, model) as the estimate sees it.
 struct LevelPoint {
   Level level;

@@ -29,6 +29,11 @@ struct PlotScript {
 std::vector<PlotScript> write_plot_files(const std::vector<Cell>& cells,
                                          const std::filesystem::path& plots_dir);
 
+// Per (dataset, model, test codec) with cross-evaluation cells: a heatmap of the accuracy,
+// trained level (rows) x tested level (columns), each cell labelled, the diagonal outlined.
+std::vector<PlotScript> write_cross_eval_plots(const std::vector<CrossCell>& cells,
+                                               const std::filesystem::path& plots_dir);
+
 // The path of an executable `program` found on PATH, if any.
 std::optional<std::filesystem::path> find_on_path(const std::string& program);
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "helmholtz/report/stats.hpp"
+#include "helmholtz/run/cross_eval_file.hpp"
 #include "helmholtz/run/history.hpp"
 
 namespace helmholtz::report {
@@ -68,6 +69,10 @@ struct RunRecord {
   std::optional<double> samples_per_second;
   bool from_history = false;  // accuracy figures recomputed from history.csv
   std::vector<run::EpochRecord> history;
+  // The best weights at other levels (cross_eval.csv, from `helmholtz eval`); a damaged file
+  // leaves them empty and says why in cross_eval_problem.
+  std::vector<run::CrossEvalEntry> cross_eval;
+  std::string cross_eval_problem;
 };
 
 // Reads one run folder. Accuracy figures come from history.csv when it exists, else from

@@ -23,9 +23,14 @@ inline constexpr const char* kHelmholtzCsvHeader =
     "at_chance,knee_test,bits_measure,knee_file_bits,lossless_bits,noise_bits_vs_lossless,"
     "noise_fraction_vs_lossless";
 
+inline constexpr const char* kCrossEvalReportCsvHeader =
+    "dataset,model,setting,level_kind,codec,train_level,test_level,runs,mean_accuracy,"
+    "std_accuracy,accuracy_ci95_low,accuracy_ci95_high,test_payload_bits";
+
 // Accuracies are fractions (as val_acc in history.csv); empty fields are missing values.
 std::string report_csv(const std::vector<RunRecord>& runs);
 std::string helmholtz_csv(const std::vector<HelmholtzEstimate>& estimates);
+std::string cross_eval_report_csv(const std::vector<CrossCell>& cells);
 
 struct MarkdownInput {
   std::string logdir;  // as the user gave it
@@ -34,6 +39,7 @@ struct MarkdownInput {
   const std::vector<RunRecord>* runs = nullptr;
   const std::vector<Cell>* cells = nullptr;
   const std::vector<HelmholtzEstimate>* estimates = nullptr;
+  const std::vector<CrossCell>* cross = nullptr;  // may be empty or null: no section
   // PNGs to link, relative to report.md, with their titles.
   std::vector<std::pair<std::string, std::string>> images;
   std::string plots_note;          // why there are no plots, when there are none

@@ -4,6 +4,7 @@
 // state rule.
 //
 //   config.toml  history.csv  summary.json  last.pt  last.pt.prev?  best.pt  model.pt  train.log
+//   cross_eval.csv (after `helmholtz eval`)
 //   .lock (flock: one process per folder)
 //
 // summary.json states its schema version and the run's identity (every setting that changes
@@ -58,6 +59,8 @@ class RunFolder {
   std::filesystem::path final_weights() const { return dir_ / "model.pt"; }
   std::filesystem::path log() const { return dir_ / "train.log"; }
   std::filesystem::path lock_file() const { return dir_ / ".lock"; }
+  // The best weights on the validation data at other levels (`helmholtz eval`).
+  std::filesystem::path cross_eval() const { return dir_ / "cross_eval.csv"; }
 
   // Where this folder stands for a run of `wanted` identity trained to `epochs` epochs.
   // Reads summary.json only (and whether the checkpoint and final weights exist).

@@ -19,3 +19,14 @@ std::vector<std::pair<std::string, std::string>> read_settings_file(
     const std::filesystem::path& file, const std::string& command);
 
 }  // namespace helmholtz::run
+
+#include "helmholtz/run/spec.hpp"
+
+namespace helmholtz::run {
+
+// The run spec a run folder's config.toml describes, finalized as `train --config FILE` would
+// finalize it. Throws core::DataError naming the file when it cannot be read or holds a key that
+// is no setting, core::UsageError on a bad value.
+RunSpec read_run_spec(const std::filesystem::path& config);
+
+}  // namespace helmholtz::run

@@ -1,0 +1,99 @@
+#include "helmholtz/run/cross_eval_file.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "helmholtz/core/error.hpp"
+
+namespace helmholtz::run {
+namespace {
+
+std::string number(double v) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.10g", v);
+  return text;
+}
+
+double parse_number(const std::string& text, const std::filesystem::path& file, int line,
+                    const char* column) {
+  char* end = nullptr;
+  const double v = text.empty() ? NAN : std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) {
+    throw core::DataError(file.string() + ": line " + std::to_string(line) + ": " + column +
+                          " '" + text + "' is not a number; delete the file and run `helmholtz "
+                          "eval` again");
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string cross_eval_csv(const std::vector<CrossEvalEntry>& entries) {
+  std::string out = std::string(kCrossEvalCsvHeader) + "\n";
+  for (const auto& e : entries) {
+    out += e.codec + "," + e.level + "," + std::to_string(e.weights_epoch) + "," +
+           number(e.val_acc) + "," + number(e.val_loss) + "," +
+           std::to_string(e.validation_samples) + "," + number(e.payload_bits_per_sample) + "," +
+           number(e.bits_per_sample) + "," + (e.distortion_db ? number(*e.distortion_db) : "") +
+           "\n";
+  }
+  return out;
+}
+
+std::vector<CrossEvalEntry> read_cross_eval_csv(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw core::DataError(file.string() + ": cannot be read");
+  std::string line;
+  if (!std::getline(in, line) || line != kCrossEvalCsvHeader) {
+    throw core::DataError(file.string() + ": not a cross-evaluation table (its first line is not "
+                          "the expected header); delete it and run `helmholtz eval` again");
+  }
+  std::vector<CrossEvalEntry> entries;
+  int number_of_line = 1;
+  while (std::getline(in, line)) {
+    ++number_of_line;
+    if (line.empty()) continue;
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    for (std::string field; std::getline(fields, field, ',');) f.push_back(field);
+    if (!line.empty() && line.back() == ',') f.emplace_back();
+    if (f.size() != 9) {
+      throw core::DataError(file.string() + ": line " + std::to_string(number_of_line) +
+                            " has " + std::to_string(f.size()) + " fields, not 9; delete the "
+                            "file and run `helmholtz eval` again");
+    }
+    const auto n = [&](std::size_t i, const char* column) {
+      return parse_number(f[i], file, number_of_line, column);
+    };
+    CrossEvalEntry e;
+    e.codec = f[0];
+    e.level = f[1];
+    e.weights_epoch = static_cast<int>(n(2, "weights_epoch"));
+    e.val_acc = n(3, "val_acc");
+    e.val_loss = n(4, "val_loss");
+    e.validation_samples = static_cast<std::int64_t>(n(5, "validation_samples"));
+    e.payload_bits_per_sample = n(6, "payload_bits_per_sample");
+    e.bits_per_sample = n(7, "bits_per_sample");
+    if (!f[8].empty()) e.distortion_db = n(8, "distortion_db");
+    if (e.codec.empty() || e.level.empty()) {
+      throw core::DataError(file.string() + ": line " + std::to_string(number_of_line) +
+                            " names no codec or level");
+    }
+    merge_cross_eval(entries, e);
+  }
+  return entries;
+}
+
+void merge_cross_eval(std::vector<CrossEvalEntry>& entries, const CrossEvalEntry& entry) {
+  for (auto& e : entries) {
+    if (e.codec == entry.codec && e.level == entry.level) {
+      e = entry;
+      return;
+    }
+  }
+  entries.push_back(entry);
+}
+
+}  // namespace helmholtz::run

@@ -1,0 +1,115 @@
+#include "helmholtz/train/cross_eval.hpp"
+
+#include "helmholtz/core/error.hpp"
+#include "helmholtz/core/files.hpp"
+#include "helmholtz/run/folder.hpp"
+#include "helmholtz/run/settings_file.hpp"
+#include "helmholtz/train/checkpoint.hpp"
+#include "helmholtz/train/loop.hpp"
+#include "helmholtz/train/run_data.hpp"
+#include "helmholtz/train/setup.hpp"
+
+namespace helmholtz::train {
+namespace fs = std::filesystem;
+
+std::vector<std::string> eval_codecs(bool audio) {
+  return audio ? std::vector<std::string>{"mp3"} : std::vector<std::string>{"jpeg"};
+}
+
+CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& log) {
+  const run::RunFolder folder(request.run_dir);
+  std::error_code ec;
+  if (!fs::is_regular_file(folder.summary(), ec)) {
+    throw core::DataError("'" + request.run_dir.string() +
+                          "' is not a run folder (no summary.json); give the folder of one run, "
+                          "e.g. logs/cifar10/all-cnns/quality_5");
+  }
+  const auto summary = *folder.read_summary();
+  if (!fs::is_regular_file(folder.best_weights(), ec)) {
+    throw core::DataError("'" + folder.best_weights().string() +
+                          "' does not exist: the run has not finished an epoch yet");
+  }
+  run::RunSpec spec = run::read_run_spec(folder.config());
+  const auto stored = run::identity_from_json(summary.value("identity", nlohmann::json()));
+  const auto differences = run::compare(stored, run::identity(spec));
+  if (!differences.empty()) {
+    throw core::DataError(folder.config().string() + " no longer describes the run in " +
+                          folder.summary().string() + " (" + run::describe(differences) +
+                          "); restore it or train the run again");
+  }
+  const bool audio = spec.data.audio();
+  const auto codecs = eval_codecs(audio);
+  const std::string codec = request.codec.empty() ? codecs.front() : request.codec;
+  if (std::find(codecs.begin(), codecs.end(), codec) == codecs.end()) {
+    std::string list;
+    for (const auto& c : codecs) list += (list.empty() ? "" : ", ") + c;
+    throw core::UsageError("--codec " + codec + ": a " + (audio ? "audio" : "image") +
+                           " run is evaluated through " + list);
+  }
+  for (const auto& level : request.levels) {
+    if (level.audio() != audio) {
+      throw core::UsageError(std::string(audio ? "--quality" : "--bitrate") +
+                             " does not apply to a run of --dataset " + spec.data.dataset +
+                             " (use " + (audio ? "--bitrate" : "--quality") + ")");
+    }
+  }
+  if (request.device) spec.runtime.device = *request.device;
+  if (request.threads) spec.runtime.threads = *request.threads;
+  spec.runtime.progress = false;
+  const int weights_epoch = summary.value("best_epoch", 0);
+
+  CrossEvalResult result;
+  result.file = folder.cross_eval();
+  // One process per run folder: never beside a training process that may rewrite best.pt.
+  run::RunFolder::Claim claim(folder);
+  claim.keep();
+  std::vector<run::CrossEvalEntry> table;
+  if (fs::exists(result.file, ec)) table = run::read_cross_eval_csv(result.file);
+
+  std::vector<data::Level> todo;
+  for (const auto& level : request.levels) {
+    const bool done =
+        std::any_of(table.begin(), table.end(), [&](const run::CrossEvalEntry& e) {
+          return e.codec == codec && e.level == level.to_string() && e.weights_epoch == weights_epoch;
+        });
+    if (request.skip_done && done) {
+      ++result.skipped;
+    } else {
+      todo.push_back(level);
+    }
+  }
+  if (todo.empty()) return result;
+
+  const Backend backend = set_up_process(spec.runtime);
+  std::optional<Training> t;
+  for (const auto& level : todo) {
+    run::RunSpec at = spec;
+    at.data.level = level;
+    const RunData d = prepare_run_data(at, backend.device, log);
+    if (!t) {
+      t.emplace(make_training(spec, d.input, d.num_classes, backend));
+      load_weights(folder.best_weights(), t->model);
+      if (spec.runtime.channels_last) use_channels_last(t->model);
+    }
+    const Metrics m =
+        evaluate(t->model, d.validation, t->eval_batch_size, t->channels_last, t->precision);
+    run::CrossEvalEntry e;
+    e.codec = codec;
+    e.level = level.to_string();
+    e.weights_epoch = weights_epoch;
+    e.val_acc = m.acc;
+    e.val_loss = m.loss;
+    e.validation_samples = d.validation.size();
+    e.payload_bits_per_sample = d.payload_bits_per_sample;
+    e.bits_per_sample = d.bits_per_sample;
+    e.distortion_db = d.distortion_db;
+    run::merge_cross_eval(table, e);
+    core::write_file_atomic(result.file, run::cross_eval_csv(table));
+    log.info("{}: best weights (epoch {}) on {} {} validation data: val_acc {:.4f}, val_loss {:.4f}",
+             folder.dir().string(), weights_epoch, codec, level.describe(), m.acc, m.loss);
+    result.entries.push_back(e);
+  }
+  return result;
+}
+
+}  // namespace helmholtz::train
