@@ -35,7 +35,8 @@ void compress_images(const Options& o) {
   const auto orientation = run::quirks(*o.spec).orientation();
   const bool transposed = orientation == data::Orientation::kTransposed;
   const auto prepared = data::prepare_images(d.dataset, d.data_dir, d.train_size, d.val_size,
-                                             quality, d.subsampling, threads, orientation);
+                                             quality, d.subsampling, threads, orientation,
+                                             d.storage_budget);
   const auto& train = prepared.train;
   const auto& test = prepared.test;
   const double seconds = prepared.compress_seconds;
@@ -49,6 +50,7 @@ void compress_images(const Options& o) {
     j["threads"] = threads;
     j["seconds"] = seconds;
     j["images_per_second"] = quality.raw ? nlohmann::json(nullptr) : nlohmann::json(rate);
+    if (d.storage_budget > 0) j["storage_budget"] = d.storage_budget;
     j["train"] = data::to_json(train);
     j["test"] = data::to_json(test);
     std::printf("%s\n", j.dump(2).c_str());

@@ -43,7 +43,7 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
   for (std::size_t i = 0; i < cells.size(); ++i) {
     Cell& c = cells[i];
     std::vector<double> file_bits, payload_bits, lossless_file, lossless_payload, accuracy,
-        convergence;
+        convergence, train_samples;
     const RunRecord* only = nullptr;
     std::vector<double> sum;
     std::vector<int> count;
@@ -52,6 +52,8 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
       c.seeds.push_back(r->seed);
       c.unfinished += !r->finished;
       if (r->bits_per_sample) file_bits.push_back(*r->bits_per_sample);
+      if (r->train_samples) train_samples.push_back(static_cast<double>(*r->train_samples));
+      if (r->storage_budget) c.storage_budget = r->storage_budget;
       if (r->payload_bits_per_sample) payload_bits.push_back(*r->payload_bits_per_sample);
       if (r->lossless_bits_per_sample) lossless_file.push_back(*r->lossless_bits_per_sample);
       if (r->lossless_payload_bits_per_sample) {
@@ -89,6 +91,7 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
     c.lossless_bits = stat_of(payload ? lossless_payload : lossless_file);
     c.accuracy = stat_of(accuracy);
     c.convergence = stat_of(convergence);
+    c.train_samples = stat_of(train_samples);
     if (accuracy.size() >= 2) {
       const MeanInterval m = t_interval(accuracy);
       c.accuracy_interval = Interval{m.mean - *m.half, m.mean + *m.half};

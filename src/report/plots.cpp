@@ -111,7 +111,7 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
   const std::string bits_file = stem + ".bits.dat";
   const std::string columns =
       "# x level bits_per_sample accuracy_pct accuracy_ci95_half_pct convergence_epoch "
-      "convergence_std runs\n";
+      "convergence_std runs train_samples\n";
   std::string data = "# " + dataset + ": one block per model (gnuplot index 0, 1, ...)\n" + columns;
   std::string bits_data =
       "# " + dataset + ": one block per model, levels in order of bits per sample\n" + columns;
@@ -120,7 +120,7 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
     return number(x_of(c->level)) + " " + c->level.to_string() + " " + number(c->bits.mean) + " " +
            number(pct(c->accuracy.mean)) + " " + number(pct(ci_half(*c)).value_or(0)) + " " +
            number(c->convergence.mean) + " " + number(c->convergence.std.value_or(0)) + " " +
-           std::to_string(c->runs) + "\n";
+           std::to_string(c->runs) + " " + number(c->train_samples.mean) + "\n";
   };
   // Mean bits per level over every model, for the level ticks of the bits plot.
   std::map<std::size_t, std::pair<double, int>> level_bits;
@@ -210,6 +210,28 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
   gp += level_axis();
   gp += "set ylabel 'accuracy: mean of 10 best val_acc (%)'\nset autoscale y\n";
   gp += model_lines(levels_file, "1:4" + std::string(several_seeds ? ":5" : ""));
+
+  // At equal storage (models trained under a --storage-budget): accuracy vs level, each point
+  // labelled with the training images that budget held at that level.
+  std::vector<std::size_t> budgeted;
+  for (std::size_t m = 0; m < models.size(); ++m) {
+    if (models[m].name.find("-storage-") != std::string::npos) budgeted.push_back(m);
+  }
+  if (!budgeted.empty()) {
+    add(stem + "-equal-storage.png",
+        dataset + ": accuracy vs " + x_label + " at equal storage" + seeds_note);
+    gp += level_axis();
+    gp += "set ylabel 'accuracy: mean of 10 best val_acc (%)'\nset autoscale y\nplot ";
+    for (std::size_t k = 0; k < budgeted.size(); ++k) {
+      const std::size_t m = budgeted[k];
+      const std::string index = gp_quote(levels_file) + " index " + std::to_string(m);
+      gp += (k ? ", \\\n     " : "") + index + " using 1:4" + (several_seeds ? ":5" : "") +
+            " with " + style + " ls " + std::to_string(m % 8 + 1) + " lw 2 title " +
+            gp_quote(models[m].name + " (labels: training images)") + ", \\\n     " + index +
+            " using 1:4:(sprintf('%d', int($9))) with labels offset 0,1.2 font ',9' notitle";
+    }
+    gp += "\n";
+  }
 
   // Only when some run converged: gnuplot refuses a plot whose every point is undefined.
   const bool any_converged = std::any_of(

@@ -121,8 +121,14 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
   // Runs of the reference protocol are their own line: "all-cnns-reference". (Summaries from
   // before --protocol existed hold none: those runs were trained the corrected way.)
   r.protocol = j.contains("protocol") ? required_string(j, "protocol", file) : "corrected";
+  // A storage budget (images): its runs are their own line, "cnns-dense-64-storage-1000000".
+  if (const auto b = optional_number(j, "storage_budget", file); b && *b > 0) {
+    r.storage_budget = static_cast<std::int64_t>(*b);
+  }
+  if (const auto n = optional_int(j, "train_samples", file); n && *n > 0) r.train_samples = *n;
   try {
-    r.model = run::model_label(required_string(j, "model", file), run::parse_protocol(r.protocol));
+    r.model = run::model_label(required_string(j, "model", file), run::parse_protocol(r.protocol),
+                               r.storage_budget.value_or(0));
   } catch (const core::UsageError&) {
     damaged(file, "\"protocol\" is '" + r.protocol + "', not corrected or reference");
   }

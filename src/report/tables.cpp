@@ -398,6 +398,22 @@ std::string report_markdown(const MarkdownInput& in) {
   }
   if (estimates.empty()) md += "\nNo (dataset, model) had a level with both figures.\n";
 
+  if (std::any_of(cells.begin(), cells.end(), [](const Cell& c) { return c.storage_budget; })) {
+    md += "\n## Equal storage\n\nRuns trained under `--storage-budget BYTES`: at each level, "
+          "the first floor(BYTES / mean JPEG file bytes of the training split at that level) "
+          "training images (raw: pixel bytes), so that every level had the same storage. More "
+          "samples at a lower quality against fewer at a higher one.\n\n";
+    md += header({"dataset", "model", "budget (bytes)", "level", "n", "training images",
+                  "mean of 10 best", "95% interval"},
+                 2);
+    for (const auto& c : cells) {
+      if (!c.storage_budget) continue;
+      md += row({cell_text(c.dataset), cell_text(c.model), std::to_string(*c.storage_budget),
+                 level_name(c.level_kind, c.level), std::to_string(c.runs),
+                 c.train_samples.mean ? format("%.0f", *c.train_samples.mean) : "n/a",
+                 mean_std(c.accuracy, pct, c.runs), interval_text(c.accuracy_interval)});
+    }
+  }
   if (in.cross != nullptr && !in.cross->empty()) md += cross_eval_markdown(*in.cross);
 
   md += "\n## Plots\n\n";

@@ -85,6 +85,7 @@ std::string boolean(bool b) { return b ? "true" : "false"; }
 bool always(const RunSpec&) { return true; }
 bool images(const RunSpec& s) { return !s.data.audio(); }
 bool audio(const RunSpec& s) { return s.data.audio(); }
+bool budgeted(const RunSpec& s) { return !s.data.audio() && s.data.storage_budget > 0; }
 bool sgd(const RunSpec& s) { return s.recipe.optimizer == OptimizerKind::kSgd; }
 bool adadelta(const RunSpec& s) { return s.recipe.optimizer == OptimizerKind::kAdadelta; }
 bool built_in(const RunSpec& s) { return s.recipe.architecture_file.empty(); }
@@ -176,6 +177,14 @@ std::vector<Field> make_fields() {
        [](const RunSpec& s) { return std::to_string(s.data.val_size); },
        [](RunSpec& s, const std::string& t) {
          s.data.val_size = parse_integer("val-size", t, 0, 1LL << 40);
+       }},
+      // Identity only when set, so that runs without a budget keep their identity.
+      {"storage-budget", nullptr, D, Type::kInteger, true, true,
+       "Images: train on as many of the first training images as fit BYTES at this level's "
+       "mean JPEG file size (raw: pixel bytes), instead of --train-size (0 = no budget)",
+       budgeted, [](const RunSpec& s) { return std::to_string(s.data.storage_budget); },
+       [](RunSpec& s, const std::string& t) {
+         s.data.storage_budget = parse_integer("storage-budget", t, 0, 1LL << 50);
        }},
       {"setting", "-s", R, Type::kInteger, true, true,
        "Architecture 0..5 (see `helmholtz models`)", built_in,
@@ -314,8 +323,10 @@ Protocol parse_protocol(const std::string& text) {
              : Protocol::kCorrected;
 }
 
-std::string model_label(const std::string& model, Protocol protocol) {
-  return protocol == Protocol::kReference ? model + "-reference" : model;
+std::string model_label(const std::string& model, Protocol protocol,
+                        std::int64_t storage_budget) {
+  return model + (protocol == Protocol::kReference ? "-reference" : "") +
+         (storage_budget > 0 ? "-storage-" + std::to_string(storage_budget) : "");
 }
 
 Quirks quirks(const RunSpec& s) {
@@ -383,7 +394,7 @@ void finalize(RunSpec& s, const Given& given) {
   if (s.data.audio()) {
     refuse_if_given(given, "quality", dataset, " (audio is compressed with --bitrate KBPS)");
     refuse_if_given(given, "subsampling", dataset, "");
-    for (const char* key : {"train-size", "val-size"}) {
+    for (const char* key : {"train-size", "val-size", "storage-budget"}) {
       refuse_if_given(given, key, dataset,
                       " (make a smaller set with `helmholtz synth audio-effects --per-class N`)");
     }
@@ -438,6 +449,10 @@ void validate(const RunSpec& s) {
   if (!(r.epsilon > 0)) throw UsageError("--epsilon must be positive");
   if (!(r.shift >= 0 && r.shift < 1)) throw UsageError("--shift must be in [0, 1)");
   if (s.data.train_size < 0) throw UsageError("--train-size must be >= 0 (0 = all)");
+  if (s.data.storage_budget > 0 && s.data.train_size > 0) {
+    throw UsageError("--storage-budget and --train-size both given: a budget decides the "
+                     "number of training images at each level; give one of them");
+  }
   if (s.data.val_size < 0) throw UsageError("--val-size must be >= 0 (0 = all)");
   if (s.runtime.threads < 0) throw UsageError("--threads must be >= 0 (0 = all cores)");
   if (r.architecture.layers.empty()) {

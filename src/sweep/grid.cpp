@@ -101,7 +101,8 @@ std::vector<Cell> expand_grid(const run::RunSpec& base, const std::vector<data::
         run::validate(c.spec);
         c.run_dir = run::run_directory(c.spec);
         c.spec.runtime.log_dir = c.run_dir;
-        c.id = run::model_label(c.spec.recipe.architecture.name, c.spec.recipe.protocol) + "-" +
+        c.id = run::model_label(c.spec.recipe.architecture.name, c.spec.recipe.protocol,
+                                c.spec.data.storage_budget) + "-" +
                level.folder_name() + "-seed_" + std::to_string(seed);
         cells.push_back(std::move(c));
       }

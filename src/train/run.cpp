@@ -48,6 +48,7 @@ json make_summary(const run::RunSpec& s, const Training& t, const RunData& prepa
   j["channels_last"] = s.runtime.channels_last;
   j["cuda_graphs"] = t.trainer->uses_cuda_graphs();
   j["train_samples"] = prepared.train.size();
+  j["storage_budget"] = s.data.storage_budget;
   j["train_steps_per_epoch"] = t.trainer->steps_per_epoch(prepared.train.size());
   j["validation_samples"] = prepared.validation.size();
   j["num_classes"] = prepared.num_classes;

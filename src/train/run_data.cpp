@@ -17,7 +17,15 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
   const auto orientation = run::quirks(s).orientation();
   auto c = data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
                                 o.subsampling, core::resolve_threads(s.runtime.threads),
-                                orientation);
+                                orientation, o.storage_budget);
+  if (o.storage_budget > 0) {
+    log.info("--storage-budget {} bytes at quality {}: {:.1f} bytes per training image on "
+             "average, so the first {} training images{}",
+             o.storage_budget, quality.to_string(), c.budget_mean_bytes, c.dataset.train.count,
+             c.budget_fits > c.dataset.train.count ? " (all of them; the budget holds " +
+                                                         std::to_string(c.budget_fits) + ")"
+                                                   : std::string());
+  }
   if (orientation == data::Orientation::kTransposed) {
     log.info("--protocol reference: each image JPEG-coded transposed, as the reference did");
   }

@@ -18,13 +18,20 @@ struct PreparedImages {
   CompressionStats test;
   double seconds = 0;           // loading + compression
   double compress_seconds = 0;  // compression alone
+  // Under a storage budget: the mean file bytes of the whole training split at this level, and
+  // how many images the budget holds (the training split is its first min(that, all) images).
+  double budget_mean_bytes = 0;
+  std::int64_t budget_fits = 0;
 };
 
-// train_size / val_size: keep the first N images of each split (0 = all). Throws
-// core::DataError when a split ends up empty.
+// train_size / val_size: keep the first N images of each split (0 = all). storage_budget > 0
+// (bytes; train_size then 0): keep the first floor(budget / mean file bytes of the whole coded
+// training split) training images. Throws core::DataError when a split ends up empty,
+// core::UsageError when the budget holds no image.
 PreparedImages prepare_images(const std::string& dataset, const std::filesystem::path& data_dir,
                               std::int64_t train_size, std::int64_t val_size,
                               const Quality& quality, codec::Subsampling subsampling, int threads,
-                              Orientation orientation = Orientation::kUpright);
+                              Orientation orientation = Orientation::kUpright,
+                              std::int64_t storage_budget = 0);
 
 }  // namespace helmholtz::data

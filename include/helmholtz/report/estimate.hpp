@@ -31,6 +31,8 @@ struct Cell {
   std::map<int, double> accuracy_by_seed;        // each run's accuracy, by its seed
   std::optional<std::int64_t> validation_samples;  // the fewest of its runs' (none: unknown)
   Stat convergence;        // convergence epoch
+  Stat train_samples;      // what the runs trained on (varies by level under a storage budget)
+  std::optional<std::int64_t> storage_budget;  // bytes, for the runs of a budget
   std::vector<int> seeds;  // ascending
   int unfinished = 0;      // runs whose summary says finished = false
   // val_acc per epoch, averaged over the runs that reached that epoch (index 0 = epoch 1).

@@ -40,6 +40,8 @@ struct RunRecord {
   std::string dataset;
   std::string model;     // run::model_label: "all-cnns", or "all-cnns-reference"
   std::string protocol;  // "corrected" or "reference"
+  std::optional<std::int64_t> storage_budget;  // bytes, when the run had one
+  std::optional<std::int64_t> train_samples;   // what it trained on
   int setting = 0;
   std::string level_kind;  // "quality" (images) or "bitrate" (audio, kbit/s)
   Level level;

@@ -32,9 +32,11 @@ std::string to_string(Protocol protocol);
 Protocol parse_protocol(const std::string& text);  // throws core::UsageError naming --protocol
 
 // The name a run's network goes by in run folders and reports: the architecture's name, with
-// "-reference" under the reference protocol ("all-cnns", "all-cnns-reference"), so that runs of
-// the two protocols never share a folder, a mean or a line of the report.
-std::string model_label(const std::string& model, Protocol protocol);
+// "-reference" under the reference protocol ("all-cnns", "all-cnns-reference") and
+// "-storage-<bytes>" under a storage budget, so that runs of two protocols or budgets never
+// share a folder, a mean or a line of the report.
+std::string model_label(const std::string& model, Protocol protocol,
+                        std::int64_t storage_budget = 0);
 
 enum class OptimizerKind { kSgd, kAdadelta };  // Keras SGD (images) | Keras Adadelta (audio)
 std::string to_string(OptimizerKind kind);
@@ -55,6 +57,9 @@ struct DataSpec {
   std::filesystem::path cache_dir = "data/cache";  // audio: feature cache ("" = none)
   std::int64_t train_size = 0;  // images: 0 = all training images, else the first N
   std::int64_t val_size = 0;    // images: 0 = the whole test split, else its first N
+  // Images: train on the first floor(budget / mean file bytes at this level) training images,
+  // so that every level of a sweep gets the same storage (0 = no budget; train_size then).
+  std::int64_t storage_budget = 0;
 
   bool audio() const;
   const data::Level& codec_level() const;  // the level; throws core::UsageError when unset

@@ -1,0 +1,85 @@
+// `--storage-budget BYTES` through the binary: each level trains on as many of the first
+// training images as the budget holds at that level's mean file size, in folders and report
+// lines of their own.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "helmholtz/data/synthetic.hpp"
+#include "test_support.hpp"
+
+namespace helmholtz::commands {
+namespace {
+namespace fs = std::filesystem;
+using testing::run_helmholtz;
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+
+TEST(StorageBudget, EachLevelTrainsOnWhatFitsAndReportsAtEqualStorage) {
+  const testing::TempDir dir;
+  data::write_pattern_cifar10(dir.path() / "data", 200, 40, 3);
+  const std::string data = "--dataset cifar10 --data-dir " + quoted(dir.path() / "data");
+  // The mean JPEG size of the whole training split at quality 5, as compress measures it.
+  const auto measured = run_helmholtz("compress " + data + " --quality 5 --json");
+  ASSERT_EQ(measured.exit_code, 0) << measured.output;
+  const double q5_bytes =
+      nlohmann::json::parse(measured.output).at("train").at("mean_bytes").get<double>();
+  const std::int64_t budget = 3072 * 50;  // 50 raw images
+  const auto q5_images = std::min<std::int64_t>(
+      200, static_cast<std::int64_t>(std::floor(static_cast<double>(budget) / q5_bytes)));
+  ASSERT_GT(q5_images, 50) << "quality 5 must hold more images than raw for this test";
+
+  const std::string sweep = "sweep " + data + " --architecture " +
+                            quoted(testing::tiny_architecture()) +
+                            " --qualities 5,raw --epochs 1 --batch-size 16 --device cpu "
+                            "--threads 1 --storage-budget " + std::to_string(budget) +
+                            " --log-root " + quoted(dir.path() / "logs");
+  const auto r = run_helmholtz(sweep);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const fs::path model = dir.path() / "logs" / "cifar10" / ("tiny-storage-" + std::to_string(budget));
+  const auto raw = nlohmann::json::parse(read_text(model / "quality_raw" / "summary.json"));
+  EXPECT_EQ(raw.at("train_samples").get<std::int64_t>(), 50);
+  EXPECT_EQ(raw.at("storage_budget").get<std::int64_t>(), budget);
+  const auto q5 = nlohmann::json::parse(read_text(model / "quality_5" / "summary.json"));
+  EXPECT_EQ(q5.at("train_samples").get<std::int64_t>(), q5_images);
+  const fs::path child = dir.path() / "logs" / "sweeps" / "cifar10" / "logs" /
+                        ("tiny-storage-" + std::to_string(budget) + "-quality_5-seed_0.log");
+  EXPECT_NE(read_text(child).find("--storage-budget " + std::to_string(budget) +
+                                  " bytes at quality 5"),
+            std::string::npos)
+      << read_text(child);
+
+  const auto report = run_helmholtz("report " + quoted(dir.path() / "logs") + " --no-plots");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  const std::string md = read_text(dir.path() / "logs" / "report.md");
+  EXPECT_NE(md.find("## Equal storage"), std::string::npos) << md;
+  EXPECT_NE(md.find("| cifar10 | tiny-storage-" + std::to_string(budget) + " | " +
+                    std::to_string(budget) + " | raw | 1 | 50 |"),
+            std::string::npos)
+      << md;
+
+  // A budget decides the training images: with --train-size, or for audio, it is refused.
+  const auto both = run_helmholtz(sweep + " --train-size 100 --dry-run");
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+  EXPECT_NE(both.output.find("--storage-budget and --train-size both given"), std::string::npos)
+      << both.output;
+  const auto audio = run_helmholtz("train --dataset audio-effects --bitrate 32 --storage-budget 9");
+  EXPECT_EQ(audio.exit_code, 2) << audio.output;
+  EXPECT_NE(audio.output.find("--storage-budget"), std::string::npos) << audio.output;
+  const auto tiny = run_helmholtz("compress " + data + " --quality 5 --storage-budget 10");
+  EXPECT_EQ(tiny.exit_code, 2) << tiny.output;
+  EXPECT_NE(tiny.output.find("--storage-budget 10 bytes holds no cifar10 image at quality 5"),
+            std::string::npos)
+      << tiny.output;
+}
+
+}  // namespace
+}  // namespace helmholtz::commands
