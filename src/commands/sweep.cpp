@@ -38,9 +38,11 @@ struct Options {
 
 // Every finished cell's best weights at every level of the grid (cross_eval.csv in each run
 // folder); levels evaluated before for the same weights are skipped, so a rerun only adds.
+// One evaluation at a time, on the cores the sweep's jobs had (--jobs x --threads; all when
+// --threads is 0).
 void cross_evaluate_cells(const std::vector<sweep::Cell>& cells,
                           const std::vector<data::Level>& levels, const run::RunSpec& base,
-                          spdlog::logger& log) {
+                          int jobs, spdlog::logger& log) {
   std::size_t evaluated = 0, skipped = 0, unfinished = 0;
   for (const auto& c : cells) {
     if (sweep::cell_status(c).state != run::FolderState::kFinished) {
@@ -51,7 +53,7 @@ void cross_evaluate_cells(const std::vector<sweep::Cell>& cells,
     r.run_dir = c.run_dir;
     r.levels = levels;
     r.device = base.runtime.device;
-    r.threads = base.runtime.threads;
+    r.threads = base.runtime.threads > 0 ? base.runtime.threads * jobs : 0;
     r.skip_done = true;
     const auto result = train::cross_evaluate(r, log);
     evaluated += result.entries.size();
@@ -153,7 +155,7 @@ void run_sweep(const CLI::App& cmd, Options& o) {
     const auto id = sweep::submit(job, o.wait);
     std::printf("submitted Slurm job %s%s; task logs in %s\n", id.c_str(),
                 o.wait ? " (finished)" : "", job.log_dir.c_str());
-    if (o.cross_eval) cross_evaluate_cells(cells, levels, base, *log);
+    if (o.cross_eval) cross_evaluate_cells(cells, levels, base, 1, *log);
     if (!refused.empty()) throw refused_error();
     return;
   }
@@ -168,7 +170,9 @@ void run_sweep(const CLI::App& cmd, Options& o) {
   lo.sweep_dir = sweep_dir;
   const auto outcomes = sweep::run_local(cells, lo, *log);
   std::printf("\n%s", sweep::outcome_table(outcomes).c_str());
-  if (o.cross_eval) cross_evaluate_cells(cells, levels, base, *log);
+  if (o.cross_eval) {
+    cross_evaluate_cells(cells, levels, base, o.gpus.empty() ? o.jobs : 1, *log);
+  }
   std::size_t failed = 0;
   for (const auto& out : outcomes) {
     failed += out.status == sweep::Outcome::Status::kFailed ? 1 : 0;
