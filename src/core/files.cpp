@@ -1,5 +1,7 @@
 #include "helmholtz/core/files.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -87,20 +89,76 @@ fs::path temp_sibling(const fs::path& path) {
   return tmp;
 }
 
+namespace {
+
+// Why a write failed, for a person: the common causes named, the rest as the system says.
+std::string write_failure(int error) {
+  switch (error) {
+    case ENOSPC: return "disk full";
+    case EDQUOT: return "disk quota exceeded";
+    case EFBIG: return "file too large for this file system or limit";
+    case EIO: return "input/output error";
+    default: return std::strerror(error);
+  }
+}
+
+// Owns a file descriptor.
+class Descriptor {
+ public:
+  explicit Descriptor(int fd) : fd_(fd) {}
+  ~Descriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  int get() const { return fd_; }
+  int release_and_close() {  // 0, or the errno of close
+    const int fd = fd_;
+    fd_ = -1;
+    return ::close(fd) == 0 ? 0 : errno;
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
 void write_file_atomic(const fs::path& path, const std::string& text) {
+  write_file_atomic(path, text.data(), text.size());
+}
+
+void write_file_atomic(const fs::path& path, const void* data, std::size_t size) {
   const fs::path tmp = temp_sibling(path);
+  const auto fail = [&](int error) {
+    std::error_code ec;
+    fs::remove(tmp, ec);  // never leave a temporary file behind
+    return RunError(write_failure(error) + " writing '" + path.string() +
+                    "'; the previous version, if any, is untouched");
+  };
   {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw RunError("cannot write '" + tmp.string() + "': " + std::strerror(errno));
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.flush();
-    if (!out) throw RunError("cannot write '" + tmp.string() + "' (disk full?)");
+    Descriptor fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (fd.get() < 0) {
+      throw RunError("cannot write '" + tmp.string() + "': " + std::strerror(errno));
+    }
+    const auto* bytes = static_cast<const char*>(data);
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::write(fd.get(), bytes + done, size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw fail(n < 0 ? errno : ENOSPC);  // 0: no progress, as a full disk
+      done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd.get()) != 0) throw fail(errno);
+    if (const int error = fd.release_and_close(); error != 0) throw fail(error);
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);
-  if (ec)
+  if (ec) {
+    fs::remove(tmp, ec);
     throw RunError("cannot rename '" + tmp.string() + "' to '" + path.string() +
                    "': " + ec.message());
+  }
 }
 
 }  // namespace helmholtz::core

@@ -41,16 +41,20 @@ std::vector<run::EpochRecord> history_from(const torch::Tensor& t) {
   return out;
 }
 
+// Serialized to memory, then written by the checked atomic write: torch's own file writer
+// throws from a destructor on a full disk and leaves its temporary file behind.
 void save_archive_atomic(torch::serialize::OutputArchive& archive, const fs::path& file) {
-  const fs::path tmp = core::temp_sibling(file);
+  std::string bytes;
   try {
-    archive.save_to(tmp.string());
+    archive.save_to([&bytes](const void* data, size_t size) -> size_t {
+      bytes.append(static_cast<const char*>(data), size);
+      return size;
+    });
   } catch (const c10::Error& e) {
-    throw core::RunError("cannot write '" + tmp.string() + "' (disk full?)");
+    throw core::RunError("cannot serialize '" + file.string() + "': " +
+                         e.what_without_backtrace());
   }
-  std::error_code ec;
-  fs::rename(tmp, file, ec);
-  if (ec) throw core::RunError("cannot rename '" + tmp.string() + "': " + ec.message());
+  core::write_file_atomic(file, bytes);
 }
 
 void load_archive(torch::serialize::InputArchive& archive, const fs::path& file) {

@@ -59,6 +59,29 @@ class TrainCommand : public ::testing::Test {
   testing::TempDir logs_;
 };
 
+// A write that cannot complete (here a file-size limit, which fails the write with EFBIG as a
+// full disk fails it with ENOSPC): one line naming the file and the cause, exit 2, no
+// temporary file left, and the run resumes once there is room.
+TEST_F(TrainCommand, AFailedCheckpointWriteIsOneLineAndLeavesNoTemporaryFile) {
+  const fs::path dir = logs_.path() / "limited";
+  const auto limited = testing::run_shell(
+      "bash -c \"trap '' XFSZ; ulimit -f 8; '" + std::string(HELMHOLTZ_BINARY) + "' " +
+      tiny("--log-dir " + quoted(dir), "--quality 5") + "\"");
+  EXPECT_EQ(limited.exit_code, 2) << limited.output;
+  EXPECT_NE(limited.output.find("error: file too large for this file system or limit writing '" +
+                                (dir / "best.pt").string() + "'"),
+            std::string::npos)
+      << limited.output;
+  EXPECT_EQ(limited.output.find("terminate called"), std::string::npos) << limited.output;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    EXPECT_NE(e.path().extension(), ".tmp") << e.path();
+  }
+  const auto resumed = run_helmholtz(tiny("--log-dir " + quoted(dir), "--quality 5 --resume"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(lines_of(read_text(dir / "history.csv")), 2) << "the header and the epoch once";
+  EXPECT_TRUE(fs::exists(dir / "best.pt"));
+}
+
 TEST_F(TrainCommand, AnotherLrOrLevelOnAFinishedRunIsRefusedNamingBothValues) {
   const std::string root = "--log-root " + quoted(logs_.path());
   const auto first = run_helmholtz(tiny(root, "--quality 5"));

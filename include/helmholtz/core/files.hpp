@@ -2,6 +2,7 @@
 // File helpers shared by every module: whole-file reads and crash-safe writes.
 
 #include <cstdint>
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -14,9 +15,13 @@ std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path);
 // Reads a gzip-compressed (or plain) file fully; throws DataError naming the file on error.
 std::vector<std::uint8_t> read_gzip_file(const std::filesystem::path& path);
 
-// Writes `text` to `path` through a temporary file in the same folder and a rename, so a crash
-// never leaves a half-written file. Throws RunError on failure.
+// Writes `text` to `path` through a temporary file in the same folder (write, fsync, close,
+// rename), so a crash never leaves a half-written file and a failed write leaves the previous
+// file as it was. A full disk, a quota, a file-size limit, an I/O error or a short write is a
+// RunError naming the file and the cause ("disk full writing '.../last.pt'"); the temporary
+// file is removed.
 void write_file_atomic(const std::filesystem::path& path, const std::string& text);
+void write_file_atomic(const std::filesystem::path& path, const void* data, std::size_t size);
 
 // The path of the temporary sibling used by atomic writes ("<name>.tmp").
 std::filesystem::path temp_sibling(const std::filesystem::path& path);
