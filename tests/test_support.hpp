@@ -10,6 +10,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 
@@ -42,6 +44,15 @@ struct CommandResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr together
 };
+
+// A file's bytes as a string (empty when it cannot be read).
+inline std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A path single-quoted for the shell lines of run_shell and run_helmholtz.
+inline std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 
 // Runs a shell command line, stderr merged into stdout.
 inline CommandResult run_shell(const std::string& line) {

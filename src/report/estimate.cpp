@@ -18,6 +18,14 @@ bool same_cell(const RunRecord& r, const Cell& c) {
          r.setting == c.setting && r.level == c.level;
 }
 
+// The axis bits and the lossless reference in one measure.
+void use_measure(Cell& c, BitsMeasure measure) {
+  const bool payload = measure == BitsMeasure::kPayload;
+  c.bits_measure = measure;
+  c.bits = payload ? c.payload_bits : c.file_bits;
+  c.lossless_bits = payload ? c.lossless_payload_bits : c.lossless_file_bits;
+}
+
 }  // namespace
 
 std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure measure,
@@ -85,10 +93,9 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
     std::sort(c.seeds.begin(), c.seeds.end());
     c.file_bits = stat_of(file_bits);
     c.payload_bits = stat_of(payload_bits);
-    c.bits_measure = measure;
-    const bool payload = measure == BitsMeasure::kPayload;
-    c.bits = payload ? c.payload_bits : c.file_bits;
-    c.lossless_bits = stat_of(payload ? lossless_payload : lossless_file);
+    c.lossless_file_bits = stat_of(lossless_file);
+    c.lossless_payload_bits = stat_of(lossless_payload);
+    use_measure(c, measure);
     c.accuracy = stat_of(accuracy);
     c.convergence = stat_of(convergence);
     c.train_samples = stat_of(train_samples);
@@ -116,15 +123,7 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
           continue;
         }
         already |= other.bits_measure == BitsMeasure::kFile;
-        other.bits_measure = BitsMeasure::kFile;
-        other.bits = other.file_bits;
-        std::vector<double> lossless;
-        for (const auto& r : runs) {
-          if (same_cell(r, other) && r.lossless_bits_per_sample) {
-            lossless.push_back(*r.lossless_bits_per_sample);
-          }
-        }
-        other.lossless_bits = stat_of(lossless);
+        use_measure(other, BitsMeasure::kFile);
       }
       if (notes && !already) {
         notes->push_back(c.dataset + " / " + c.model + ": some runs hold no payload bits (written "
@@ -192,6 +191,37 @@ std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs) {
     return a.test < b.test;
   });
   return cells;
+}
+
+const CrossCell* CrossMatrix::at(const Level& train, const Level& test) const {
+  for (const CrossCell* c : cells) {
+    if (c->train == train && c->test == test) return c;
+  }
+  return nullptr;
+}
+
+std::vector<CrossMatrix> cross_matrices(const std::vector<CrossCell>& cells) {
+  const auto same = [](const CrossCell& a, const CrossCell& b) {
+    return a.dataset == b.dataset && a.setting == b.setting && a.model == b.model &&
+           a.level_kind == b.level_kind && a.codec == b.codec;
+  };
+  std::vector<CrossMatrix> out;
+  for (const auto& c : cells) {
+    if (out.empty() || !same(*out.back().cells.front(), c)) out.emplace_back();
+    CrossMatrix& m = out.back();
+    m.cells.push_back(&c);
+    if (std::find(m.trains.begin(), m.trains.end(), c.train) == m.trains.end()) {
+      m.trains.push_back(c.train);
+    }
+    if (std::find(m.tests.begin(), m.tests.end(), c.test) == m.tests.end()) {
+      m.tests.push_back(c.test);
+    }
+  }
+  for (auto& m : out) {
+    std::sort(m.trains.begin(), m.trains.end());
+    std::sort(m.tests.begin(), m.tests.end());
+  }
+  return out;
 }
 
 void compare_with_best(const LevelPoint& best, LevelPoint& point) {

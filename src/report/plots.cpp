@@ -366,37 +366,20 @@ std::vector<PlotScript> write_cross_eval_plots(const std::vector<CrossCell>& cel
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw core::RunError("cannot create '" + dir.string() + "': " + ec.message());
-  std::size_t i = 0;
-  while (i < cells.size()) {
-    std::size_t j = i;
-    const auto same = [&](const CrossCell& a, const CrossCell& b) {
-      return a.dataset == b.dataset && a.setting == b.setting && a.model == b.model &&
-             a.level_kind == b.level_kind && a.codec == b.codec;
-    };
-    while (j < cells.size() && same(cells[i], cells[j])) ++j;
-    const CrossCell& first = cells[i];
-    std::vector<Level> trains, tests;
-    for (std::size_t k = i; k < j; ++k) {
-      if (std::find(trains.begin(), trains.end(), cells[k].train) == trains.end()) {
-        trains.push_back(cells[k].train);
-      }
-      if (std::find(tests.begin(), tests.end(), cells[k].test) == tests.end()) {
-        tests.push_back(cells[k].test);
-      }
-    }
-    std::sort(trains.begin(), trains.end());
-    std::sort(tests.begin(), tests.end());
+  for (const auto& m : cross_matrices(cells)) {
+    const CrossCell& first = *m.cells.front();
+    const auto& trains = m.trains;
+    const auto& tests = m.tests;
     const auto index = [](const std::vector<Level>& v, const Level& l) {
       return static_cast<double>(std::find(v.begin(), v.end(), l) - v.begin());
     };
     const std::string stem = file_part(first.dataset) + "-" + file_part(first.model) + "-" +
                              file_part(first.codec) + "-cross-eval";
     std::string data = "# test_index train_index accuracy_pct runs\n";
-    for (std::size_t k = i; k < j; ++k) {
-      if (!cells[k].accuracy.mean) continue;
-      data += number(index(tests, cells[k].test)) + " " + number(index(trains, cells[k].train)) +
-              " " + number(*cells[k].accuracy.mean * 100.0) + " " +
-              std::to_string(cells[k].runs) + "\n";
+    for (const CrossCell* c : m.cells) {
+      if (!c->accuracy.mean) continue;
+      data += number(index(tests, c->test)) + " " + number(index(trains, c->train)) + " " +
+              number(*c->accuracy.mean * 100.0) + " " + std::to_string(c->runs) + "\n";
     }
     core::write_file_atomic(dir / (stem + ".dat"), data);
     const auto tics = [&](const std::vector<Level>& levels) {
@@ -443,7 +426,6 @@ std::vector<PlotScript> write_cross_eval_plots(const std::vector<CrossCell>& cel
           "1:2:(sprintf('%.1f', $3)) with labels font 'sans,10'\n";
     core::write_file_atomic(plot.script, gp);
     scripts.push_back(plot);
-    i = j;
   }
   return scripts;
 }

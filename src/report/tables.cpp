@@ -209,38 +209,17 @@ std::string cross_eval_markdown(const std::vector<CrossCell>& cells) {
       "mean over seeds ± the 95% t half-width (two or more seeds), the number of runs in "
       "brackets. **Bold**: the diagonal, trained and tested at the same "
       "level.\n";
-  std::size_t i = 0;
-  while (i < cells.size()) {
-    std::size_t j = i;
-    const auto same = [&](const CrossCell& a, const CrossCell& b) {
-      return a.dataset == b.dataset && a.setting == b.setting && a.model == b.model &&
-             a.level_kind == b.level_kind && a.codec == b.codec;
-    };
-    while (j < cells.size() && same(cells[i], cells[j])) ++j;
-    std::vector<Level> trains, tests;
-    for (std::size_t k = i; k < j; ++k) {
-      if (std::find(trains.begin(), trains.end(), cells[k].train) == trains.end()) {
-        trains.push_back(cells[k].train);
-      }
-      if (std::find(tests.begin(), tests.end(), cells[k].test) == tests.end()) {
-        tests.push_back(cells[k].test);
-      }
-    }
-    std::sort(trains.begin(), trains.end());
-    std::sort(tests.begin(), tests.end());
-    const auto& first = cells[i];
-    md += "\n### " + cell_text(first.dataset) + " / " + cell_text(first.model) + ", test data through " +
-          cell_text(first.codec) + "\n\n";
+  for (const auto& m : cross_matrices(cells)) {
+    const CrossCell& first = *m.cells.front();
+    md += "\n### " + cell_text(first.dataset) + " / " + cell_text(first.model) +
+          ", test data through " + cell_text(first.codec) + "\n\n";
     std::vector<std::string> head = {"trained at \\ tested at"};
-    for (const auto& t : tests) head.push_back(level_name(first.level_kind, t));
+    for (const auto& t : m.tests) head.push_back(level_name(first.level_kind, t));
     md += header(head, 1);
-    for (const auto& train : trains) {
+    for (const auto& train : m.trains) {
       std::vector<std::string> line = {level_name(first.level_kind, train)};
-      for (const auto& test : tests) {
-        const CrossCell* c = nullptr;
-        for (std::size_t k = i; k < j; ++k) {
-          if (cells[k].train == train && cells[k].test == test) c = &cells[k];
-        }
+      for (const auto& test : m.tests) {
+        const CrossCell* c = m.at(train, test);
         if (c == nullptr || !c->accuracy.mean) {
           line.push_back("");
           continue;
@@ -252,7 +231,6 @@ std::string cross_eval_markdown(const std::vector<CrossCell>& cells) {
       }
       md += row(line);
     }
-    i = j;
   }
   return md;
 }

@@ -14,14 +14,9 @@
 namespace helmholtz::commands {
 namespace {
 namespace fs = std::filesystem;
+using testing::read_text;
+using testing::quoted;
 using testing::run_helmholtz;
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
 int lines_of(const std::string& text) {
   int n = 0;

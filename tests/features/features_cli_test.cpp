@@ -11,11 +11,7 @@
 namespace helmholtz {
 namespace {
 namespace fs = std::filesystem;
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using testing::read_text;
 
 TEST(AudioCli, SynthThenFeaturesWritesA96By173Npy) {
   testing::TempDir dir;

@@ -14,16 +14,13 @@
 namespace helmholtz {
 namespace {
 namespace fs = std::filesystem;
+using testing::read_text;
+using testing::quoted;
 using nlohmann::json;
 
 void write_text(const fs::path& file, const std::string& text) {
   fs::create_directories(file.parent_path());
   std::ofstream(file) << text;
-}
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // 12 epochs of val_acc rising by 0.001 to top = accuracy + 0.0045: the ten best are top-0.009
@@ -166,8 +163,6 @@ std::vector<Row> read_csv(const fs::path& file) {
 }
 
 double num(const Row& row, const std::string& key) { return std::stod(row.at(key)); }
-
-std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
 TEST(ReportCli, TablesFromASyntheticLogdir) {
   testing::TempDir dir;

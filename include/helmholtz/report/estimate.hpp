@@ -21,6 +21,7 @@ struct Cell {
   Stat bits;               // bits per sample on the axis: payload or file (bits_measure)
   BitsMeasure bits_measure = BitsMeasure::kPayload;
   Stat file_bits, payload_bits;  // both sizes, whichever the axis shows
+  Stat lossless_file_bits, lossless_payload_bits;  // the lossless reference, both sizes
   Stat lossless_bits;            // the lossless reference, in the axis' measure
   Stat accuracy;           // mean of the 10 best val_acc, as a fraction
   // Its 95% interval: over seeds (Student's t) with several runs, else the one run's Wilson
@@ -60,6 +61,17 @@ struct CrossCell {
 
 // The cells, sorted by dataset, setting, model, codec, train level, test level.
 std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs);
+
+// One train x test matrix: the cells of one (dataset, setting, model, level kind, codec), and
+// the levels trained and tested, each in level order.
+struct CrossMatrix {
+  std::vector<const CrossCell*> cells;  // never empty
+  std::vector<Level> trains, tests;
+  const CrossCell* at(const Level& train, const Level& test) const;  // nullptr when none
+};
+
+// The matrices of sorted cells (make_cross_cells), in their order.
+std::vector<CrossMatrix> cross_matrices(const std::vector<CrossCell>& cells);
 
 // One level of one (dataset, model) as the estimate sees it.
 struct LevelPoint {
