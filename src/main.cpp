@@ -8,6 +8,7 @@
 
 #include "commands/commands.hpp"
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/core/exit_codes.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -29,15 +30,18 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const helmholtz::core::RunStopped& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return e.exit_code();
   } catch (const helmholtz::core::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
-    return 2;
+    return helmholtz::core::kExitError;
   } catch (const c10::Error& e) {
     std::fprintf(stderr, "internal error (LibTorch): %s\n", e.what_without_backtrace());
-    return 3;
+    return helmholtz::core::kExitInternal;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "internal error: %s\n", e.what());
-    return 3;
+    return helmholtz::core::kExitInternal;
   }
-  return 0;
+  return helmholtz::core::kExitOk;
 }

@@ -8,6 +8,7 @@
 
 #include "commands/commands.hpp"
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/core/exit_codes.hpp"
 #include "helmholtz/core/logging.hpp"
 #include "helmholtz/data/datasets.hpp"
 #include "helmholtz/sweep/grid.hpp"
@@ -173,9 +174,10 @@ void run_sweep(const CLI::App& cmd, Options& o) {
   if (o.cross_eval) {
     cross_evaluate_cells(cells, levels, base, o.gpus.empty() ? o.jobs : 1, *log);
   }
-  std::size_t failed = 0;
+  std::size_t failed = 0, stopped = 0;
   for (const auto& out : outcomes) {
     failed += out.status == sweep::Outcome::Status::kFailed ? 1 : 0;
+    stopped += out.status == sweep::Outcome::Status::kInterrupted ? 1 : 0;
   }
   if (failed > 0) {
     throw core::RunError(std::to_string(failed) + " of " + std::to_string(outcomes.size()) +
@@ -183,6 +185,12 @@ void run_sweep(const CLI::App& cmd, Options& o) {
                          "finished runs are skipped, interrupted ones resume");
   }
   if (!refused.empty()) throw refused_error();
+  if (stopped > 0) {
+    throw core::RunStopped("sweep stopped: " + std::to_string(stopped) + " of " +
+                               std::to_string(outcomes.size()) +
+                               " runs interrupted or not started; rerun the same sweep to resume",
+                           core::kExitInterrupted);
+  }
 }
 
 }  // namespace
@@ -244,6 +252,12 @@ void register_sweep(CLI::App& app) {
   cmd->add_option("--time", so.time, "Slurm time limit per run, e.g. 04:00:00");
   cmd->add_option("--account", so.account, "Slurm account");
   cmd->add_option("--mem", so.mem, "Slurm memory per run, e.g. 16G");
+  cmd->add_option("--slurm-warn", so.warn_seconds,
+                  "Slurm: seconds before the time limit at which a run is told (SIGUSR1) to stop "
+                  "cleanly and requeue itself to resume (0: no warning)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("!--no-requeue", so.requeue,
+                "Slurm: leave a preempted or stopped task out of the queue (default: requeue it)");
   cmd->add_option("--sbatch-arg", so.sbatch_args,
                   "More sbatch options, each written as an #SBATCH line (repeatable)");
   cmd->callback([cmd, options] {

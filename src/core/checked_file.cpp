@@ -17,13 +17,45 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::array<char, 16> kMagic = {'H', 'E', 'L', 'M', 'H', 'O', 'L', 'T',
-                                         'Z', '-', 'C', 'A', 'C', 'H', 'E', '\n'};
+constexpr std::size_t kMagicBytes = 16;
+constexpr std::size_t kFixedBytes = kMagicBytes + 16;  // magic and the two sizes
+constexpr std::size_t kCrcBytes = 4;
+constexpr char kCacheMagic[] = "HELMHOLTZ-CACHE\n";
+constexpr char kCheckpointMagic[] = "HELMHOLTZ-CKPT1\n";
+static_assert(sizeof kCacheMagic == kMagicBytes + 1 && sizeof kCheckpointMagic == kMagicBytes + 1);
 
-void put_u64(std::ofstream& out, std::uint64_t v) {
-  std::array<unsigned char, 8> b{};
+const char* magic(CheckedKind kind) {
+  return kind == CheckedKind::kCache ? kCacheMagic : kCheckpointMagic;
+}
+
+bool magic_matches(CheckedKind kind, const unsigned char* data) {
+  return std::memcmp(data, magic(kind), kMagicBytes) == 0;
+}
+
+void put_u64(unsigned char* b, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
-  out.write(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+// The magic and sizes that open a file of `kind`.
+std::array<unsigned char, kFixedBytes> fixed_head(CheckedKind kind, std::uint64_t header_bytes,
+                                                  std::uint64_t payload_bytes) {
+  std::array<unsigned char, kFixedBytes> head{};
+  std::memcpy(head.data(), magic(kind), kMagicBytes);
+  put_u64(head.data() + kMagicBytes, header_bytes);
+  put_u64(head.data() + kMagicBytes + 8, payload_bytes);
+  return head;
+}
+
+std::array<unsigned char, kCrcBytes> crc_bytes(std::uint32_t crc) {
+  std::array<unsigned char, kCrcBytes> c{};
+  for (std::size_t i = 0; i < kCrcBytes; ++i) c[i] = static_cast<unsigned char>(crc >> (8 * i));
+  return c;
+}
+
+std::uint32_t get_u32(const unsigned char* b) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | b[i];
+  return v;
 }
 
 std::uint64_t get_u64(const unsigned char* b) {
@@ -61,20 +93,19 @@ Opened open_checked(const fs::path& path) {
   Opened f;
   f.in.open(path, std::ios::binary);
   if (!f.in) throw DataError("cannot open cache file '" + path.string() + "'");
-  std::array<unsigned char, 32> head{};
+  std::array<unsigned char, kFixedBytes> head{};
   f.in.read(reinterpret_cast<char*>(head.data()), head.size());
   if (f.in.gcount() != static_cast<std::streamsize>(head.size())) {
     throw damaged(path, "shorter than its fixed header");
   }
-  if (!std::equal(kMagic.begin(), kMagic.end(), head.begin(),
-                  [](char a, unsigned char b) { return static_cast<unsigned char>(a) == b; })) {
+  if (!magic_matches(CheckedKind::kCache, head.data())) {
     throw damaged(path, "not a helmholtz cache file");
   }
-  f.header_bytes = get_u64(head.data() + 16);
-  f.payload_bytes = get_u64(head.data() + 24);
+  f.header_bytes = get_u64(head.data() + kMagicBytes);
+  f.payload_bytes = get_u64(head.data() + kMagicBytes + 8);
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
-  const std::uint64_t expected = head.size() + f.header_bytes + f.payload_bytes + 4;
+  const std::uint64_t expected = head.size() + f.header_bytes + f.payload_bytes + kCrcBytes;
   if (ec || f.header_bytes > size || f.payload_bytes > size || size != expected) {
     throw damaged(path, "size " + std::to_string(ec ? 0 : size) + " bytes does not match its " +
                             "header (" + std::to_string(expected) + " expected)");
@@ -89,34 +120,14 @@ Opened open_checked(const fs::path& path) {
 
 void write_checked_file(const fs::path& path, const std::string& header, const void* payload,
                         std::size_t payload_bytes) {
-  const fs::path tmp = temp_sibling(path);
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw RunError("cannot write '" + tmp.string() + "': " + std::strerror(errno));
-    out.write(kMagic.data(), kMagic.size());
-    put_u64(out, header.size());
-    put_u64(out, payload_bytes);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
-    out.write(static_cast<const char*>(payload), static_cast<std::streamsize>(payload_bytes));
-    std::uint32_t crc = crc_update(0, header.data(), header.size());
-    crc = crc_update(crc, payload, payload_bytes);
-    std::array<unsigned char, 4> c{};
-    for (int i = 0; i < 4; ++i) c[i] = static_cast<unsigned char>(crc >> (8 * i));
-    out.write(reinterpret_cast<const char*>(c.data()), c.size());
-    out.flush();
-    if (!out) {
-      out.close();
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw RunError("cannot write '" + tmp.string() + "' (disk full?)");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    throw RunError("cannot rename '" + tmp.string() + "' to '" + path.string() +
-                   "': " + ec.message());
-  }
+  const auto head = fixed_head(CheckedKind::kCache, header.size(), payload_bytes);
+  std::uint32_t crc = crc_update(0, header.data(), header.size());
+  crc = crc_update(crc, payload, payload_bytes);
+  const auto crc_tail = crc_bytes(crc);
+  write_file_atomic(path, {{head.data(), head.size()},
+                           {header.data(), header.size()},
+                           {payload, payload_bytes},
+                           {crc_tail.data(), crc_tail.size()}});
 }
 
 std::string read_checked_header(const fs::path& path) { return open_checked(path).header; }
@@ -131,15 +142,64 @@ bool read_checked_file(
   void* destination = accept(f.header, static_cast<std::size_t>(f.payload_bytes));
   if (destination == nullptr) return false;
   f.in.read(static_cast<char*>(destination), static_cast<std::streamsize>(f.payload_bytes));
-  std::array<unsigned char, 4> c{};
+  std::array<unsigned char, kCrcBytes> c{};
   f.in.read(reinterpret_cast<char*>(c.data()), c.size());
   if (!f.in) throw damaged(path, "truncated payload");
-  std::uint32_t stored = 0;
-  for (int i = 3; i >= 0; --i) stored = (stored << 8) | c[i];
+  const std::uint32_t stored = get_u32(c.data());
   std::uint32_t crc = crc_update(0, f.header.data(), f.header.size());
   crc = crc_update(crc, destination, static_cast<std::size_t>(f.payload_bytes));
   if (crc != stored) throw damaged(path, "checksum mismatch");
   return true;
+}
+
+std::string checked_bytes(CheckedKind kind, const std::string& header, const void* payload,
+                          std::size_t payload_bytes) {
+  const auto head = fixed_head(kind, header.size(), payload_bytes);
+  std::uint32_t crc = crc_update(0, header.data(), header.size());
+  crc = crc_update(crc, payload, payload_bytes);
+  const auto crc_tail = crc_bytes(crc);
+  std::string out;
+  out.reserve(head.size() + header.size() + payload_bytes + crc_tail.size());
+  out.append(reinterpret_cast<const char*>(head.data()), head.size());
+  out += header;
+  out.append(static_cast<const char*>(payload), payload_bytes);
+  out.append(reinterpret_cast<const char*>(crc_tail.data()), crc_tail.size());
+  return out;
+}
+
+bool has_checked_magic(CheckedKind kind, const std::uint8_t* data, std::size_t size) {
+  return size >= kMagicBytes && magic_matches(kind, data);
+}
+
+CheckedView parse_checked_bytes(CheckedKind kind, const std::uint8_t* data, std::size_t size,
+                                const std::string& name) {
+  const auto fault = [&name](const std::string& what) {
+    return DataError("'" + name + "' is damaged (" + what + ")");
+  };
+  if (size < kFixedBytes + kCrcBytes) {
+    throw fault(std::to_string(size) + " bytes, shorter than its fixed header");
+  }
+  if (!magic_matches(kind, data)) {
+    throw fault(kind == CheckedKind::kCache ? "not a helmholtz cache file"
+                                            : "not a helmholtz checkpoint");
+  }
+  const std::uint64_t header_bytes = get_u64(data + kMagicBytes);
+  const std::uint64_t payload_bytes = get_u64(data + kMagicBytes + 8);
+  const std::uint64_t room = size - kFixedBytes - kCrcBytes;
+  // Compared piece by piece: their sum could wrap around.
+  if (header_bytes > room || payload_bytes > room - header_bytes ||
+      header_bytes + payload_bytes != room) {
+    throw fault("size " + std::to_string(size) + " bytes does not match its header");
+  }
+  CheckedView view;
+  view.header.assign(reinterpret_cast<const char*>(data + kFixedBytes),
+                     static_cast<std::size_t>(header_bytes));
+  view.payload = data + kFixedBytes + header_bytes;
+  view.payload_bytes = static_cast<std::size_t>(payload_bytes);
+  std::uint32_t crc = crc_update(0, view.header.data(), view.header.size());
+  crc = crc_update(crc, view.payload, view.payload_bytes);
+  if (crc != get_u32(data + size - kCrcBytes)) throw fault("checksum mismatch");
+  return view;
 }
 
 }  // namespace helmholtz::core

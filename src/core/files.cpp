@@ -125,10 +125,15 @@ class Descriptor {
 }  // namespace
 
 void write_file_atomic(const fs::path& path, const std::string& text) {
-  write_file_atomic(path, text.data(), text.size());
+  write_file_atomic(path, {ByteSpan{text.data(), text.size()}});
 }
 
 void write_file_atomic(const fs::path& path, const void* data, std::size_t size) {
+  write_file_atomic(path, {ByteSpan{data, size}});
+}
+
+void write_file_atomic(const fs::path& path, const std::vector<ByteSpan>& pieces,
+                       const fs::path& previous) {
   const fs::path tmp = temp_sibling(path);
   const auto fail = [&](int error) {
     std::error_code ec;
@@ -141,24 +146,40 @@ void write_file_atomic(const fs::path& path, const void* data, std::size_t size)
     if (fd.get() < 0) {
       throw RunError("cannot write '" + tmp.string() + "': " + std::strerror(errno));
     }
-    const auto* bytes = static_cast<const char*>(data);
-    std::size_t done = 0;
-    while (done < size) {
-      const ssize_t n = ::write(fd.get(), bytes + done, size - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw fail(n < 0 ? errno : ENOSPC);  // 0: no progress, as a full disk
-      done += static_cast<std::size_t>(n);
+    for (const ByteSpan& piece : pieces) {
+      const auto* bytes = static_cast<const char*>(piece.data);
+      std::size_t done = 0;
+      while (done < piece.size) {
+        const ssize_t n = ::write(fd.get(), bytes + done, piece.size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw fail(n < 0 ? errno : ENOSPC);  // 0: no progress, as a full disk
+        done += static_cast<std::size_t>(n);
+      }
     }
     if (::fsync(fd.get()) != 0) throw fail(errno);
     if (const int error = fd.release_and_close(); error != 0) throw fail(error);
   }
   std::error_code ec;
+  if (!previous.empty() && fs::exists(path, ec)) {
+    fs::rename(path, previous, ec);
+    if (ec) {
+      const std::string why = ec.message();
+      fs::remove(tmp, ec);
+      throw RunError("cannot keep '" + path.string() + "' as '" + previous.string() +
+                     "': " + why);
+    }
+  }
   fs::rename(tmp, path, ec);
   if (ec) {
+    const std::string why = ec.message();
     fs::remove(tmp, ec);
-    throw RunError("cannot rename '" + tmp.string() + "' to '" + path.string() +
-                   "': " + ec.message());
+    throw RunError("cannot rename '" + tmp.string() + "' to '" + path.string() + "': " + why);
   }
+  // The renames reach the disk with the folder's own entry (best effort: some file systems
+  // cannot sync a folder).
+  const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  const Descriptor dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() >= 0) ::fsync(dir.get());
 }
 
 }  // namespace helmholtz::core

@@ -32,7 +32,14 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
                              std::vector<std::string>* notes) {
   std::vector<Cell> cells;
   std::vector<std::vector<const RunRecord*>> members;
+  std::vector<std::string> diverged;
   for (const auto& r : runs) {
+    if (r.diverged()) {
+      diverged.push_back(r.relative.generic_string() +
+                         (r.diverged_epoch ? " (epoch " + std::to_string(*r.diverged_epoch) + ")"
+                                           : std::string()));
+      continue;
+    }
     auto it =
         std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return same_cell(r, c); });
     if (it == cells.end()) {
@@ -47,6 +54,13 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
       it = cells.end() - 1;
     }
     members[static_cast<std::size_t>(it - cells.begin())].push_back(&r);
+  }
+  if (!diverged.empty() && notes != nullptr) {
+    std::string list;
+    for (const auto& d : diverged) list += (list.empty() ? "" : ", ") + d;
+    notes->push_back(std::to_string(diverged.size()) +
+                     " run(s) diverged (a NaN or infinite training loss) and are left out of the "
+                     "cells, the plots and the estimate; they are listed under Runs: " + list);
   }
   for (std::size_t i = 0; i < cells.size(); ++i) {
     Cell& c = cells[i];

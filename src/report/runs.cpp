@@ -146,6 +146,15 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
     if (!j["finished"].is_boolean()) damaged(file, "\"finished\" is not true or false");
     r.finished = j["finished"].get<bool>();
   }
+  r.status = run::to_string(r.finished ? run::RunStatus::kFinished : run::RunStatus::kRunning);
+  if (j.contains("status") && !j["status"].is_null()) {
+    try {
+      r.status = run::to_string(run::parse_run_status(required_string(j, "status", file)));
+    } catch (const core::DataError& e) {
+      damaged(file, std::string("\"status\": ") + e.what());
+    }
+  }
+  r.diverged_epoch = optional_int(j, "diverged_epoch", file);
   r.wall_seconds = optional_number(j, "wall_seconds", file).value_or(0.0);
   r.samples_per_second = optional_number(j, "train_samples_per_second", file);
 

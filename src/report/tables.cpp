@@ -130,6 +130,13 @@ const LevelPoint& knee_point(const HelmholtzEstimate& h) {
 // The test that admitted q*.
 std::string knee_test(const HelmholtzEstimate& h) { return knee_point(h).test; }
 
+// "finished", "interrupted", "**diverged** at epoch 3", ...
+std::string status_text(const RunRecord& r) {
+  if (!r.diverged()) return r.status;
+  return "**diverged**" +
+         (r.diverged_epoch ? " at epoch " + std::to_string(*r.diverged_epoch) : std::string());
+}
+
 std::string measure_name(BitsMeasure m) { return m == BitsMeasure::kPayload ? "payload" : "file"; }
 
 // "8.5%", or the finding withheld when it rests on chance-level runs.
@@ -160,7 +167,8 @@ std::string report_csv(const std::vector<RunRecord>& runs) {
                     csv_number(r.accuracy_interval ? std::optional(r.accuracy_interval->high)
                                                    : std::nullopt),
                     std::string(!r.above_chance ? "" : *r.above_chance ? "true" : "false"),
-                    csv_field(r.relative.generic_string()));
+                    csv_field(r.relative.generic_string()), r.status,
+                    csv_int(r.diverged_epoch));
   }
   return out;
 }
@@ -294,7 +302,7 @@ std::string report_markdown(const MarkdownInput& in) {
   md += header({"dataset", "model", "setting", "level", "seed", "payload bits", "file bits",
                 distortion_header(runs), "best val_acc", "mean of 10 best [95% Wilson]",
                 "conv. epoch", "epochs",
-                "finished", "wall time", "samples/s", "run"});
+                "status", "wall time", "samples/s", "run"});
   for (const auto& r : runs) {
     md += row({cell_text(r.dataset), cell_text(r.model),
                r.setting < 0 ? std::string("file") : std::to_string(r.setting),
@@ -304,7 +312,7 @@ std::string report_markdown(const MarkdownInput& in) {
                accuracy_text(r),
                r.convergence_epoch ? std::to_string(*r.convergence_epoch) : "n/a",
                std::to_string(r.epochs_run) + "/" + std::to_string(r.epochs_requested),
-               r.finished ? "yes" : "no", duration_text(r.wall_seconds),
+               status_text(r), duration_text(r.wall_seconds),
                r.samples_per_second ? format("%.0f", *r.samples_per_second) : "n/a",
                "`" + cell_text(r.relative.generic_string()) + "`"});
   }
@@ -404,7 +412,7 @@ std::string report_markdown(const MarkdownInput& in) {
 
   std::vector<std::string> notes = in.notes;
   int unfinished = 0;
-  for (const auto& r : runs) unfinished += !r.finished;
+  for (const auto& r : runs) unfinished += !r.finished && !r.diverged();
   if (unfinished > 0) {
     notes.push_back(std::to_string(unfinished) +
                     " run(s) have not finished; their figures are from the epochs run so far "

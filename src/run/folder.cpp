@@ -23,11 +23,31 @@ fs::path run_directory(const RunSpec& s) {
   return dir;
 }
 
+std::string to_string(RunStatus status) {
+  switch (status) {
+    case RunStatus::kRunning: return "running";
+    case RunStatus::kFinished: return "finished";
+    case RunStatus::kInterrupted: return "interrupted";
+    case RunStatus::kDiverged: return "diverged";
+  }
+  return "?";
+}
+
+RunStatus parse_run_status(const std::string& text) {
+  for (const RunStatus s : {RunStatus::kRunning, RunStatus::kFinished, RunStatus::kInterrupted,
+                            RunStatus::kDiverged}) {
+    if (text == to_string(s)) return s;
+  }
+  throw core::DataError("unknown run status '" + text +
+                        "' (running, finished, interrupted or diverged)");
+}
+
 std::string to_string(FolderState state) {
   switch (state) {
     case FolderState::kFresh: return "to run";
     case FolderState::kInterrupted: return "interrupted";
     case FolderState::kFinished: return "finished";
+    case FolderState::kDiverged: return "diverged";
     case FolderState::kMismatch: return "other settings";
     case FolderState::kOldSchema: return "older schema";
   }
@@ -78,7 +98,9 @@ std::optional<json> RunFolder::read_summary() const {
 FolderStatus RunFolder::status(const Identity& wanted, int epochs) const {
   FolderStatus s;
   std::error_code ec;
-  const bool has_checkpoint = fs::exists(checkpoint(), ec);
+  // Between the two renames of a checkpoint save only the previous generation exists.
+  const bool has_checkpoint =
+      fs::exists(checkpoint(), ec) || fs::exists(previous_checkpoint(), ec);
   std::optional<json> j;
   try {
     j = parse_summary(summary());
@@ -111,6 +133,13 @@ FolderStatus RunFolder::status(const Identity& wanted, int epochs) const {
   s.epochs_completed = completed.is_number_integer() ? completed.get<int>() : 0;
   const json finished = j->value("finished", json(false));
   s.finished = finished.is_boolean() && finished.get<bool>();
+  const json run_status = j->value("status", json());
+  if (run_status.is_string() && run_status.get<std::string>() == to_string(RunStatus::kDiverged)) {
+    const json epoch = j->value("diverged_epoch", json(0));
+    s.diverged_epoch = epoch.is_number_integer() ? epoch.get<int>() : 0;
+    s.state = FolderState::kDiverged;
+    return s;
+  }
   if (s.finished && s.epochs_completed >= epochs && fs::exists(final_weights(), ec)) {
     s.state = FolderState::kFinished;
   } else {
@@ -138,6 +167,10 @@ std::string RunFolder::refusal(const FolderStatus& s, int epochs) const {
       }
       return where + " holds an interrupted run (" + std::to_string(s.epochs_completed) + " of " +
              std::to_string(epochs) + " epochs); add --resume to continue it, or " + kWhatToDo;
+    case FolderState::kDiverged:
+      return where + " holds this run, diverged at epoch " + std::to_string(s.diverged_epoch) +
+             " (a NaN or infinite training loss); nothing to train. To train on through it as "
+             "the reference did: --resume --on-divergence continue; or " + kWhatToDo;
     default:
       return where + " is " + to_string(s.state);
   }
@@ -153,6 +186,11 @@ RunFolder::Claim::Claim(const RunFolder& folder) : dir_(folder.dir()) {
   }
   // Another process holding the lock throws here: the folder is then its, not ours to remove.
   lock_ = std::make_unique<core::FileLock>(folder.lock_file(), "run folder '" + dir_.string() + "'");
+  // A process killed in the middle of an atomic write leaves its temporary file; with the lock
+  // held no one else is writing one, so what is there is stale.
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    if (e.path().extension() == ".tmp" && e.is_regular_file(ec)) fs::remove(e.path(), ec);
+  }
 }
 
 RunFolder::Claim::~Claim() {

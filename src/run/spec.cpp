@@ -293,6 +293,15 @@ std::vector<Field> make_fields() {
        [](RunSpec& s, const std::string& t) {
          s.runtime.cuda_graphs = parse_bool("cuda-graphs", t);
        }},
+      {"on-divergence", nullptr, X, Type::kString, false, true,
+       "stop: a NaN or infinite training loss ends the run after that epoch as \"diverged\" "
+       "(exit 4); continue: train on through it, as the reference did",
+       always, [](const RunSpec& s) -> std::string {
+         return s.runtime.stop_on_divergence ? "stop" : "continue";
+       },
+       [](RunSpec& s, const std::string& t) {
+         s.runtime.stop_on_divergence = one_of("on-divergence", t, {"stop", "continue"}) == "stop";
+       }},
       {"log-root", nullptr, X, Type::kString, false, true,
        "Run folders go to <log-root>/<dataset>/<model>/<quality_q or bitrate_b>[/seed_<s>]",
        always, [](const RunSpec& s) { return s.runtime.log_root.string(); },

@@ -17,8 +17,10 @@
 #include <thread>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/core/exit_codes.hpp"
 #include "helmholtz/core/parallel.hpp"
 #include "helmholtz/core/progress.hpp"
+#include "helmholtz/core/stop_signals.hpp"
 
 extern char** environ;
 
@@ -27,33 +29,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::atomic<int> g_stop_signal{0};
-
-void on_stop_signal(int signal) { g_stop_signal = signal; }
-
-// Installs the sweep's SIGINT/SIGTERM handlers for its lifetime, restoring the old ones.
-class StopSignals {
- public:
-  StopSignals() {
-    g_stop_signal = 0;
-    struct sigaction action {};
-    action.sa_handler = on_stop_signal;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~StopSignals() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  StopSignals(const StopSignals&) = delete;
-  StopSignals& operator=(const StopSignals&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
 
 struct Slot {
   int gpu = -1;  // -1: CPU
@@ -125,6 +100,11 @@ std::vector<Outcome> run_local(const std::vector<Cell>& cells, const LocalOption
     if (status.state == run::FolderState::kFinished) {
       outcomes[i].status = Outcome::Status::kSkipped;
       outcomes[i].detail = "finished before";
+    } else if (status.state == run::FolderState::kDiverged &&
+               !should_start(status, !cells[i].spec.runtime.stop_on_divergence)) {
+      outcomes[i].status = Outcome::Status::kDiverged;
+      outcomes[i].detail =
+          "diverged at epoch " + std::to_string(status.diverged_epoch) + " before; not retried";
     } else if (refused(status)) {
       outcomes[i].status = Outcome::Status::kRefused;
       outcomes[i].detail = run::to_string(status.state) + " in the run folder";
@@ -140,13 +120,15 @@ std::vector<Outcome> run_local(const std::vector<Cell>& cells, const LocalOption
       for (int k = 0; k < std::max(1, options.jobs_per_gpu); ++k) slots.push_back(Slot{gpu});
     }
   }
-  std::size_t skipped = 0, refused = 0;
+  std::size_t skipped = 0, refused = 0, diverged = 0;
   for (const auto& out : outcomes) {
     skipped += out.status == Outcome::Status::kSkipped ? 1 : 0;
+    diverged += out.status == Outcome::Status::kDiverged ? 1 : 0;
     refused += out.status == Outcome::Status::kRefused ? 1 : 0;
   }
   const std::size_t to_run = queue.size();
-  log.info("sweep: {} runs, {} finished before, {}{} to run on {} slot(s)", cells.size(), skipped,
+  log.info("sweep: {} runs, {} finished before, {}{}{} to run on {} slot(s)", cells.size(),
+           skipped, diverged > 0 ? std::to_string(diverged) + " diverged before, " : std::string(),
            refused > 0 ? std::to_string(refused) + " refused, " : std::string(), to_run,
            slots.size());
   if (to_run == 0) return outcomes;
@@ -157,7 +139,7 @@ std::vector<Outcome> run_local(const std::vector<Cell>& cells, const LocalOption
   fs::create_directories(logs_dir, ec);
   if (ec) throw core::RunError("cannot create '" + logs_dir.string() + "': " + ec.message());
 
-  const StopSignals signals;
+  const core::StopSignals signals;
   std::size_t done = 0, failed = 0;
   double done_seconds = 0;
   const auto status_line = [&] {
@@ -199,10 +181,10 @@ std::vector<Outcome> run_local(const std::vector<Cell>& cells, const LocalOption
     for (const auto& slot : slots) any_running = any_running || slot.pid != 0;
     if (!any_running) break;
 
-    if (g_stop_signal != 0 && !stopping) {
+    if (core::stop_requested() && !stopping) {
       stopping = true;
-      log.warn("sweep: signal {} received; stopping the running runs (rerun the sweep to resume)",
-               g_stop_signal.load());
+      log.warn("sweep: {} received; stopping the running runs (rerun the sweep to resume)",
+               core::signal_name(core::stop_signal()));
       for (const auto& slot : slots) {
         if (slot.pid != 0) kill(slot.pid, SIGTERM);
       }
@@ -218,13 +200,24 @@ std::vector<Outcome> run_local(const std::vector<Cell>& cells, const LocalOption
       if (slot.pid != pid) continue;
       auto& out = outcomes[slot.cell];
       out.seconds = std::chrono::duration<double>(Clock::now() - slot.start).count();
-      const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      const bool ok = code == core::kExitOk;
       out.status = ok ? Outcome::Status::kFinished : Outcome::Status::kFailed;
       out.detail = describe_status(status);
       ++done;
       if (ok) {
         done_seconds += out.seconds;
         log.info("sweep: {} finished in {}", out.id, core::format_duration(out.seconds));
+      } else if (code == core::kExitDiverged) {
+        out.status = Outcome::Status::kDiverged;
+        out.detail = "diverged at epoch " +
+                     std::to_string(cell_status(cells[slot.cell]).diverged_epoch) +
+                     " (NaN or infinite loss); not retried";
+        log.warn("sweep: {} {}", out.id, out.detail);
+      } else if (code == core::kExitInterrupted) {
+        out.status = Outcome::Status::kInterrupted;
+        out.detail = "interrupted; rerun the sweep to resume it";
+        log.warn("sweep: {} interrupted", out.id);
       } else {
         ++failed;
         log.warn("sweep: {} failed ({}); see {}", out.id, out.detail, out.log.string());
@@ -233,8 +226,16 @@ std::vector<Outcome> run_local(const std::vector<Cell>& cells, const LocalOption
       status_line();
     }
   }
-  for (auto i : queue) outcomes[i].detail = "not started (sweep stopped)";
+  for (auto i : queue) {
+    outcomes[i].status = Outcome::Status::kInterrupted;
+    outcomes[i].detail = "not started (sweep stopped); rerun the sweep to run it";
+  }
   return outcomes;
+}
+
+bool should_start(const run::FolderStatus& status, bool retrain_diverged) {
+  if (status.state == run::FolderState::kDiverged) return retrain_diverged;
+  return status.state != run::FolderState::kFinished && !refused(status);
 }
 
 std::string outcome_table(const std::vector<Outcome>& outcomes) {
@@ -245,12 +246,14 @@ std::string outcome_table(const std::vector<Outcome>& outcomes) {
   std::snprintf(line, sizeof line, "%-*s  %-8s  %10s  %s\n", static_cast<int>(width), "run",
                 "status", "time", "detail");
   out += line;
-  std::size_t counts[4] = {0, 0, 0, 0};
+  std::size_t counts[6] = {0, 0, 0, 0, 0, 0};
   for (const auto& o : outcomes) {
-    const char* status = o.status == Outcome::Status::kFinished  ? "finished"
-                         : o.status == Outcome::Status::kSkipped ? "skipped"
-                         : o.status == Outcome::Status::kRefused ? "refused"
-                                                                 : "FAILED";
+    const char* status = o.status == Outcome::Status::kFinished      ? "finished"
+                         : o.status == Outcome::Status::kSkipped     ? "skipped"
+                         : o.status == Outcome::Status::kRefused     ? "refused"
+                         : o.status == Outcome::Status::kDiverged    ? "diverged"
+                         : o.status == Outcome::Status::kInterrupted ? "stopped"
+                                                                     : "FAILED";
     ++counts[static_cast<int>(o.status)];
     std::string detail = o.detail;
     if (o.status == Outcome::Status::kFailed && !o.log.empty()) {
@@ -261,12 +264,17 @@ std::string outcome_table(const std::vector<Outcome>& outcomes) {
                   o.seconds > 0 ? core::format_duration(o.seconds).c_str() : "-", detail.c_str());
     out += line;
   }
+  std::string tail;
+  if (counts[4] > 0) {
+    tail += ", " + std::to_string(counts[4]) +
+            " diverged (a result: not retried; the report lists them apart)";
+  }
+  if (counts[5] > 0) tail += ", " + std::to_string(counts[5]) + " stopped (rerun to resume)";
+  if (counts[3] > 0) {
+    tail += ", " + std::to_string(counts[3]) + " refused (other settings in the run folder)";
+  }
   std::snprintf(line, sizeof line, "%zu finished, %zu failed, %zu skipped (finished before)%s\n",
-                counts[0], counts[1], counts[2],
-                counts[3] > 0 ? (", " + std::to_string(counts[3]) +
-                                 " refused (other settings in the run folder)")
-                                    .c_str()
-                              : "");
+                counts[0], counts[1], counts[2], tail.c_str());
   out += line;
   return out;
 }

@@ -7,7 +7,9 @@
 #include <sstream>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/core/exit_codes.hpp"
 #include "helmholtz/core/files.hpp"
+#include "helmholtz/sweep/local.hpp"
 
 namespace helmholtz::sweep {
 namespace fs = std::filesystem;
@@ -45,15 +47,34 @@ std::string sbatch_script(const SlurmSweep& sweep, const SlurmOptions& o) {
   if (!o.time.empty()) s << "#SBATCH --time=" << o.time << "\n";
   if (!o.account.empty()) s << "#SBATCH --account=" << o.account << "\n";
   if (!o.mem.empty()) s << "#SBATCH --mem=" << o.mem << "\n";
+  if (o.warn_seconds > 0) s << "#SBATCH --signal=B:USR1@" << o.warn_seconds << "\n";
+  if (o.requeue) s << "#SBATCH --requeue\n";
+  s << "#SBATCH --open-mode=append\n";  // a requeued task adds to its log
   for (const auto& a : o.sbatch_args) s << "#SBATCH " << a << "\n";
-  s << "set -euo pipefail\n"
+  s << "set -uo pipefail\n"
     << "config=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" " << quote(sweep.cells_file.string())
     << ")\n"
     << "[[ -n \"$config\" ]] || { echo \"no cell for task $SLURM_ARRAY_TASK_ID\" >&2; exit 2; }\n"
-    << "echo \"task $SLURM_ARRAY_TASK_ID on $(hostname): $config\"\n"
-    << "exec " << quote(o.binary.string())
+    << "echo \"task $SLURM_ARRAY_TASK_ID on $(hostname) (restart ${SLURM_RESTART_COUNT:-0}): "
+       "$config\"\n"
+    // The run is a child so that this shell can pass it Slurm's signals (the warning, sent to
+    // this shell alone, and the SIGTERM of preemption or a requeue) and requeue the task after
+    // it stopped cleanly.
+    << quote(o.binary.string())
     << " train --config \"$config\" --resume --no-progress --threads "
-       "\"${SLURM_CPUS_PER_TASK:-0}\"\n";
+       "\"${SLURM_CPUS_PER_TASK:-0}\" &\n"
+    << "run=$!\n"
+    << "trap 'kill -USR1 \"$run\" 2>/dev/null' USR1\n"
+    << "trap 'kill -TERM \"$run\" 2>/dev/null' TERM\n"
+    << "code=0\n"
+    << "while kill -0 \"$run\" 2>/dev/null; do wait \"$run\"; code=$?; done\n"
+    << "wait \"$run\" 2>/dev/null; last=$?; ((last == 127)) || code=$last\n"
+    << "if ((code == " << core::kExitInterrupted << ")); then\n"
+    << "  echo \"task $SLURM_ARRAY_TASK_ID stopped cleanly; requeueing it to resume\"\n"
+    << "  scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\" ||\n"
+    << "    echo \"could not requeue; submit the sweep again to resume\" >&2\n"
+    << "fi\n"
+    << "exit \"$code\"\n";
   return s.str();
 }
 
@@ -69,8 +90,7 @@ SlurmSweep write_slurm_sweep(const std::vector<Cell>& cells, const fs::path& swe
   if (ec) throw core::RunError("cannot create '" + sweep.log_dir.string() + "': " + ec.message());
   std::string list;
   for (const auto& cell : cells) {
-    const run::FolderStatus status = cell_status(cell);
-    if (status.state == run::FolderState::kFinished || refused(status)) continue;
+    if (!should_start(cell_status(cell), !cell.spec.runtime.stop_on_divergence)) continue;
     list += fs::absolute(write_cell_config(cell, dir / "cells")).string() + "\n";
     ++sweep.tasks;
   }

@@ -2,6 +2,7 @@
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/files.hpp"
+#include "helmholtz/run/checkpoint_header.hpp"
 #include "helmholtz/run/spec.hpp"
 
 namespace helmholtz::train {
@@ -41,9 +42,9 @@ std::vector<run::EpochRecord> history_from(const torch::Tensor& t) {
   return out;
 }
 
-// Serialized to memory, then written by the checked atomic write: torch's own file writer
-// throws from a destructor on a full disk and leaves its temporary file behind.
-void save_archive_atomic(torch::serialize::OutputArchive& archive, const fs::path& file) {
+// An archive's bytes, serialized in memory: torch's own file writer throws from a destructor
+// on a full disk and leaves its temporary file behind.
+std::string archive_bytes(torch::serialize::OutputArchive& archive, const fs::path& file) {
   std::string bytes;
   try {
     archive.save_to([&bytes](const void* data, size_t size) -> size_t {
@@ -54,23 +55,47 @@ void save_archive_atomic(torch::serialize::OutputArchive& archive, const fs::pat
     throw core::RunError("cannot serialize '" + file.string() + "': " +
                          e.what_without_backtrace());
   }
-  core::write_file_atomic(file, bytes);
+  return bytes;
 }
 
-void load_archive(torch::serialize::InputArchive& archive, const fs::path& file) {
+void load_archive_bytes(torch::serialize::InputArchive& archive, const char* data,
+                        std::size_t size, const fs::path& file) {
   try {
-    archive.load_from(file.string());
+    archive.load_from(data, size);
   } catch (const c10::Error&) {
-    throw core::RunError("'" + file.string() + "' is not a readable checkpoint (damaged?)");
+    throw core::DataError("'" + file.string() + "' is not a readable checkpoint (damaged?)");
   }
 }
 
+void load_archive(torch::serialize::InputArchive& archive, const fs::path& file) {
+  const auto bytes = core::read_file_bytes(file);
+  load_archive_bytes(archive, reinterpret_cast<const char*>(bytes.data()), bytes.size(), file);
+}
+
+// A torch archive is a zip file; a checkpoint of an older helmholtz is one, without our frame.
+bool is_zip(const std::vector<std::uint8_t>& bytes) {
+  return bytes.size() >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4;
+}
+
+constexpr const char* kWeightsEpochKey = "helmholtz_epoch";
+
 }  // namespace
 
-void save_weights(const fs::path& file, const torch::nn::Sequential& model) {
+void save_weights(const fs::path& file, const torch::nn::Sequential& model, int epoch,
+                  const fs::path& previous) {
   torch::serialize::OutputArchive archive;
   model->save(archive);
-  save_archive_atomic(archive, file);
+  if (epoch > 0) archive.write(kWeightsEpochKey, torch::tensor(static_cast<std::int64_t>(epoch)));
+  const std::string bytes = archive_bytes(archive, file);
+  core::write_file_atomic(file, {{bytes.data(), bytes.size()}}, previous);
+}
+
+int weights_epoch(const fs::path& file) {
+  torch::serialize::InputArchive archive;
+  load_archive(archive, file);
+  torch::Tensor epoch;
+  if (!archive.try_read(kWeightsEpochKey, epoch)) return 0;
+  return static_cast<int>(epoch.item<std::int64_t>());
 }
 
 void load_weights(const fs::path& file, torch::nn::Sequential& model) {
@@ -83,7 +108,7 @@ void load_weights(const fs::path& file, torch::nn::Sequential& model) {
   }
 }
 
-void save_checkpoint(const fs::path& file, const torch::nn::Sequential& model,
+void save_checkpoint(const CheckpointFiles& files, const torch::nn::Sequential& model,
                      const Optimizer& optimizer, const TrainState& state,
                      const torch::Device& device) {
   torch::serialize::OutputArchive archive;
@@ -109,13 +134,23 @@ void save_checkpoint(const fs::path& file, const torch::nn::Sequential& model,
   if (!device.is_cpu()) {
     archive.write("rng_device", at::globalContext().defaultGenerator(device).get_state());
   }
-  save_archive_atomic(archive, file);
+  const std::string bytes =
+      run::checkpoint_bytes(state.epoch, state.identity, archive_bytes(archive, files.newest));
+  core::write_file_atomic(files.newest, {{bytes.data(), bytes.size()}}, files.previous);
 }
 
 TrainState load_checkpoint(const fs::path& file, torch::nn::Sequential& model, Optimizer& optimizer,
                            const torch::Device& device, const std::string& identity) {
+  const auto bytes = core::read_file_bytes(file);
   torch::serialize::InputArchive archive;
-  load_archive(archive, file);
+  if (is_zip(bytes)) {  // an older helmholtz: no checksum to verify
+    load_archive_bytes(archive, reinterpret_cast<const char*>(bytes.data()), bytes.size(), file);
+  } else {
+    const run::CheckpointHeader header =
+        run::read_checkpoint_header(bytes.data(), bytes.size(), file.string());
+    load_archive_bytes(archive, reinterpret_cast<const char*>(header.archive),
+                       header.archive_bytes, file);
+  }
   TrainState state;
   {
     torch::Tensor stored;
@@ -165,11 +200,53 @@ TrainState load_checkpoint(const fs::path& file, torch::nn::Sequential& model, O
       device_generator.set_state(device_rng);
     }
   } catch (const c10::Error& e) {
-    throw core::RunError("'" + file.string() + "' does not fit this run (" +
-                         std::string(e.what_without_backtrace()) + ")");
+    throw core::DataError("'" + file.string() + "' does not fit this run (" +
+                          std::string(e.what_without_backtrace()) + ")");
   }
   model->to(device);
   return state;
+}
+
+Resumed resume_from(const CheckpointFiles& files, torch::nn::Sequential& model,
+                    Optimizer& optimizer, const torch::Device& device,
+                    const std::string& identity) {
+  std::error_code ec;
+  Resumed r;
+  std::string newest_problem;
+  if (fs::exists(files.newest, ec)) {
+    try {
+      r.state = load_checkpoint(files.newest, model, optimizer, device, identity);
+      r.from = files.newest;
+      return r;
+    } catch (const core::DataError& e) {  // damaged; a run of other settings is not caught
+      newest_problem = e.what();
+    }
+  } else {
+    newest_problem = "'" + files.newest.string() + "' is missing";
+  }
+  if (files.previous.empty() || !fs::exists(files.previous, ec)) {
+    throw core::RunError(newest_problem + " and there is no previous checkpoint '" +
+                         files.previous.string() + "' to fall back on; start the run again " +
+                         "in a new folder (--log-dir), or remove this one");
+  }
+  try {
+    r.state = load_checkpoint(files.previous, model, optimizer, device, identity);
+  } catch (const core::DataError& e) {
+    throw core::RunError(newest_problem + ", and the previous checkpoint is no better: " +
+                         e.what() + "; start the run again in a new folder (--log-dir), or " +
+                         "remove this one");
+  }
+  r.from = files.previous;
+  r.fell_back = true;
+  r.newest_problem = newest_problem;
+  // The damaged file is kept aside for inspection, so that the next save does not rotate it
+  // over the good previous generation.
+  if (fs::exists(files.newest, ec)) {
+    fs::path aside = files.newest;
+    aside += ".damaged";
+    fs::rename(files.newest, aside, ec);
+  }
+  return r;
 }
 
 }  // namespace helmholtz::train

@@ -40,6 +40,12 @@ void use_channels_last(torch::nn::Sequential& model) {
 
 namespace {
 
+Metrics stopped() {
+  Metrics m;
+  m.stopped = true;
+  return m;
+}
+
 torch::Tensor batch_layout(torch::Tensor x, bool channels_last) {
   return channels_last ? x.contiguous(torch::MemoryFormat::ChannelsLast) : x;
 }
@@ -98,7 +104,7 @@ void EpochTrainer::step(const TensorData& data, const torch::Tensor& index) {
 }
 
 Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& progress,
-                                  std::int64_t max_batches) {
+                                  std::int64_t max_batches, const StopFn& stop) {
   model_->train();
   const auto device = data.images.device();
   // Graphs read the data tensors through the addresses they were captured with.
@@ -134,6 +140,7 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
     const auto expected = static_cast<std::int64_t>(samples_per_epoch(n));
     for (std::int64_t s = 0; s < steps; ++s) {
       if (max_batches >= 0 && batches == max_batches) break;
+      if (stop && stop()) return stopped();
       if (!carried_.order.defined() || carried_.order.size(0) != n ||
           !carried_.batches.defined() || carried_.batches.size(0) != per_pass ||
           carried_.next >= per_pass) {
@@ -154,6 +161,7 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
     const auto order = torch::randperm(n, on_device.dtype(torch::kInt64));
     for (std::int64_t begin = 0; begin < n; begin += batch) {
       if (max_batches >= 0 && batches == max_batches) break;
+      if (stop && stop()) return stopped();
       const std::int64_t end = std::min(n, begin + batch);
       run_batch(data, order.slice(0, begin, end));
       seen = end;

@@ -1,11 +1,14 @@
 #include "helmholtz/train/run.hpp"
 
 #include <chrono>
+#include <cmath>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/core/exit_codes.hpp"
 #include "helmholtz/core/files.hpp"
 #include "helmholtz/core/logging.hpp"
 #include "helmholtz/core/progress.hpp"
+#include "helmholtz/core/stop_signals.hpp"
 #include "helmholtz/run/folder.hpp"
 #include "helmholtz/train/checkpoint.hpp"
 #include "helmholtz/train/device.hpp"
@@ -24,8 +27,18 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// The first epoch whose training loss is NaN or infinite, 0 when none is.
+int first_nonfinite_epoch(const std::vector<run::EpochRecord>& history) {
+  for (const auto& r : history) {
+    if (!std::isfinite(r.loss)) return r.epoch;
+  }
+  return 0;
+}
+
 json make_summary(const run::RunSpec& s, const Training& t, const RunData& prepared,
-                  const TrainState& state, const Backend& backend, bool finished) {
+                  const TrainState& state, const Backend& backend, run::RunStatus status,
+                  int stop_signal) {
+  const bool finished = status == run::RunStatus::kFinished;
   const auto& arch = s.recipe.architecture;
   const auto& level = s.data.codec_level();
   json j;
@@ -55,6 +68,10 @@ json make_summary(const run::RunSpec& s, const Training& t, const RunData& prepa
   j["epochs_requested"] = s.recipe.epochs;
   j["epochs_completed"] = state.epoch;
   j["finished"] = finished;
+  j["status"] = run::to_string(status);
+  const int nonfinite = first_nonfinite_epoch(state.history);
+  j["diverged_epoch"] = nonfinite > 0 ? json(nonfinite) : json(nullptr);
+  j["stop_signal"] = stop_signal != 0 ? json(core::signal_name(stop_signal)) : json(nullptr);
   const bool any = !state.history.empty();
   j["best_val_acc"] = any ? json(state.best_val_acc) : json(nullptr);
   j["best_epoch"] = any ? json(state.best_epoch) : json(nullptr);
@@ -75,6 +92,35 @@ json make_summary(const run::RunSpec& s, const Training& t, const RunData& prepa
   return j;
 }
 
+// best.pt may be of an epoch after the checkpoint resumed from (the process died between the
+// two writes, or resuming fell back a generation): the weights of the checkpoint's best epoch
+// are then the generation before it, best.pt.prev.
+void reconcile_best_weights(const run::RunFolder& folder, const TrainState& state,
+                            spdlog::logger& log) {
+  std::error_code ec;
+  if (!fs::exists(folder.best_weights(), ec)) return;
+  try {
+    const int best = weights_epoch(folder.best_weights());
+    if (best <= state.epoch) return;
+    if (fs::exists(folder.previous_best_weights(), ec) &&
+        weights_epoch(folder.previous_best_weights()) == state.best_epoch) {
+      fs::rename(folder.previous_best_weights(), folder.best_weights(), ec);
+      if (!ec) {
+        log.info("best.pt was of epoch {}, after the checkpoint; restored best.pt.prev (epoch {})",
+                 best, state.best_epoch);
+        return;
+      }
+    }
+    log.warn("'{}' holds epoch {}, after the checkpoint's epoch {}, and no earlier generation "
+             "of epoch {} is there; it is replaced at the next epoch better than {:.4f}",
+             folder.best_weights().string(), best, state.epoch, state.best_epoch,
+             state.best_val_acc);
+  } catch (const core::DataError& e) {
+    log.warn("{}; it is replaced at the next epoch better than {:.4f}", e.what(),
+             state.best_val_acc);
+  }
+}
+
 }  // namespace
 
 RunResult run_training(const run::RunSpec& s, bool resume) {
@@ -91,7 +137,10 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
   // folder made here and left holding nothing but the lock (the data failed to load, ...) is
   // removed again. Its state is read from summary.json before anything else is loaded.
   run::RunFolder::Claim claim(folder);
+  // From here a signal asks for a clean stop at the next step instead of killing the process.
+  const core::StopSignals stop_signals;
   const run::FolderStatus status = folder.status(identity, s.recipe.epochs);
+  bool resuming = status.state == run::FolderState::kInterrupted;
   switch (status.state) {
     case run::FolderState::kMismatch:
     case run::FolderState::kOldSchema:
@@ -105,11 +154,17 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
     case run::FolderState::kInterrupted:
       if (!resume) throw core::UsageError(folder.refusal(status, s.recipe.epochs));
       break;
+    case run::FolderState::kDiverged:
+      if (!(resume && !s.runtime.stop_on_divergence)) {
+        log->error("{}", folder.refusal(status, s.recipe.epochs));
+        throw core::RunStopped("", core::kExitDiverged);
+      }
+      resuming = true;
+      break;
     case run::FolderState::kFresh:
       if (resume) log->info("{}: nothing to resume, starting a new run", folder.dir().string());
       break;
   }
-  const bool resuming = status.state == run::FolderState::kInterrupted;
 
   const Backend backend = set_up_process(s.runtime);
   const RunData prepared = prepare_run_data(s, backend.device, *log);
@@ -117,13 +172,27 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
   Training t = make_training(s, prepared.input, prepared.num_classes, backend);
   TrainState state;
   state.identity = identity_line;
+  const CheckpointFiles checkpoints{folder.checkpoint(), folder.previous_checkpoint()};
   if (resuming) {
     // The checkpoint's identity is compared before its weights are read.
-    state = load_checkpoint(folder.checkpoint(), t.model, *t.optimizer, backend.device,
-                            identity_line);
+    Resumed resumed =
+        resume_from(checkpoints, t.model, *t.optimizer, backend.device, identity_line);
+    state = std::move(resumed.state);
     if (s.runtime.channels_last) use_channels_last(t.model);  // loading stored them as saved
     t.trainer->restore_iterator(state.iterator);
+    if (resumed.fell_back) {
+      log->warn(
+          "{}; resuming from the previous checkpoint '{}' (epoch {}) instead: the history after "
+          "epoch {} is dropped and those epochs are trained again",
+          resumed.newest_problem, resumed.from.string(), state.epoch, state.epoch);
+    }
+    reconcile_best_weights(folder, state, *log);
     log->info("resuming {} after epoch {}", folder.dir().string(), state.epoch);
+  }
+  if (core::stop_requested()) {
+    log->warn("{}: {} before training started; nothing was trained in this session",
+              folder.dir().string(), core::signal_name(core::stop_signal()));
+    throw core::RunStopped("", core::kExitInterrupted);
   }
 
   claim.keep();
@@ -146,15 +215,17 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
 
   core::ProgressBar bar(s.runtime.progress);
   const double wall_before = state.wall_seconds;
-  const auto write_results = [&](bool finished) {
+  const auto write_results = [&](run::RunStatus status) {
     state.wall_seconds = wall_before + seconds_since(session_start);
     core::write_file_atomic(folder.history(), run::history_csv(state.history));
-    result.summary = make_summary(s, t, prepared, state, backend, finished);
+    result.summary = make_summary(s, t, prepared, state, backend, status, core::stop_signal());
     core::write_file_atomic(folder.summary(), result.summary.dump(2) + "\n");
   };
-  write_results(false);
+  write_results(run::RunStatus::kRunning);
 
+  bool diverged = false;
   FitHooks hooks;
+  hooks.stop = [&diverged] { return diverged || core::stop_requested(); };
   hooks.epoch_start = [&](int epoch) {
     bar.start(fmt::format("epoch {}/{}", epoch, s.recipe.epochs));
   };
@@ -167,11 +238,12 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
     if (record.val_acc > state.best_val_acc) {
       state.best_val_acc = record.val_acc;
       state.best_epoch = record.epoch;
-      save_weights(folder.best_weights(), t.model);
+      save_weights(folder.best_weights(), t.model, record.epoch, folder.previous_best_weights());
     }
     state.iterator = t.trainer->iterator_state();
-    save_checkpoint(folder.checkpoint(), t.model, *t.optimizer, state, backend.device);
-    write_results(false);
+    save_checkpoint(checkpoints, t.model, *t.optimizer, state, backend.device);
+    diverged = s.runtime.stop_on_divergence && !std::isfinite(record.loss);
+    write_results(diverged ? run::RunStatus::kDiverged : run::RunStatus::kRunning);
     double mean_epoch = 0;
     for (const auto& r : state.history) mean_epoch += r.seconds;
     mean_epoch /= static_cast<double>(state.history.size());
@@ -181,9 +253,27 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
         record.seconds, core::format_duration(mean_epoch * (s.recipe.epochs - record.epoch)));
   };
   fit(t, prepared.train, prepared.validation, state.epoch + 1, s.recipe.epochs, hooks);
+  bar.clear();
+  if (diverged) {
+    log->error(
+        "diverged at epoch {}: training loss {}; stopped there (summary.json: status "
+        "\"diverged\"; a sweep does not retry it and the report leaves it out of the estimate). "
+        "To train on through it as the reference did: --resume --on-divergence continue",
+        state.epoch, state.history.back().loss);
+    throw core::RunStopped("", core::kExitDiverged);
+  }
+  if (core::stop_requested()) {
+    write_results(run::RunStatus::kInterrupted);
+    log->warn(
+        "interrupted by {} after epoch {} of {}: the checkpoint of epoch {} is intact and "
+        "summary.json says \"interrupted\"; --resume continues from epoch {}",
+        core::signal_name(core::stop_signal()), state.epoch, s.recipe.epochs, state.epoch,
+        state.epoch + 1);
+    throw core::RunStopped("", core::kExitInterrupted);
+  }
 
-  save_weights(folder.final_weights(), t.model);
-  write_results(true);
+  save_weights(folder.final_weights(), t.model, state.epoch);
+  write_results(run::RunStatus::kFinished);
   log->info("finished: best val_acc {:.4f} (epoch {}), mean of 10 best {:.4f}; run folder {}",
             state.best_val_acc, state.best_epoch, run::mean_top_val_acc(state.history),
             folder.dir().string());

@@ -76,7 +76,8 @@ void fit(Training& t, const TensorData& train_data, const TensorData& validation
   for (int epoch = first; epoch <= last; ++epoch) {
     if (hooks.epoch_start) hooks.epoch_start(epoch);
     const auto start = Clock::now();
-    const Metrics m = t.trainer->train_epoch(train_data, hooks.progress);
+    const Metrics m = t.trainer->train_epoch(train_data, hooks.progress, -1, hooks.stop);
+    if (m.stopped) return;
     const double train_seconds = seconds_since(start);
     const Metrics val =
         evaluate(t.model, validation, t.eval_batch_size, t.channels_last, t.precision);
@@ -89,6 +90,7 @@ void fit(Training& t, const TensorData& train_data, const TensorData& validation
     record.lr = t.optimizer->current_lr();
     record.seconds = seconds_since(start);
     if (hooks.epoch_done) hooks.epoch_done(record, train_seconds);
+    if (hooks.stop && hooks.stop()) return;
   }
 }
 

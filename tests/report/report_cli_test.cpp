@@ -337,6 +337,55 @@ TEST(ReportCli, DamagedSummaryIsSkippedWithAWarning) {
   EXPECT_NE(read_text(dir.path() / "report.md").find(damaged.string()), std::string::npos);
 }
 
+// A diverged run is a result: listed with its epoch, left out of the cells and the estimate
+// with a note, so the estimate is the one of the other runs alone.
+TEST(ReportCli, DivergedRunsAreListedApartAndLeftOutOfTheEstimate) {
+  testing::TempDir with, without;
+  for (const auto* dir : {&with, &without}) {
+    write_run(dir->path(), run_at("5", 1, 1000, 24.5, 0.800));
+    write_run(dir->path(), run_at("raw", 1, 24576, 0.0, 0.900));
+  }
+  const auto bad = run_at("5", 2, 1000, 24.5, 0.100);
+  write_run(with.path(), bad);
+  const fs::path summary = with.path() / "all-cnns" / "quality_5" / "seed_2" / "summary.json";
+  json j = json::parse(read_text(summary));
+  j["status"] = "diverged";
+  j["diverged_epoch"] = 3;
+  j["finished"] = false;
+  write_text(summary, j.dump(2));
+  for (const auto* dir : {&with, &without}) {
+    const auto r = testing::run_helmholtz("report " + quoted(dir->path()) + " --no-plots");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  const auto runs = read_csv(with.path() / "report.csv");
+  ASSERT_EQ(runs.size(), 3u);
+  int diverged = 0;
+  for (const auto& row : runs) {
+    if (row.at("status") == "diverged") {
+      ++diverged;
+      EXPECT_EQ(row.at("diverged_epoch"), "3");
+      EXPECT_EQ(row.at("seed"), "2");
+    } else {
+      EXPECT_EQ(row.at("status"), "finished");
+    }
+  }
+  EXPECT_EQ(diverged, 1);
+  // The estimate is the same as without the diverged run.
+  EXPECT_EQ(read_text(with.path() / "helmholtz.csv"), read_text(without.path() / "helmholtz.csv"));
+  const std::string md = read_text(with.path() / "report.md");
+  EXPECT_NE(md.find("**diverged** at epoch 3"), std::string::npos) << md;
+  EXPECT_NE(md.find("1 run(s) diverged (a NaN or infinite training loss) and are left out"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("all-cnns/quality_5/seed_2 (epoch 3)"), std::string::npos) << md;
+  // A status the report does not know is a damaged summary, skipped with a warning.
+  j["status"] = "exploded";
+  write_text(summary, j.dump(2));
+  const auto r = testing::run_helmholtz("report " + quoted(with.path()) + " --no-plots");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("unknown run status 'exploded'"), std::string::npos) << r.output;
+}
+
 TEST(ReportCli, EmptyLogdirFailsWithAClearMessage) {
   testing::TempDir dir;
   fs::create_directories(dir.path() / "all-cnns");

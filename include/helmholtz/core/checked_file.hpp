@@ -1,9 +1,11 @@
 #pragma once
-// A file of a text header and a binary payload with a CRC-32 over both, for caches: a damaged,
-// truncated or foreign file is detected and reported, never silently used. No torch.
+// A file of a text header and a binary payload with a CRC-32 over both, for caches and
+// checkpoints: a damaged, truncated or foreign file is detected and reported, never silently
+// used. No torch.
 //
-// Layout: the 16-byte magic "HELMHOLTZ-CACHE\n", the header size and the payload size (64-bit
-// little endian), the header, the payload, then the CRC-32 (zlib) of header and payload.
+// Layout: a 16-byte magic ("HELMHOLTZ-CACHE\n" for caches, "HELMHOLTZ-CKPT1\n" for
+// checkpoints), the header size and the payload size (64-bit little endian), the header, the
+// payload, then the CRC-32 (zlib) of header and payload.
 
 #include <cstddef>
 #include <cstdint>
@@ -13,8 +15,10 @@
 
 namespace helmholtz::core {
 
-// Writes through a temporary sibling and a rename, so a crash never leaves half a file.
-// Throws RunError on failure.
+enum class CheckedKind { kCache, kCheckpoint };
+
+// Writes through the checked atomic write (core::write_file_atomic), so a crash or a full disk
+// never leaves half a file. Throws RunError on failure.
 void write_checked_file(const std::filesystem::path& path, const std::string& header,
                         const void* payload, std::size_t payload_bytes);
 
@@ -29,5 +33,23 @@ std::string read_checked_header(const std::filesystem::path& path);
 bool read_checked_file(
     const std::filesystem::path& path,
     const std::function<void*(const std::string& header, std::size_t payload_bytes)>& accept);
+
+// The same layout in memory, for files read whole (checkpoints): the bytes of a file of `kind`.
+std::string checked_bytes(CheckedKind kind, const std::string& header, const void* payload,
+                          std::size_t payload_bytes);
+
+// Whether `data` starts with the magic of `kind` (a file of an older format does not).
+bool has_checked_magic(CheckedKind kind, const std::uint8_t* data, std::size_t size);
+
+// The header and payload of `size` bytes at `data` in the layout of `kind`, after the sizes and
+// the checksum were verified. The payload points into `data`. Throws DataError
+// "'<name>' is damaged (<what>)" for a foreign, truncated, padded or mismatched file.
+struct CheckedView {
+  std::string header;
+  const std::uint8_t* payload = nullptr;
+  std::size_t payload_bytes = 0;
+};
+CheckedView parse_checked_bytes(CheckedKind kind, const std::uint8_t* data, std::size_t size,
+                                const std::string& name);
 
 }  // namespace helmholtz::core

@@ -37,4 +37,16 @@ class RunError : public Error {
   using Error::Error;
 };
 
+// A run that ended early for a reason that is a result, not a fault: it diverged, or a signal
+// stopped it. Everything it finished is kept; `main` prints its line and exits with its code
+// (core/exit_codes.hpp: kExitDiverged, kExitInterrupted).
+class RunStopped : public Error {
+ public:
+  RunStopped(const std::string& message, int exit_code) : Error(message), exit_code_(exit_code) {}
+  int exit_code() const { return exit_code_; }
+
+ private:
+  int exit_code_;
+};
+
 }  // namespace helmholtz::core

@@ -23,6 +23,19 @@ std::vector<std::uint8_t> read_gzip_file(const std::filesystem::path& path);
 void write_file_atomic(const std::filesystem::path& path, const std::string& text);
 void write_file_atomic(const std::filesystem::path& path, const void* data, std::size_t size);
 
+// One piece of a file written by the atomic write below.
+struct ByteSpan {
+  const void* data = nullptr;
+  std::size_t size = 0;
+};
+
+// The atomic write of a file made of pieces, written one after another. With `previous`
+// non-empty, an existing `path` is renamed to `previous` only once the new file is complete on
+// disk and just before it takes the name: the last good generation is kept until the new one
+// is whole. The folder is synced after the renames.
+void write_file_atomic(const std::filesystem::path& path, const std::vector<ByteSpan>& pieces,
+                       const std::filesystem::path& previous = {});
+
 // The path of the temporary sibling used by atomic writes ("<name>.tmp").
 std::filesystem::path temp_sibling(const std::filesystem::path& path);
 

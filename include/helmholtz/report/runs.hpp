@@ -67,6 +67,12 @@ struct RunRecord {
   int epochs_run = 0;  // rows of history.csv, else the summary's epochs_completed
   int epochs_requested = 0;
   bool finished = false;
+  // What summary.json says ("running", "finished", "interrupted", "diverged"; from "finished"
+  // in summaries from before the key), and the first epoch with a NaN or infinite training
+  // loss. A diverged run is listed but left out of the cells and the estimate.
+  std::string status = "running";
+  std::optional<int> diverged_epoch;
+  bool diverged() const { return status == "diverged"; }
   double wall_seconds = 0.0;
   std::optional<double> samples_per_second;
   bool from_history = false;  // accuracy figures recomputed from history.csv

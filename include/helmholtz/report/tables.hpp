@@ -15,7 +15,8 @@ inline constexpr const char* kReportCsvHeader =
     "lossless_bits_per_sample,lossless_payload_bits_per_sample,distortion_metric,"
     "distortion_db,best_val_acc,mean_top10_val_acc,convergence_epoch,epochs_run,"
     "epochs_requested,finished,wall_seconds,samples_per_second,accuracy_from,"
-    "validation_samples,accuracy_ci95_low,accuracy_ci95_high,above_chance,run_dir";
+    "validation_samples,accuracy_ci95_low,accuracy_ci95_high,above_chance,run_dir,status,"
+    "diverged_epoch";
 
 inline constexpr const char* kHelmholtzCsvHeader =
     "dataset,model,level_kind,tolerance_pp,reference_level,reference_bits,best_level,"

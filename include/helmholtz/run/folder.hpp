@@ -3,7 +3,10 @@
 // command asks for. `train`, `sweep` and `report` all ask it; none repeats a file name or a
 // state rule.
 //
-//   config.toml  history.csv  summary.json  last.pt  last.pt.prev?  best.pt  model.pt  train.log
+//   config.toml  history.csv  summary.json  train.log
+//   last.pt  last.pt.prev (the checkpoint and the generation before it)
+//   best.pt  best.pt.prev  model.pt
+//   last.pt.damaged (a damaged checkpoint set aside when resuming fell back on the previous)
 //   cross_eval.csv (after `helmholtz eval`)
 //   .lock (flock: one process per folder)
 //
@@ -29,10 +32,19 @@ inline constexpr int kSummarySchema = 2;
 // seed_<s> folder for a seed other than 0.
 std::filesystem::path run_directory(const RunSpec& spec);
 
+// What summary.json says of its run ("status"): training now (or killed while training),
+// finished, stopped by a signal, or diverged (a NaN or infinite training loss). A summary
+// written before the key existed reads as finished or running from its "finished" flag.
+enum class RunStatus { kRunning, kFinished, kInterrupted, kDiverged };
+std::string to_string(RunStatus status);
+// Throws core::DataError for a word that is none of them.
+RunStatus parse_run_status(const std::string& text);
+
 enum class FolderState {
   kFresh,        // nothing trained here yet
   kInterrupted,  // a checkpoint of this run, fewer epochs than asked (or not finished)
   kFinished,     // this run, finished with at least the epochs asked
+  kDiverged,     // this run, stopped as diverged: a result, not trained again
   kMismatch,     // a run of other settings
   kOldSchema,    // written by an older helmholtz: its settings cannot be checked
 };
@@ -42,6 +54,7 @@ struct FolderStatus {
   FolderState state = FolderState::kFresh;
   int epochs_completed = 0;
   bool finished = false;                // the summary says the run finished (maybe short)
+  int diverged_epoch = 0;               // kDiverged: the epoch whose loss was not finite
   std::vector<Difference> differences;  // kMismatch: each setting that differs
   std::string detail;                   // kOldSchema: what was found
 };
@@ -55,7 +68,9 @@ class RunFolder {
   std::filesystem::path history() const { return dir_ / "history.csv"; }
   std::filesystem::path summary() const { return dir_ / "summary.json"; }
   std::filesystem::path checkpoint() const { return dir_ / "last.pt"; }
+  std::filesystem::path previous_checkpoint() const { return dir_ / "last.pt.prev"; }
   std::filesystem::path best_weights() const { return dir_ / "best.pt"; }
+  std::filesystem::path previous_best_weights() const { return dir_ / "best.pt.prev"; }
   std::filesystem::path final_weights() const { return dir_ / "model.pt"; }
   std::filesystem::path log() const { return dir_ / "train.log"; }
   std::filesystem::path lock_file() const { return dir_ / ".lock"; }
@@ -66,15 +81,16 @@ class RunFolder {
   // Reads summary.json only (and whether the checkpoint and final weights exist).
   FolderStatus status(const Identity& wanted, int epochs) const;
 
-  // The one-line refusal for kMismatch and kOldSchema (and kInterrupted without --resume),
-  // saying what differs and what to do.
+  // The one-line refusal for kMismatch and kOldSchema (and kInterrupted without --resume, and
+  // kDiverged), saying what differs and what to do.
   std::string refusal(const FolderStatus& status, int epochs) const;
 
   // The summary, checked: nullopt when there is none; throws core::DataError naming the file
   // when it is damaged, and when its schema is not kSummarySchema (saying which it is).
   std::optional<nlohmann::json> read_summary() const;
 
-  // Holds the folder for one process: creates it (and missing parents), takes the lock. Unless
+  // Holds the folder for one process: creates it (and missing parents), takes the lock, and
+  // removes the temporary files a killed process left (`*.tmp`). Unless
   // keep() is called, removes what it created again when it holds nothing but the lock file.
   class Claim {
    public:

@@ -94,6 +94,9 @@ struct Runtime {
   std::filesystem::path log_root = "logs";
   std::filesystem::path log_dir;  // empty: the default layout under log_root
   bool progress = true;           // live progress bar when stderr is a terminal
+  // A NaN or infinite training loss ends the run after that epoch, as "diverged"; false
+  // (--on-divergence continue) trains on through it, as the reference did.
+  bool stop_on_divergence = true;
 };
 
 struct RunSpec {

@@ -24,7 +24,9 @@ struct LocalOptions {
 
 struct Outcome {
   // kRefused: the run folder holds a run of other settings (or an older schema); not started.
-  enum class Status { kFinished, kFailed, kSkipped, kRefused };
+  // kDiverged: the run diverged (now or before): a result, never retried.
+  // kInterrupted: a signal stopped the run (the sweep's or its own); rerunning resumes it.
+  enum class Status { kFinished, kFailed, kSkipped, kRefused, kDiverged, kInterrupted };
   std::string id;
   Status status = Status::kFailed;
   std::filesystem::path run_dir;
@@ -34,10 +36,15 @@ struct Outcome {
 };
 
 // Runs every cell; returns one outcome per cell, in grid order. Status lines (done / running /
-// queued, ETA) go to `log` as cells start and end. SIGINT or SIGTERM stop the children and
-// return what is known.
+// queued, ETA) go to `log` as cells start and end. A cell whose folder holds this run diverged
+// is not started again (unless its spec says --on-divergence continue). SIGINT, SIGTERM or
+// SIGUSR1 stop the children cleanly (each keeps its last epoch) and return what is known.
 std::vector<Outcome> run_local(const std::vector<Cell>& cells, const LocalOptions& options,
                                spdlog::logger& log);
+
+// Whether the sweep should start the cell in this folder state: neither finished, refused nor
+// diverged (a diverged one only when `retrain_diverged`, i.e. --on-divergence continue).
+bool should_start(const run::FolderStatus& status, bool retrain_diverged);
 
 // A plain-text table of the outcomes, failed runs with the log file to read.
 std::string outcome_table(const std::vector<Outcome>& outcomes);

@@ -1,7 +1,9 @@
 #pragma once
 // A sweep on a Slurm cluster: one sbatch array job, one array task per grid cell. Task i runs
 // `helmholtz train --config <cell i> --resume`, so resubmitting the same sweep skips finished
-// runs and resumes interrupted ones, exactly as a local sweep does.
+// runs and resumes interrupted ones, exactly as a local sweep does. A task that is preempted,
+// requeued (`scontrol requeue`) or warned of its time limit stops cleanly at the next step
+// (exit 5) and goes back in the queue, where it resumes by itself.
 
 #include <filesystem>
 #include <string>
@@ -18,6 +20,10 @@ struct SlurmOptions {
   int max_running = 0;    // the array's %K limit; 0: none
   std::string partition, time, account, mem;
   std::vector<std::string> sbatch_args;  // more #SBATCH lines, passed as they are
+  // Seconds before the time limit at which Slurm sends the task SIGUSR1 (--signal=B:USR1@N):
+  // the run stops cleanly after its current step and the task requeues itself; 0: no warning.
+  int warn_seconds = 300;
+  bool requeue = true;  // --requeue: a preempted or stopped task goes back in the queue
   std::filesystem::path binary;          // the helmholtz executable on the cluster
   std::filesystem::path workdir;         // where the tasks run (relative paths start here)
 };

@@ -30,8 +30,9 @@ struct TensorData {
 TensorData to_tensors(const data::ImageSet& set, const torch::Device& device);
 
 struct Metrics {
-  double loss = 0;  // mean softmax cross-entropy
-  double acc = 0;   // fraction correct
+  double loss = 0;       // mean softmax cross-entropy
+  double acc = 0;        // fraction correct
+  bool stopped = false;  // the epoch was cut short by a stop request: not a whole epoch
 };
 
 // Filled by field name (train::epoch_options does it from a run spec): the user-provided
@@ -62,6 +63,8 @@ void use_channels_last(torch::nn::Sequential& model);
 
 // Called after each batch with (images done, images in the epoch).
 using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
+// Asked before each step: true stops the epoch there (a signal asked the run to stop).
+using StopFn = std::function<bool()>;
 
 class StepGraphs;
 
@@ -77,9 +80,10 @@ class EpochTrainer {
   // One epoch: a pass over `data` in a fresh random order (torch's RNG), the last batch maybe
   // short; or, with carried_iterator, the next floor(N / batch) batches of the carried
   // iterator. With max_batches >= 0, stops after that many batches (warm-up in benchmarks);
-  // the metrics are then over the samples seen.
+  // the metrics are then over the samples seen. When `stop` says so before a step, returns
+  // at once with `stopped` set (the model and iterator have moved on: reload a checkpoint).
   Metrics train_epoch(const TensorData& data, const ProgressFn& progress = nullptr,
-                      std::int64_t max_batches = -1);
+                      std::int64_t max_batches = -1, const StopFn& stop = nullptr);
 
   // The optimizer steps of an epoch over `n` samples: ceil(n / batch), or with
   // carried_iterator floor(n / batch) (at least 1); and the samples it sees on average (n, or

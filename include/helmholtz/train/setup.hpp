@@ -54,14 +54,17 @@ Training make_training(const run::RunSpec& spec, const models::InputShape& input
                        int num_classes, const Backend& backend);
 
 // What the caller hears of a fit: an epoch starts, a batch is done, an epoch is done (with its
-// record and the seconds of its training pass). Any may be empty.
+// record and the seconds of its training pass); and what it asks: whether to stop, read after
+// every training step and every epoch. Any may be empty.
 struct FitHooks {
   std::function<void(int epoch)> epoch_start;
   ProgressFn progress;
   std::function<void(const run::EpochRecord& record, double train_seconds)> epoch_done;
+  StopFn stop;
 };
 
-// Trains epochs first..last (1-based, inclusive), validating after each.
+// Trains epochs first..last (1-based, inclusive), validating after each. When `stop` says so
+// between steps, returns at once: the epoch in progress is abandoned, no record of it is made.
 void fit(Training& training, const TensorData& train_data, const TensorData& validation,
          int first, int last, const FitHooks& hooks);
 
