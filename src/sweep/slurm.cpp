@@ -57,20 +57,23 @@ std::string sbatch_script(const SlurmSweep& sweep, const SlurmOptions& o) {
     << "[[ -n \"$config\" ]] || { echo \"no cell for task $SLURM_ARRAY_TASK_ID\" >&2; exit 2; }\n"
     << "echo \"task $SLURM_ARRAY_TASK_ID on $(hostname) (restart ${SLURM_RESTART_COUNT:-0}): "
        "$config\"\n"
-    // The run is a child so that this shell can pass it Slurm's signals (the warning, sent to
-    // this shell alone, and the SIGTERM of preemption or a requeue) and requeue the task after
-    // it stopped cleanly.
+    // The run is a child so that this shell can pass it Slurm's signals: the time-limit
+    // warning (sent to this shell alone) and the SIGTERM of preemption, `scontrol requeue` or
+    // `scancel`. After the warning the task requeues itself; after a SIGTERM Slurm decides
+    // (a preempted or requeued task comes back by itself, a cancelled one does not).
     << quote(o.binary.string())
     << " train --config \"$config\" --resume --no-progress --threads "
        "\"${SLURM_CPUS_PER_TASK:-0}\" &\n"
     << "run=$!\n"
-    << "trap 'kill -USR1 \"$run\" 2>/dev/null' USR1\n"
+    << "warned=0\n"
+    << "trap 'warned=1; kill -USR1 \"$run\" 2>/dev/null' USR1\n"
     << "trap 'kill -TERM \"$run\" 2>/dev/null' TERM\n"
     << "code=0\n"
     << "while kill -0 \"$run\" 2>/dev/null; do wait \"$run\"; code=$?; done\n"
     << "wait \"$run\" 2>/dev/null; last=$?; ((last == 127)) || code=$last\n"
-    << "if ((code == " << core::kExitInterrupted << ")); then\n"
-    << "  echo \"task $SLURM_ARRAY_TASK_ID stopped cleanly; requeueing it to resume\"\n"
+    << "if ((code == " << core::kExitInterrupted << " && warned)); then\n"
+    << "  echo \"task $SLURM_ARRAY_TASK_ID stopped before its time limit; requeueing it to "
+       "resume\"\n"
     << "  scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\" ||\n"
     << "    echo \"could not requeue; submit the sweep again to resume\" >&2\n"
     << "fi\n"

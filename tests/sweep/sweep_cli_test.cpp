@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "helmholtz/core/file_lock.hpp"
@@ -223,6 +224,90 @@ TEST_F(SweepCli, TheSameGridThroughARealSlurmCluster) {
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("0 array tasks (4 runs finished before)"), std::string::npos)
       << again.output;
+}
+
+// Waits until `done()` or `seconds` have passed; returns done().
+template <typename Fn>
+bool eventually(Fn done, int seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return done();
+}
+
+int history_rows(const fs::path& file) {
+  std::istringstream in(testing::read_text(file));
+  int rows = -1;  // the header
+  for (std::string line; std::getline(in, line);) rows += line.empty() ? 0 : 1;
+  return std::max(rows, 0);
+}
+
+// A task warned of its time limit (the batch shell gets SIGUSR1, as --signal=B:USR1@N sends
+// it) stops cleanly and requeues itself; a task requeued by hand (`scontrol requeue`, as
+// preemption does it) stops cleanly on Slurm's SIGTERM and comes back. Each time it resumes by
+// itself, and the finished history has every epoch once.
+TEST_F(SweepCli, ARequeuedTaskResumesByItselfOnARealSlurmCluster) {
+  TempDir work;
+  const LocalSlurm slurm(work.path() / "cluster");
+  if (slurm.code() == 77) GTEST_SKIP() << "no local Slurm cluster here: " << slurm.reason();
+  ASSERT_EQ(slurm.code(), 0) << slurm.reason();
+  const fs::path logs = work.path() / "logs";
+  constexpr int kEpochs = 300;
+  const auto r = run_helmholtz(
+      "sweep --dataset cifar10 --data-dir '" + data_->path().string() +
+      "' --qualities 50 --seeds 0 --architecture '" + testing::tiny_architecture().string() +
+      "' --epochs " + std::to_string(kEpochs) + " --batch-size 32 --device cpu --log-root '" +
+      logs.string() + "' --slurm --submit --cpus-per-task 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto at = r.output.find("submitted Slurm job ");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  const std::string task = std::to_string(std::stoi(r.output.substr(at + 20))) + "_0";
+  const fs::path run = logs / "cifar10" / "tiny" / "quality_50";
+  const fs::path log_dir = logs / "sweeps" / "cifar10" / "slurm" / "logs";
+  const auto task_log = [&] {
+    std::string text;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(log_dir, ec)) text += testing::read_text(e.path());
+    return text;
+  };
+  const auto state = [&] {
+    return testing::run_shell("squeue -h -o %T -j " + task).output;
+  };
+  // Slurm holds a requeued job back for a while (BeginTime); the cluster's admin lets it go.
+  const auto release = [&] {
+    ASSERT_TRUE(eventually([&] { return state().find("PENDING") != std::string::npos; }, 60))
+        << task_log();
+    testing::run_shell("scontrol update JobId=" + task + " StartTime=now");
+  };
+
+  ASSERT_TRUE(eventually([&] { return history_rows(run / "history.csv") >= 10; }, 120))
+      << task_log();
+  ASSERT_EQ(testing::run_shell("scancel --batch --signal=USR1 " + task).exit_code, 0);
+  release();
+  ASSERT_TRUE(eventually([&] { return task_log().find("(restart 1)") != std::string::npos; }, 60))
+      << task_log();
+  const int before = history_rows(run / "history.csv");
+  ASSERT_TRUE(eventually([&] { return history_rows(run / "history.csv") >= before + 10; }, 120))
+      << task_log();
+  const auto requeue = testing::run_shell("scontrol requeue " + task);
+  ASSERT_EQ(requeue.exit_code, 0) << requeue.output;
+  release();
+  ASSERT_TRUE(eventually(
+      [&] { return read_json(run / "summary.json")["status"] == "finished"; }, 240))
+      << task_log();
+
+  const std::string text = task_log();
+  EXPECT_NE(text.find("interrupted by SIGUSR1"), std::string::npos) << text;
+  EXPECT_NE(text.find("stopped before its time limit; requeueing it to resume"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("interrupted by SIGTERM"), std::string::npos) << text;
+  EXPECT_NE(text.find("(restart 2)"), std::string::npos) << text;
+  EXPECT_EQ(text.find("could not requeue"), std::string::npos) << text;
+  const auto history = run::read_history_csv(run / "history.csv");
+  ASSERT_EQ(history.size(), static_cast<std::size_t>(kEpochs));
+  for (int e = 0; e < kEpochs; ++e) EXPECT_EQ(history[e].epoch, e + 1);
 }
 
 }  // namespace
