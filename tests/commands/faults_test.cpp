@@ -176,6 +176,25 @@ TEST_F(Faults, DivergenceIsAResultWithItsOwnExitCode) {
   EXPECT_EQ(finished["diverged_epoch"], epoch);
 }
 
+// A sweep lists a diverged run apart from failures, exits 0 for it, and never starts it again.
+TEST_F(Faults, ASweepListsADivergedRunApartAndNeverRetriesIt) {
+  const std::string sweep = "sweep --dataset cifar10 --data-dir " + quoted(data_->path()) +
+                            " --architecture " + quoted(testing::tiny_architecture()) +
+                            " --qualities 50 --seeds 0 --epochs 3 --batch-size 32 --lr 1e30"
+                            " --device cpu --threads 1 --log-root " +
+                            quoted(work_.path() / "logs");
+  const auto r = run_helmholtz(sweep);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("tiny-quality_50-seed_0  diverged"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("0 finished, 0 failed, 0 skipped (finished before), 1 diverged"),
+            std::string::npos)
+      << r.output;
+  const auto again = run_helmholtz(sweep);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("1 diverged before, 0 to run"), std::string::npos) << again.output;
+  EXPECT_EQ(again.output.find("started"), std::string::npos) << again.output;
+}
+
 // A damaged newest checkpoint (one flipped byte): resuming falls back on the previous
 // generation with a warning naming both, drops the epoch after it, and ends with the history
 // of a run never damaged.

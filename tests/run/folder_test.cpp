@@ -102,6 +102,56 @@ TEST_F(RunFolderState, OlderSchemaIsSaidPlainly) {
   EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kInterrupted);
 }
 
+TEST_F(RunFolderState, ADivergedRunIsAStateOfItsOwnNamingItsEpoch) {
+  nlohmann::json j;
+  j["schema"] = kSummarySchema;
+  j["identity"] = identity_json(wanted_);
+  j["finished"] = false;
+  j["epochs_completed"] = 4;
+  j["status"] = "diverged";
+  j["diverged_epoch"] = 4;
+  std::ofstream(folder_.summary()) << j.dump();
+  touch(folder_.checkpoint());
+  const auto s = folder_.status(wanted_, 10);
+  ASSERT_EQ(s.state, FolderState::kDiverged);
+  EXPECT_EQ(s.diverged_epoch, 4);
+  const auto message = folder_.refusal(s, 10);
+  EXPECT_NE(message.find("diverged at epoch 4"), std::string::npos) << message;
+  EXPECT_NE(message.find("--resume --on-divergence continue"), std::string::npos) << message;
+  // Other settings still come first: a diverged run of another lr is a mismatch.
+  Identity other = identity(spec_with({"lr"}, {{"lr", "0.5"}}));
+  EXPECT_EQ(folder_.status(other, 10).state, FolderState::kMismatch);
+}
+
+TEST_F(RunFolderState, OnlyThePreviousCheckpointIsStillAnInterruptedRun) {
+  // A process killed between the two renames of a checkpoint save leaves last.pt.prev alone.
+  write_summary(wanted_, false, 2);
+  touch(folder_.previous_checkpoint());
+  EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kInterrupted);
+}
+
+TEST(RunStatusWords, RoundTripAndRefuseOthers) {
+  for (const auto s : {RunStatus::kRunning, RunStatus::kFinished, RunStatus::kInterrupted,
+                       RunStatus::kDiverged}) {
+    EXPECT_EQ(parse_run_status(to_string(s)), s);
+  }
+  EXPECT_THROW(parse_run_status("done"), core::DataError);
+}
+
+TEST(RunFolderClaim, RemovesTheTemporaryFilesAKilledProcessLeft) {
+  testing::TempDir dir;
+  const fs::path run = dir.path() / "run";
+  fs::create_directories(run);
+  std::ofstream(run / "last.pt.tmp") << "half a checkpoint";
+  std::ofstream(run / "summary.json") << "{}";
+  {
+    RunFolder::Claim claim{RunFolder(run)};
+    claim.keep();
+  }
+  EXPECT_FALSE(fs::exists(run / "last.pt.tmp"));
+  EXPECT_TRUE(fs::exists(run / "summary.json"));
+}
+
 TEST(RunFolderClaim, RemovesWhatItMadeUnlessKept) {
   testing::TempDir dir;
   const fs::path run = dir.path() / "a" / "b" / "run";
