@@ -37,6 +37,7 @@ packages=(
   libgd-dev               # PNG drawing with built-in fonts for `helmholtz preview`
   python3-pil python3-torch python3-numpy  # benchmark peers (Pillow, PyTorch Python)
   slurmctld slurmd slurm-client munge  # scripts/slurm-local.sh: a Slurm cluster for tests
+  clang libclang-rt-14-dev  # scripts/fuzz.sh: clang with libFuzzer and its sanitizer runtimes
   curl ca-certificates
 )
 

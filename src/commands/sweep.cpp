@@ -255,7 +255,8 @@ void register_sweep(CLI::App& app) {
   cmd->add_option("--slurm-warn", so.warn_seconds,
                   "Slurm: seconds before the time limit at which a run is told (SIGUSR1) to stop "
                   "cleanly and requeue itself to resume (0: no warning)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_flag("!--no-requeue", so.requeue,
                 "Slurm: leave a preempted or stopped task out of the queue (default: requeue it)");
   cmd->add_option("--sbatch-arg", so.sbatch_args,

@@ -84,9 +84,15 @@ bool read_cache(const fs::path& file, const std::string& wanted, AudioFeatures& 
             return nullptr;
           }
           const auto shape = header.at("shape").get<std::vector<std::int64_t>>();
-          if (shape.size() != 4 ||
-              static_cast<std::size_t>(shape[0] * shape[1] * shape[2] * shape[3]) * 4 !=
-                  payload_bytes) {
+          // The header is read before the checksum is verified: each size is checked, and
+          // their product without overflowing, before torch sees them.
+          std::uint64_t elements = 1;
+          bool fits = shape.size() == 4;
+          for (const std::int64_t d : shape) {
+            fits = fits && d >= 0 &&
+                   !__builtin_mul_overflow(elements, static_cast<std::uint64_t>(d), &elements);
+          }
+          if (!fits || elements > payload_bytes / 4 || elements * 4 != payload_bytes) {
             throw core::DataError("cache file '" + file.string() +
                                   "' is damaged (its shape does not match its size)");
           }

@@ -177,6 +177,21 @@ std::int64_t valid_size(std::int64_t size, int kernel, int stride, const Archite
   return (size - kernel) / stride + 1;
 }
 
+// A count of weights or features: the product of a layer's sizes, which an architecture file's
+// numbers (each up to 10^6) can take past int64. Such a layer is refused like one that does not
+// fit, where the overflow would be undefined behaviour.
+std::int64_t checked_product(std::initializer_list<std::int64_t> factors, const Architecture& arch,
+                             std::size_t index) {
+  std::int64_t n = 1;
+  for (const std::int64_t f : factors) {
+    if (__builtin_mul_overflow(n, f, &n)) {
+      throw core::UsageError(describe(arch, index) + ": its sizes make more than 2^63 weights " +
+                             "or features; use fewer filters, units or a smaller kernel");
+    }
+  }
+  return n;
+}
+
 std::string format_rate(double rate) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", rate);
@@ -317,7 +332,9 @@ std::vector<LayerPlan> plan(const Architecture& arch, const InputShape& input, i
           height = valid_size(height, k, s, arch, i);
           width = valid_size(width, k, s, arch, i);
         }
-        p.parameters = channels * filters * k * k + filters;
+        // channels x k x k weights and a bias per filter.
+        p.parameters =
+            checked_product({checked_product({channels, k, k}, arch, i) + 1, filters}, arch, i);
         channels = filters;
         break;
       }
@@ -339,7 +356,7 @@ std::vector<LayerPlan> plan(const Architecture& arch, const InputShape& input, i
         break;
       case LayerKind::kFlatten:
         need_map("Flatten");
-        features = channels * height * width;
+        features = checked_product({channels, height, width}, arch, i);
         break;
       case LayerKind::kGlobalAvgPool:
         need_map("global average pooling");
@@ -351,7 +368,7 @@ std::vector<LayerPlan> plan(const Architecture& arch, const InputShape& input, i
                                  ": a dense layer needs a flatten or globalavgpool before it");
         }
         const std::int64_t n = units();
-        p.parameters = features * n + n;
+        p.parameters = checked_product({features + 1, n}, arch, i);  // weights and biases
         features = n;
         break;
       }
@@ -379,7 +396,11 @@ std::vector<LayerPlan> plan(const Architecture& arch, const InputShape& input, i
 
 std::int64_t parameter_count(const Architecture& arch, const InputShape& input, int num_classes) {
   std::int64_t count = 0;
-  for (const auto& p : plan(arch, input, num_classes)) count += p.parameters;
+  for (const auto& p : plan(arch, input, num_classes)) {
+    if (__builtin_add_overflow(count, p.parameters, &count)) {
+      throw core::UsageError("architecture '" + arch.name + "' has more than 2^63 parameters");
+    }
+  }
   return count;
 }
 

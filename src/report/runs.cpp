@@ -123,6 +123,8 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
   r.protocol = j.contains("protocol") ? required_string(j, "protocol", file) : "corrected";
   // A storage budget (images): its runs are their own line, "cnns-dense-64-storage-1000000".
   if (const auto b = optional_number(j, "storage_budget", file); b && *b > 0) {
+    // Converting a double past int64's range is undefined behaviour: such a budget is damage.
+    if (!(*b < 0x1p63)) damaged(file, "\"storage_budget\" is out of range");
     r.storage_budget = static_cast<std::int64_t>(*b);
   }
   if (const auto n = optional_int(j, "train_samples", file); n && *n > 0) r.train_samples = *n;

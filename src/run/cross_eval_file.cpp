@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "helmholtz/core/error.hpp"
@@ -26,6 +27,21 @@ double parse_number(const std::string& text, const std::filesystem::path& file, 
                           "eval` again");
   }
   return v;
+}
+
+// A whole-number column (an epoch, a count) as `Int`: a value the type cannot hold (1e300) is
+// damage like any other, where converting it would be undefined behaviour.
+template <class Int>
+Int parse_whole(const std::string& text, const std::filesystem::path& file, int line,
+                const char* column) {
+  const double v = parse_number(text, file, line, column);
+  const double limit = std::ldexp(1.0, std::numeric_limits<Int>::digits);
+  if (!(v > -limit && v < limit)) {
+    throw core::DataError(file.string() + ": line " + std::to_string(line) + ": " + column +
+                          " '" + text + "' is out of range; delete the file and run `helmholtz "
+                          "eval` again");
+  }
+  return static_cast<Int>(v);
 }
 
 }  // namespace
@@ -70,10 +86,11 @@ std::vector<CrossEvalEntry> read_cross_eval_csv(const std::filesystem::path& fil
     CrossEvalEntry e;
     e.codec = f[0];
     e.level = f[1];
-    e.weights_epoch = static_cast<int>(n(2, "weights_epoch"));
+    e.weights_epoch = parse_whole<int>(f[2], file, number_of_line, "weights_epoch");
     e.val_acc = n(3, "val_acc");
     e.val_loss = n(4, "val_loss");
-    e.validation_samples = static_cast<std::int64_t>(n(5, "validation_samples"));
+    e.validation_samples =
+        parse_whole<std::int64_t>(f[5], file, number_of_line, "validation_samples");
     e.payload_bits_per_sample = n(6, "payload_bits_per_sample");
     e.bits_per_sample = n(7, "bits_per_sample");
     if (!f[8].empty()) e.distortion_db = n(8, "distortion_db");
