@@ -272,27 +272,37 @@ TEST_F(SweepCli, ARequeuedTaskResumesByItselfOnARealSlurmCluster) {
     return text;
   };
   const auto state = [&] {
-    return testing::run_shell("squeue -h -o %T -j " + task).output;
+    return testing::run_shell("scontrol -o show job " + task +
+                              " | grep -o 'JobState=[A-Z_]* Reason=[^ ]*'")
+        .output;
   };
-  // Slurm holds a requeued job back for a while (BeginTime); the cluster's admin lets it go.
-  const auto release = [&] {
-    ASSERT_TRUE(eventually([&] { return state().find("PENDING") != std::string::npos; }, 60))
-        << task_log();
-    testing::run_shell("scontrol update JobId=" + task + " StartTime=now");
+  // Slurm holds a requeued job back for a while (BeginTime); the cluster's admin lets it go,
+  // again at each poll, since a release that comes while the requeue is still being processed
+  // is overwritten by it.
+  const auto restarted = [&](int n) {
+    return eventually(
+        [&] {
+          if (task_log().find("(restart " + std::to_string(n) + ")") != std::string::npos) {
+            return true;
+          }
+          if (state().find("JobState=PENDING") != std::string::npos) {
+            testing::run_shell("scontrol update JobId=" + task + " StartTime=now");
+          }
+          return false;
+        },
+        180);
   };
 
   ASSERT_TRUE(eventually([&] { return history_rows(run / "history.csv") >= 10; }, 120))
       << task_log();
   ASSERT_EQ(testing::run_shell("scancel --batch --signal=USR1 " + task).exit_code, 0);
-  release();
-  ASSERT_TRUE(eventually([&] { return task_log().find("(restart 1)") != std::string::npos; }, 60))
-      << task_log();
+  ASSERT_TRUE(restarted(1)) << state() << task_log();
   const int before = history_rows(run / "history.csv");
   ASSERT_TRUE(eventually([&] { return history_rows(run / "history.csv") >= before + 10; }, 120))
       << task_log();
   const auto requeue = testing::run_shell("scontrol requeue " + task);
   ASSERT_EQ(requeue.exit_code, 0) << requeue.output;
-  release();
+  ASSERT_TRUE(restarted(2)) << state() << task_log();
   ASSERT_TRUE(eventually(
       [&] { return read_json(run / "summary.json")["status"] == "finished"; }, 240))
       << task_log();
