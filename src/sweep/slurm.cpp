@@ -74,8 +74,13 @@ std::string sbatch_script(const SlurmSweep& sweep, const SlurmOptions& o) {
     << "if ((code == " << core::kExitInterrupted << " && warned)); then\n"
     << "  echo \"task $SLURM_ARRAY_TASK_ID stopped before its time limit; requeueing it to "
        "resume\"\n"
-    << "  scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\" ||\n"
+    // The requeue ends this task from outside: until it does, the task must not end by
+    // itself, or Slurm records it as ended and does not requeue it.
+    << "  if scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"; then\n"
+    << "    sleep 300 & wait $!\n"
+    << "  else\n"
     << "    echo \"could not requeue; submit the sweep again to resume\" >&2\n"
+    << "  fi\n"
     << "fi\n"
     << "exit \"$code\"\n";
   return s.str();

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -276,16 +277,21 @@ TEST_F(SweepCli, ARequeuedTaskResumesByItselfOnARealSlurmCluster) {
                               " | grep -o 'JobState=[A-Z_]* Reason=[^ ]*'")
         .output;
   };
-  // Slurm holds a requeued job back for a while (BeginTime); the cluster's admin lets it go,
-  // again at each poll, since a release that comes while the requeue is still being processed
-  // is overwritten by it.
+  // Slurm holds a requeued job back for a while (BeginTime); the cluster's admin lets it go
+  // once the ended instance has left the node (released at once, the new instance can start
+  // while the old one is still being cleaned up there, and fail), and again at each poll.
   const auto restarted = [&](int n) {
+    std::optional<std::chrono::steady_clock::time_point> pending_since;
     return eventually(
         [&] {
           if (task_log().find("(restart " + std::to_string(n) + ")") != std::string::npos) {
             return true;
           }
-          if (state().find("JobState=PENDING") != std::string::npos) {
+          if (state().find("JobState=PENDING Reason=BeginTime") == std::string::npos) {
+            pending_since.reset();
+          } else if (!pending_since) {
+            pending_since = std::chrono::steady_clock::now();
+          } else if (std::chrono::steady_clock::now() - *pending_since > std::chrono::seconds(5)) {
             testing::run_shell("scontrol update JobId=" + task + " StartTime=now");
           }
           return false;
