@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const helmholtz::core::RunStopped& e) {
-    std::fprintf(stderr, "%s\n", e.what());
+    // Empty when the run has said why on its log already.
+    if (*e.what() != '\0') std::fprintf(stderr, "%s\n", e.what());
     return e.exit_code();
   } catch (const helmholtz::core::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -51,6 +51,18 @@ inline std::string read_text(const std::filesystem::path& file) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// XORs one byte of a file with `mask` (never 0: the byte always changes), as a bad disk or a
+// torn write would damage it.
+inline void flip_byte(const std::filesystem::path& file, std::streamoff offset,
+                      unsigned char mask = 0x01) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(offset);
+  char c = 0;
+  f.get(c);
+  f.seekp(offset);
+  f.put(static_cast<char>(static_cast<unsigned char>(c) ^ mask));
+}
+
 // A path single-quoted for the shell lines of run_shell and run_helmholtz.
 inline std::string quoted(const std::filesystem::path& p) { return "'" + p.string() + "'"; }
 

@@ -77,6 +77,11 @@ std::uint32_t crc_update(std::uint32_t crc, const void* data, std::size_t bytes)
   return crc;
 }
 
+// The checksum of a frame: CRC-32 of its header, then its payload.
+std::uint32_t frame_crc(const std::string& header, const void* payload, std::size_t bytes) {
+  return crc_update(crc_update(0, header.data(), header.size()), payload, bytes);
+}
+
 DataError damaged(const fs::path& path, const std::string& what) {
   return DataError("cache file '" + path.string() + "' is damaged (" + what +
                    "); delete it and it will be rebuilt");
@@ -121,9 +126,7 @@ Opened open_checked(const fs::path& path) {
 void write_checked_file(const fs::path& path, const std::string& header, const void* payload,
                         std::size_t payload_bytes) {
   const auto head = fixed_head(CheckedKind::kCache, header.size(), payload_bytes);
-  std::uint32_t crc = crc_update(0, header.data(), header.size());
-  crc = crc_update(crc, payload, payload_bytes);
-  const auto crc_tail = crc_bytes(crc);
+  const auto crc_tail = crc_bytes(frame_crc(header, payload, payload_bytes));
   write_file_atomic(path, {{head.data(), head.size()},
                            {header.data(), header.size()},
                            {payload, payload_bytes},
@@ -146,18 +149,16 @@ bool read_checked_file(
   f.in.read(reinterpret_cast<char*>(c.data()), c.size());
   if (!f.in) throw damaged(path, "truncated payload");
   const std::uint32_t stored = get_u32(c.data());
-  std::uint32_t crc = crc_update(0, f.header.data(), f.header.size());
-  crc = crc_update(crc, destination, static_cast<std::size_t>(f.payload_bytes));
-  if (crc != stored) throw damaged(path, "checksum mismatch");
+  if (frame_crc(f.header, destination, static_cast<std::size_t>(f.payload_bytes)) != stored) {
+    throw damaged(path, "checksum mismatch");
+  }
   return true;
 }
 
 std::string checked_bytes(CheckedKind kind, const std::string& header, const void* payload,
                           std::size_t payload_bytes) {
   const auto head = fixed_head(kind, header.size(), payload_bytes);
-  std::uint32_t crc = crc_update(0, header.data(), header.size());
-  crc = crc_update(crc, payload, payload_bytes);
-  const auto crc_tail = crc_bytes(crc);
+  const auto crc_tail = crc_bytes(frame_crc(header, payload, payload_bytes));
   std::string out;
   out.reserve(head.size() + header.size() + payload_bytes + crc_tail.size());
   out.append(reinterpret_cast<const char*>(head.data()), head.size());
@@ -196,9 +197,10 @@ CheckedView parse_checked_bytes(CheckedKind kind, const std::uint8_t* data, std:
                      static_cast<std::size_t>(header_bytes));
   view.payload = data + kFixedBytes + header_bytes;
   view.payload_bytes = static_cast<std::size_t>(payload_bytes);
-  std::uint32_t crc = crc_update(0, view.header.data(), view.header.size());
-  crc = crc_update(crc, view.payload, view.payload_bytes);
-  if (crc != get_u32(data + size - kCrcBytes)) throw fault("checksum mismatch");
+  const std::uint32_t stored = get_u32(data + size - kCrcBytes);
+  if (frame_crc(view.header, view.payload, view.payload_bytes) != stored) {
+    throw fault("checksum mismatch");
+  }
   return view;
 }
 

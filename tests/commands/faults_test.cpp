@@ -204,11 +204,8 @@ TEST_F(Faults, ADamagedNewestCheckpointFallsBackOnThePreviousOne) {
   const fs::path dir = work_.path() / "damaged";
   ASSERT_EQ(run_helmholtz(train(dir, 3)).exit_code, 0);
   ASSERT_TRUE(fs::exists(dir / "last.pt.prev"));
-  {
-    std::fstream f(dir / "last.pt", std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(fs::file_size(dir / "last.pt") / 2));
-    f.put('\x5a');
-  }
+  const auto middle = static_cast<std::streamoff>(fs::file_size(dir / "last.pt") / 2);
+  testing::flip_byte(dir / "last.pt", middle, 0x5a);
   const auto r = run_helmholtz(train(dir, 4, "--resume"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("last.pt' is damaged (checksum mismatch)"), std::string::npos)

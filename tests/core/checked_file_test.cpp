@@ -34,15 +34,6 @@ std::vector<float> read_back(const std::filesystem::path& file, std::string& hea
   return out;
 }
 
-void flip_byte(const std::filesystem::path& file, std::streamoff offset) {
-  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(offset);
-  char c = 0;
-  f.get(c);
-  f.seekp(offset);
-  f.put(static_cast<char>(c ^ 0x01));
-}
-
 TEST(CheckedFile, RoundTripsHeaderAndPayload) {
   TempDir dir;
   const auto file = dir.path() / "a.cache";
@@ -71,7 +62,7 @@ TEST(CheckedFile, AFlippedPayloadByteIsAChecksumMismatch) {
   const auto file = dir.path() / "a.cache";
   const auto data = ramp(1000);
   write_checked_file(file, "h", data.data(), data.size() * sizeof(float));
-  flip_byte(file, 32 + 1 + 2000);
+  testing::flip_byte(file, 32 + 1 + 2000);
   std::string header;
   const auto message = testing::error_message_of<DataError>([&] {
     std::vector<float> out(1000);

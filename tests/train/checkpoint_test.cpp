@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/files.hpp"
@@ -94,15 +93,6 @@ TEST(Checkpoint, RoundTripsTheStateAndRefusesOtherSettingsFirst) {
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::allclose(a[i], b[i])) << i;
 }
 
-void flip_byte(const std::filesystem::path& file, std::streamoff offset) {
-  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(offset);
-  char c = 0;
-  f.get(c);
-  f.seekp(offset);
-  f.put(static_cast<char>(c ^ 0x20));
-}
-
 TrainState state_of_epoch(int epoch) {
   TrainState s;
   s.epoch = epoch;
@@ -127,7 +117,7 @@ TEST(Checkpoint, TheFrameCarriesEpochAndIdentityAndAChecksumOverTheArchive) {
   const std::string header_json = R"({"epoch":3,"format":1,"identity":"dataset=cifar10;quality=5"})";
   EXPECT_EQ(bytes.size(), 32u + header_json.size() + header.archive_bytes + 4u);
 
-  flip_byte(files.newest, static_cast<std::streamoff>(bytes.size() / 2));
+  testing::flip_byte(files.newest, static_cast<std::streamoff>(bytes.size() / 2), 0x20);
   Net other = make_net(2);
   const auto message = testing::error_message_of<core::DataError>([&] {
     load_checkpoint(files.newest, other.model, *other.optimizer, torch::kCPU,
