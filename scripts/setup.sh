@@ -28,6 +28,14 @@ packages=(
   libsoxr-dev             # resampling decoded MP3 back to 44.1 kHz
   libkissfft-dev          # FFT for aligning decoded MP3 with the original
   lame                    # the command-line encoder, peer of the audio benchmark
+  libwebp-dev             # WebP codec (--codec webp)
+  libavif-dev             # AVIF codec (--codec avif; libavif with the aom encoder)
+  libjxl-dev              # JPEG XL codec (--codec jxl)
+  libopenjp2-7-dev        # JPEG 2000 codec (--codec j2k)
+  libopus-dev libopusenc-dev libopusfile-dev  # Opus codec (--codec opus)
+  libvorbis-dev libogg-dev  # Vorbis codec (--codec vorbis) and the Ogg pages of both
+  libavif-bin libjxl-tools libopenjp2-tools opus-tools vorbis-tools  # reference encoders:
+                          # avifenc, cjxl, opj_compress, opusenc, oggenc (tests, benchmarks)
   libcli11-dev libspdlog-dev nlohmann-json3-dev zlib1g-dev
   libpng-dev              # lossless reference sizes of images (PNG)
   libtomlplusplus-dev     # TOML: config files and architecture files

@@ -1,25 +1,18 @@
 #include "helmholtz/codec/mp3.hpp"
 
-#include <kiss_fftr.h>
 #include <lame/lame.h>
 #include <sndfile.h>
 #include <soxr.h>
 
 #include <algorithm>
 #include <array>
-#include <cmath>
-#include <complex>
 #include <cstring>
 #include <limits>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <type_traits>
 #include <utility>
 
-#include "helmholtz/codec/resample.hpp"
 #include "helmholtz/core/error.hpp"
 
 namespace helmholtz::codec {
@@ -28,58 +21,10 @@ namespace {
 constexpr std::array<int, 18> kMpegBitrates = {8,  16,  24,  32,  40,  48,  56,  64,  80,
                                                96, 112, 128, 144, 160, 192, 224, 256, 320};
 
-// The round trip searches the codec delay up to this fraction of a second either way.
-constexpr double kMaxDelaySeconds = 0.25;
-
 struct LameCloser {
   void operator()(lame_global_flags* flags) const { lame_close(flags); }
 };
 using LameHandle = std::unique_ptr<lame_global_flags, LameCloser>;
-
-// Owns a kissfft real-transform plan.
-struct FftrFree {
-  void operator()(kiss_fftr_cfg cfg) const { kiss_fftr_free(cfg); }
-};
-using FftrPlan = std::unique_ptr<std::remove_pointer_t<kiss_fftr_cfg>, FftrFree>;
-
-FftrPlan make_plan(int n, bool inverse) {
-  FftrPlan plan(kiss_fftr_alloc(n, inverse ? 1 : 0, nullptr, nullptr));
-  if (!plan) throw core::CodecError("kissfft: cannot plan a real FFT of size " + std::to_string(n));
-  return plan;
-}
-
-// Planning costs as much as the transform itself: each thread keeps the plans of the last size
-// it used (clips of one dataset share their length).
-kiss_fftr_cfg cached_plan(int n, bool inverse) {
-  struct Plans {
-    int n = 0;
-    FftrPlan forward, inverse;
-  };
-  thread_local Plans plans;
-  if (plans.n != n) {
-    plans.forward = make_plan(n, false);
-    plans.inverse = make_plan(n, true);
-    plans.n = n;
-  }
-  return inverse ? plans.inverse.get() : plans.forward.get();
-}
-
-// sum_i x[i] y[i + lag] in double, over the samples both signals have.
-double dot_at_lag(const std::vector<float>& x, const std::vector<float>& y, long lag) {
-  double sum = 0.0;
-  for (long i = std::max(0L, -lag); i < static_cast<long>(x.size()); ++i) {
-    const long j = i + lag;
-    if (j >= static_cast<long>(y.size())) break;
-    sum += static_cast<double>(x[i]) * y[j];
-  }
-  return sum;
-}
-
-double energy(const std::vector<float>& x) {
-  double sum = 0.0;
-  for (float v : x) sum += static_cast<double>(v) * v;
-  return sum;
-}
 
 // One MPEG audio Layer III frame header, decoded.
 struct FrameHeader {
@@ -104,7 +49,8 @@ std::optional<FrameHeader> frame_header(const std::uint8_t* p) {
   constexpr std::array<int, 3> kRates = {44100, 48000, 32000};
   const bool mpeg1 = version == 3;
   const int kbps = (mpeg1 ? kMpeg1 : kMpeg2)[static_cast<std::size_t>(bitrate_index)];
-  const int rate = kRates[static_cast<std::size_t>(rate_index)] >> (mpeg1 ? 0 : version == 2 ? 1 : 2);
+  const int rate =
+      kRates[static_cast<std::size_t>(rate_index)] >> (mpeg1 ? 0 : version == 2 ? 1 : 2);
   const bool padding = ((p[2] >> 1) & 1) != 0;
   const bool mono = (p[3] >> 6) == 3;
   FrameHeader h;
@@ -219,132 +165,21 @@ Audio decode_mp3(const std::vector<std::uint8_t>& bytes) {
   return read_audio_memory(bytes.data(), bytes.size(), "MP3 data");
 }
 
-int estimate_delay(const std::vector<float>& original, const std::vector<float>& decoded,
-                   int max_lag) {
-  if (max_lag < 0) {
-    throw core::UsageError("estimate_delay: max_lag " + std::to_string(max_lag) + " < 0");
-  }
-  const double norm = std::sqrt(energy(original) * energy(decoded));
-  if (original.empty() || decoded.empty() || norm <= 0.0) return 0;
-
-  // r[d] = sum_i x[i] y[i + d] = IFFT(conj(X) * Y)[d mod n]. With n >= max(|x|, |y|) + max_lag
-  // no pair of samples further apart than n - max_lag wraps onto a lag we look at. kissfft's
-  // real transforms (float) find the peak; the lags around it are then recomputed exactly in
-  // double, so float rounding cannot move the answer by a sample.
-  const std::size_t longest = std::max(original.size(), decoded.size());
-  const int n = kiss_fftr_next_fast_size_real(static_cast<int>(longest) + max_lag);
-  std::vector<float> x(n, 0.0f), y(n, 0.0f), r(n);
-  std::copy(original.begin(), original.end(), x.begin());
-  std::copy(decoded.begin(), decoded.end(), y.begin());
-  std::vector<kiss_fft_cpx> fx(n / 2 + 1), fy(n / 2 + 1);
-  kiss_fftr(cached_plan(n, false), x.data(), fx.data());
-  kiss_fftr(cached_plan(n, false), y.data(), fy.data());
-  for (std::size_t k = 0; k < fx.size(); ++k) {
-    const std::complex<float> product =
-        std::conj(std::complex<float>(fx[k].r, fx[k].i)) * std::complex<float>(fy[k].r, fy[k].i);
-    fx[k] = {product.real(), product.imag()};
-  }
-  kiss_fftri(cached_plan(n, true), fx.data(), r.data());
-
-  const auto correlation = [&](long lag) {
-    return r[lag >= 0 ? static_cast<std::size_t>(lag) : n - static_cast<std::size_t>(-lag)];
-  };
-  const long max_positive = std::min<long>(max_lag, static_cast<long>(decoded.size()) - 1);
-  const long max_negative = std::min<long>(max_lag, static_cast<long>(original.size()) - 1);
-  // Polarity is kept (the codecs do not invert), so the signed maximum is the match; ties go to
-  // the smaller |lag| because lag 0 is tried first.
-  long coarse = 0;
-  float best = correlation(0);
-  for (long lag = 1; lag <= std::max(max_positive, max_negative); ++lag) {
-    if (lag <= max_positive && correlation(lag) > best) {
-      best = correlation(lag);
-      coarse = lag;
-    }
-    if (lag <= max_negative && correlation(-lag) > best) {
-      best = correlation(-lag);
-      coarse = -lag;
-    }
-  }
-  constexpr long kRefine = 3;
-  long best_lag = coarse;
-  double best_exact = dot_at_lag(original, decoded, coarse);
-  for (long d = 1; d <= kRefine; ++d) {
-    for (long lag : {coarse - d, coarse + d}) {
-      if (lag > max_positive || -lag > max_negative) continue;
-      const double v = dot_at_lag(original, decoded, lag);
-      if (v > best_exact || (v == best_exact && std::labs(lag) < std::labs(best_lag))) {
-        best_exact = v;
-        best_lag = lag;
-      }
-    }
-  }
-  return static_cast<int>(best_lag);
-}
-
-std::vector<float> align(const std::vector<float>& decoded, int delay, std::size_t length) {
-  std::vector<float> out(length, 0.0f);
-  for (std::size_t i = 0; i < length; ++i) {
-    const long source = static_cast<long>(i) + delay;
-    if (source >= 0 && source < static_cast<long>(decoded.size())) out[i] = decoded[source];
-  }
-  return out;
-}
-
-double snr_db(const std::vector<float>& reference, const std::vector<float>& processed) {
-  const std::size_t n = std::min(reference.size(), processed.size());
-  double signal = 0.0;
-  double noise = 0.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double x = reference[i];
-    const double e = x - processed[i];
-    signal += x * x;
-    noise += e * e;
-  }
-  if (noise == 0.0) return std::numeric_limits<double>::infinity();
-  return 10.0 * std::log10(signal / noise);
-}
+// estimate_delay, align, snr_db and the delay probe are in audio_codecs.cpp, for every codec.
 
 int codec_delay(int sample_rate, int bitrate_kbps) {
-  static std::mutex mutex;
-  static std::map<std::pair<int, int>, int> known;
-  const auto key = std::make_pair(sample_rate, bitrate_kbps);
-  {
-    const std::lock_guard<std::mutex> lock(mutex);
-    const auto it = known.find(key);
-    if (it != known.end()) return it->second;
-  }
-  // One second of seeded white noise: its autocorrelation is a single sharp peak, so the lag
-  // is unambiguous (a clip's own pitch can make neighbouring periods look alike).
-  std::vector<float> probe(static_cast<std::size_t>(sample_rate));
-  std::uint64_t state = 0x5eedULL;
-  for (float& v : probe) {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    v = 0.3f * (static_cast<float>(state >> 40) / static_cast<float>(1 << 24) * 2.0f - 1.0f);
-  }
-  const Mp3 mp3 = encode_mp3(probe, sample_rate, bitrate_kbps);
-  const Audio decoded = decode_mp3(mp3.bytes);
-  std::vector<float> back = to_mono(decoded);
-  if (decoded.sample_rate != sample_rate) back = resample(back, decoded.sample_rate, sample_rate);
-  const int delay =
-      estimate_delay(probe, back, static_cast<int>(std::lround(kMaxDelaySeconds * sample_rate)));
-  const std::lock_guard<std::mutex> lock(mutex);
-  known.emplace(key, delay);
-  return delay;
+  return codec_delay(AudioCodec::kMp3, sample_rate, bitrate_kbps);
 }
 
 Mp3RoundTrip mp3_round_trip(const std::vector<float>& mono, int sample_rate, int bitrate_kbps) {
-  const Mp3 mp3 = encode_mp3(mono, sample_rate, bitrate_kbps);
-  const Audio decoded = decode_mp3(mp3.bytes);
-  std::vector<float> back = to_mono(decoded);
-  if (decoded.sample_rate != sample_rate) back = resample(back, decoded.sample_rate, sample_rate);
-
+  AudioRoundTrip trip = audio_round_trip(AudioCodec::kMp3, mono, sample_rate, bitrate_kbps);
   Mp3RoundTrip result;
-  result.mp3_bytes = mp3.bytes.size();
-  result.mp3_payload_bytes = mp3_payload_bytes(mp3.bytes.data(), mp3.bytes.size());
-  result.output_sample_rate = decoded.sample_rate;
-  result.delay_samples = codec_delay(sample_rate, bitrate_kbps);
-  result.samples = align(back, result.delay_samples, mono.size());
-  result.snr_db = snr_db(mono, result.samples);
+  result.samples = std::move(trip.samples);
+  result.mp3_bytes = trip.bytes;
+  result.mp3_payload_bytes = trip.payload_bytes;
+  result.output_sample_rate = trip.output_sample_rate;
+  result.delay_samples = trip.delay_samples;
+  result.snr_db = trip.snr_db;
   return result;
 }
 

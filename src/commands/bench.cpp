@@ -1,4 +1,4 @@
-// helmholtz bench: throughput of the JPEG stage, the audio stage and training, for comparison
+// helmholtz bench: throughput of the image codecs, the audio stage and training, for comparison
 // with the peers in scripts/ (Pillow, the lame encoder, PyTorch Python) measured in the same run.
 
 #include <algorithm>
@@ -19,6 +19,7 @@
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/data/info.hpp"
 #include "helmholtz/features/audio_features.hpp"
+#include "helmholtz/sweep/grid.hpp"
 #include "helmholtz/train/device.hpp"
 #include "helmholtz/train/loop.hpp"
 #include "helmholtz/train/setup.hpp"
@@ -96,6 +97,96 @@ void register_bench_jpeg(CLI::App& bench) {
           "jpeg %s q%s: %lld images x %d, %d threads: %.0f round trips/s (%.1f bytes/image)\n",
           d.dataset.c_str(), quality.to_string().c_str(), static_cast<long long>(stats.images),
           o.repeat, threads, rate, stats.mean_bytes);
+    }
+  });
+}
+
+// The level each codec is timed at when --quality is not given: the middle of its scale (JPEG
+// XL's 50 is distance ~4.6; JPEG 2000 a 30 dB PSNR target, near the others' PSNR at their 50).
+int bench_quality(codec::ImageCodec c) { return c == codec::ImageCodec::kJ2k ? 30 : 50; }
+
+void register_bench_codec(CLI::App& bench) {
+  struct Options {
+    std::shared_ptr<run::RunSpec> spec = [] {
+      auto s = std::make_shared<run::RunSpec>();
+      s->data.dataset = "fashion-mnist";
+      return s;
+    }();
+    std::string codecs;  // empty: every codec this build has
+    int quality = -1;    // -1: bench_quality of each codec
+    std::int64_t images = 2000;
+    int repeat = 3;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = bench.add_subcommand(
+      "codec",
+      "Encode+decode round trips per second of each image codec over all cores, on a dataset's "
+      "first training images (scripts/bench-codecs.sh sets Pillow beside it)");
+  auto& o = *options;
+  add_spec_fields(*cmd, o.spec, {"dataset", "data-dir", "subsampling", "threads"});
+  cmd->add_option("--codecs", o.codecs,
+                  "Codecs, comma-separated (default: every codec of this build: " +
+                      codec::built_image_codec_names() + ")");
+  cmd->add_option("--quality", o.quality,
+                  "One level for every codec, in each one's own scale (default: 50; JPEG 2000 "
+                  "30 dB)");
+  cmd->add_option("--images", o.images, "Images per pass")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--repeat", o.repeat, "Timed passes (the fastest counts)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_flag("--json", o.json, "Machine-readable output: one JSON line per codec");
+  cmd->callback([cmd, options] {
+    const auto& o = *options;
+    run::RunSpec& spec = *o.spec;
+    if (spec.data.audio()) {
+      throw core::UsageError("bench codec takes an image dataset (cifar10, fashion-mnist)");
+    }
+    spec.data.level = run::default_quality();
+    run::finalize(spec, given_fields(*cmd));
+    std::vector<codec::ImageCodec> codecs;
+    for (const auto& c : sweep::parse_codecs(
+             o.codecs.empty() ? codec::built_image_codec_names() : o.codecs, false)) {
+      codecs.push_back(std::get<codec::ImageCodec>(c));
+    }
+    auto dataset = data::load_image_dataset(spec.data.dataset, spec.data.data_dir);
+    dataset.train.truncate(o.images);
+    const int threads = core::resolve_threads(spec.runtime.threads);
+    for (const auto c : codecs) {
+      const data::Quality quality =
+          data::Quality::parse(std::to_string(o.quality >= 0 ? o.quality : bench_quality(c)), c);
+      double best_seconds = 0;
+      data::CompressionStats stats;
+      for (int r = 0; r < o.repeat; ++r) {  // the fastest pass counts, as in the Pillow peer
+        data::ImageSet copy = dataset.train;
+        const auto start = Clock::now();
+        stats = data::compress_images(copy, quality, spec.data.subsampling, threads);
+        const double seconds = seconds_since(start);
+        if (r == 0 || seconds < best_seconds) best_seconds = seconds;
+      }
+      const double rate = static_cast<double>(stats.images) / best_seconds;
+      if (o.json) {
+        nlohmann::json j = {{"codec", codec::to_string(c)},
+                            {"library", codec::image_codec_version(c)},
+                            {"dataset", spec.data.dataset},
+                            {"quality", quality.value},
+                            {"images", stats.images},
+                            {"threads", threads},
+                            {"mean_bytes", stats.mean_bytes},
+                            {"mean_payload_bytes", stats.mean_payload_bytes},
+                            {"mean_psnr", stats.mean_psnr.value_or(0.0)},
+                            {"round_trips_per_second", rate},
+                            {"round_trips_per_second_per_thread", rate / threads}};
+        std::printf("%s\n", j.dump().c_str());
+      } else {
+        std::printf("%-5s %s q%d: %lld images x %d, %d threads: %.0f round trips/s (%.1f bytes, "
+                    "%.1f payload, PSNR %.2f dB)\n",
+                    codec::to_string(c).c_str(), spec.data.dataset.c_str(), quality.value,
+                    static_cast<long long>(stats.images), o.repeat, threads, rate,
+                    stats.mean_bytes, stats.mean_payload_bytes, stats.mean_psnr.value_or(0.0));
+      }
     }
   });
 }
@@ -280,6 +371,7 @@ void register_bench(CLI::App& app) {
   auto* bench = app.add_subcommand("bench", "Throughput benchmarks (not tests)");
   bench->require_subcommand(1);
   register_bench_jpeg(*bench);
+  register_bench_codec(*bench);
   register_bench_train(*bench);
   register_bench_audio(*bench);
 }

@@ -1,8 +1,9 @@
 // helmholtz compress: the codec stage alone, with its figures; nothing is trained.
-//   images: JPEG round trip of both splits at --quality: bytes, bits per pixel, PSNR
-//   audio:  MP3 round trip of every clip at --bitrate (and the mel features, which go to the
-//           feature cache so that a later `train` starts at once): bytes, kbit/s, LAME's
-//           output rate, SNR, delay removed
+//   images: the --codec round trip of both splits at --quality: bytes, payload, bits per
+//           pixel, PSNR (the slow codecs' decoded images then sit in the cache)
+//   audio:  the --codec round trip of every clip at --bitrate (and the mel features, which go
+//           to the feature cache so that a later `train` starts at once): bytes, kbit/s, the
+//           codec's output rate, SNR, delay removed
 
 #include <cstdio>
 #include <memory>
@@ -29,14 +30,16 @@ struct Options {
 
 void compress_images(const Options& o) {
   const run::DataSpec& d = o.spec->data;
-  const auto& quality = d.codec_level().quality();
+  const auto& level = d.codec_level();
+  const auto& quality = level.quality();
   const int threads = core::resolve_threads(o.spec->runtime.threads);
   const auto subsampling = codec::to_string(d.subsampling);
   const auto orientation = run::quirks(*o.spec).orientation();
   const bool transposed = orientation == data::Orientation::kTransposed;
+  auto log = core::console_logger();
   const auto prepared = data::prepare_images(d.dataset, d.data_dir, d.train_size, d.val_size,
                                              quality, d.subsampling, threads, orientation,
-                                             d.storage_budget);
+                                             d.storage_budget, d.cache_dir, log.get());
   const auto& train = prepared.train;
   const auto& test = prepared.test;
   const double seconds = prepared.compress_seconds;
@@ -44,8 +47,11 @@ void compress_images(const Options& o) {
   if (o.json) {
     nlohmann::json j;
     j["dataset"] = d.dataset;
+    j["codec"] = level.codec();
+    j["codec_version"] = level.raw() ? nlohmann::json(nullptr) : nlohmann::json(level.codec_version());
     j["quality"] = quality.to_string();
-    j["subsampling"] = subsampling;
+    if (level.codec() == "jpeg") j["subsampling"] = subsampling;
+    j["from_cache"] = prepared.train_from_cache && prepared.test_from_cache;
     j["protocol"] = run::to_string(o.spec->recipe.protocol);
     j["threads"] = threads;
     j["seconds"] = seconds;
@@ -59,9 +65,14 @@ void compress_images(const Options& o) {
   if (quality.raw) {
     std::printf("%s, raw (no codec)\n", d.dataset.c_str());
   } else {
-    std::printf("%s at quality %s (%s subsampling for colour%s), %d threads: %.0f images/s\n",
-                d.dataset.c_str(), quality.to_string().c_str(), subsampling.c_str(),
-                transposed ? "; coded transposed, --protocol reference" : "", threads, rate);
+    const std::string how =
+        level.codec() == "jpeg" ? subsampling + " subsampling for colour" : level.codec_version();
+    const bool cached = prepared.train_from_cache && prepared.test_from_cache;
+    std::printf("%s at %s (%s%s), %d threads: %s\n", d.dataset.c_str(),
+                level.describe().c_str(), how.c_str(),
+                transposed ? "; coded transposed, --protocol reference" : "", threads,
+                cached ? "decoded images from the cache"
+                       : (std::to_string(static_cast<long long>(rate)) + " images/s").c_str());
   }
   std::printf("%-6s %8s %12s %14s %11s %10s %19s\n", "split", "images", "bytes/image",
               "payload bytes", "bits/pixel", "PSNR (dB)", "PNG bytes (payload)");
@@ -92,6 +103,9 @@ void compress_audio(const Options& o) {
   if (o.json) {
     nlohmann::json j;
     j["dataset"] = d.dataset;
+    j["codec"] = d.codec_level().codec();
+    j["codec_version"] = request.bitrate.raw ? nlohmann::json(nullptr)
+                                             : nlohmann::json(d.codec_level().codec_version());
     j["bitrate"] = request.bitrate.to_string();
     j["instrument"] = request.instrument;
     j["threads"] = core::resolve_threads(o.spec->runtime.threads);
@@ -109,12 +123,15 @@ void compress_audio(const Options& o) {
   for (int r : s.output_sample_rates) rates += (rates.empty() ? "" : ", ") + std::to_string(r);
   char snr[32] = "n/a (raw)";
   if (s.mean_snr_db) std::snprintf(snr, sizeof snr, "%.2f dB", *s.mean_snr_db);
-  std::printf("%s at %s%s\n", d.dataset.c_str(), request.bitrate.to_string().c_str(),
+  std::printf("%s at %s%s\n", d.dataset.c_str(), d.codec_level().describe().c_str(),
               request.bitrate.raw ? " (no codec)" : " kbit/s");
   std::printf("  clips                 %lld (%.1f s of audio)\n", static_cast<long long>(s.clips),
               s.seconds_of_audio);
-  std::printf("  %s bytes per clip    %.1f (payload %.1f)\n", request.bitrate.raw ? "PCM" : "MP3",
-              s.mean_bytes, s.mean_payload_bytes);
+  const std::string coded_label =
+      std::string(request.bitrate.raw ? "PCM" : codec::audio_codec_display_name(request.bitrate.codec)) +
+      " bytes per clip";
+  std::printf("  %-22s%.1f (payload %.1f)\n", coded_label.c_str(), s.mean_bytes,
+              s.mean_payload_bytes);
   std::printf("  FLAC bytes per clip   %.1f (payload %.1f), the lossless reference\n",
               s.mean_lossless_bytes, s.mean_lossless_payload_bytes);
   std::printf("  bitrate achieved      %.2f kbit/s\n", s.kbps);
@@ -134,9 +151,9 @@ void register_compress(CLI::App& app) {
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "compress",
-      "Pass a dataset through the codec and print its figures, nothing trained: JPEG bytes, bits "
-      "per pixel and PSNR per split (images); MP3 bytes, kbit/s, output rate, SNR and delay "
-      "removed (audio, whose features then sit in the cache)");
+      "Pass a dataset through a codec (--codec) and print its figures, nothing trained: bytes, "
+      "payload bytes, bits per pixel and PSNR per split (images); bytes, kbit/s, output rate, "
+      "SNR and delay removed (audio, whose features then sit in the cache)");
   auto& o = *options;
   // The data part of the run spec, the protocol (the reference coded images transposed) and
   // the thread count.

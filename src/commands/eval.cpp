@@ -29,11 +29,12 @@ void register_eval(CLI::App& app) {
   cmd->add_option("RUN_DIR", o.run_dir, "The run folder, e.g. logs/cifar10/all-cnns/quality_5")
       ->required();
   cmd->add_option("--codec", o.codec,
-                  "Codec of the test data: jpeg (images) or mp3 (audio); default: the run's");
+                  "Codec of the test data (images: jpeg, webp, avif, jxl, j2k; audio: mp3, opus, "
+                  "vorbis); default: the run's");
   cmd->add_option("-q,--quality", o.qualities,
-                  "Images: JPEG qualities of the test data, e.g. 5 or 1,5,10,raw");
+                  "Images: the codec's qualities of the test data, e.g. 5 or 1,5,10,raw");
   cmd->add_option("--bitrate", o.bitrates,
-                  "Audio: MP3 bitrates of the test data, e.g. 32 or 8,32,raw");
+                  "Audio: the codec's bitrates of the test data, e.g. 32 or 8,32,raw");
   cmd->add_option("--device", o.device, "auto, cpu, cuda or cuda:N (default: the run's)");
   cmd->add_option("--threads", o.threads, "CPU threads (0 = all cores; default: the run's)")
       ->check(CLI::NonNegativeNumber);
@@ -45,9 +46,20 @@ void register_eval(CLI::App& app) {
     }
     train::CrossEvalRequest r;
     r.run_dir = o.run_dir;
-    r.codec = o.codec;
     const bool audio = !o.bitrates.empty();
-    r.levels = sweep::parse_levels(audio ? o.bitrates : o.qualities, audio);
+    const std::string& text = audio ? o.bitrates : o.qualities;
+    if (o.codec.empty()) {
+      r.levels = sweep::parse_unbound_levels(text, audio);
+      r.run_codec = true;
+    } else {
+      const data::Codec codec = data::parse_codec(o.codec);
+      if (data::is_audio(codec) != audio) {
+        throw core::UsageError("--codec " + o.codec + " is an " +
+                               (audio ? "image codec; --bitrate takes an audio codec"
+                                      : "audio codec; --quality takes an image codec"));
+      }
+      r.levels = sweep::parse_levels(text, codec);
+    }
     if (!o.device.empty()) r.device = o.device;
     if (o.threads >= 0) r.threads = o.threads;
     auto log = core::console_logger();

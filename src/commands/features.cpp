@@ -4,7 +4,7 @@
 
 #include "commands/commands.hpp"
 #include "helmholtz/codec/audio.hpp"
-#include "helmholtz/codec/mp3.hpp"
+#include "helmholtz/codec/audio_codecs.hpp"
 #include "helmholtz/codec/resample.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/logging.hpp"
@@ -18,18 +18,28 @@ void register_features(CLI::App& app) {
     std::filesystem::path input;
     std::filesystem::path out;
     int bitrate = 0;
+    std::string codec = "mp3";
   };
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "features",
       "Write one clip's mel spectrogram (96 Slaney bands, dB, as librosa 0.6 computed it) as a "
-      "float32 .npy of shape 96 x frames, after an MP3 round trip when --bitrate is given");
+      "float32 .npy of shape 96 x frames, after a round trip through --codec when --bitrate is "
+      "given");
   cmd->add_option("input", options->input, "Audio file (WAV, FLAC, MP3, ...)")->required();
   cmd->add_option("--out", options->out, "Output .npy file")->required();
-  cmd->add_option("--bitrate", options->bitrate, "MP3 bitrate in kbit/s (8..320); 0 = no codec")
+  cmd->add_option("--bitrate", options->bitrate,
+                  "The codec's bitrate in kbit/s (MP3 8..320, Opus 6..256, Vorbis libvorbis' "
+                  "range); 0 = no codec")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_option("--codec", options->codec, "Audio codec: mp3, opus or vorbis")
+      ->capture_default_str();
   cmd->callback([options] {
+    const codec::AudioCodec audio_codec = codec::parse_audio_codec(options->codec);
+    if (options->bitrate > 0) {
+      codec::check_bitrate(audio_codec, options->bitrate, features::MelOptions{}.sample_rate);
+    }
     auto log = core::console_logger();
     const features::MelOptions mel;
     const codec::Audio audio = codec::read_audio(options->input);
@@ -45,10 +55,11 @@ void register_features(CLI::App& app) {
                             std::to_string(mel.n_fft / 2) + ")");
     }
     if (options->bitrate > 0) {
-      const auto trip = codec::mp3_round_trip(mono, mel.sample_rate, options->bitrate);
-      log->info("MP3 {} kbit/s: {} bytes, coded at {} Hz, delay {} samples removed, SNR {:.2f} dB",
-                options->bitrate, trip.mp3_bytes, trip.output_sample_rate, trip.delay_samples,
-                trip.snr_db);
+      const auto trip =
+          codec::audio_round_trip(audio_codec, mono, mel.sample_rate, options->bitrate);
+      log->info("{} {} kbit/s: {} bytes, coded at {} Hz, delay {} samples removed, SNR {:.2f} dB",
+                codec::audio_codec_info(audio_codec).library, options->bitrate, trip.bytes,
+                trip.output_sample_rate, trip.delay_samples, trip.snr_db);
       mono = trip.samples;
     }
     const auto clip =

@@ -31,6 +31,8 @@ struct Options {
   int images = 8;
   std::vector<std::int64_t> indices;
   std::string subsampling = "420";
+  std::vector<std::string> codecs = {"jpeg"};
+  double bytes = 0;  // > 0: one column per codec at about this many bytes per image
   // audio
   std::vector<std::string> bitrates = {"8", "16", "32", "64", "128", "raw"};
   std::string clip = "0";
@@ -52,7 +54,21 @@ void preview_images(const Options& o) {
   preview::ImageSheetRequest r;
   r.dataset = o.dataset;
   r.data_dir = o.data_dir;
-  r.qualities = preview::parse_qualities(o.qualities);
+  std::vector<codec::ImageCodec> codecs;
+  for (const auto& name : o.codecs) {
+    const auto c = codec::parse_image_codec(name);
+    if (std::find(codecs.begin(), codecs.end(), c) != codecs.end()) {
+      throw core::UsageError("--codecs: '" + name + "' is listed twice");
+    }
+    codecs.push_back(c);
+  }
+  if (codecs.empty()) throw core::UsageError("--codecs: give at least one image codec");
+  if (o.bytes > 0) {
+    r.match_codecs = codecs;
+    r.match_bytes = o.bytes;
+  } else {
+    r.qualities = preview::parse_qualities(o.qualities, codecs);
+  }
   r.images = o.images;
   r.indices = o.indices;
   r.scale = o.scale_given ? o.scale : 3;
@@ -62,9 +78,10 @@ void preview_images(const Options& o) {
   sheet.canvas.write_png(o.out);
   std::printf("wrote %s (%d x %d pixels): %zu %s test images x %zu levels\n", o.out.c_str(),
               sheet.canvas.width(), sheet.canvas.height(), sheet.indices.size(), o.dataset.c_str(),
-              r.qualities.size());
-  std::printf("%-8s %12s %15s\n", "quality", "mean bytes", "mean PSNR (dB)");
-  for (std::size_t c = 0; c < r.qualities.size(); ++c) {
+              sheet.columns.size());
+  std::printf("%-8s %-8s %12s %15s\n", "codec", "quality", "mean bytes", "mean PSNR (dB)");
+  for (std::size_t c = 0; c < sheet.columns.size(); ++c) {
+    const auto& q = sheet.columns[c];
     // Means as `compress` reports them: an image that comes back identical counts as kPsnrCap.
     double bytes = 0, psnr = 0;
     for (const auto& row : sheet.cells) {
@@ -73,8 +90,9 @@ void preview_images(const Options& o) {
     }
     const double n = static_cast<double>(sheet.cells.size());
     char psnr_text[32] = "-";
-    if (!r.qualities[c].raw) std::snprintf(psnr_text, sizeof psnr_text, "%.2f", psnr / n);
-    std::printf("%-8s %12.1f %15s\n", r.qualities[c].to_string().c_str(), bytes / n, psnr_text);
+    if (!q.raw) std::snprintf(psnr_text, sizeof psnr_text, "%.2f", psnr / n);
+    std::printf("%-8s %-8s %12.1f %15s\n", q.raw ? "-" : codec::to_string(q.codec).c_str(),
+                q.to_string().c_str(), bytes / n, psnr_text);
   }
 }
 
@@ -112,8 +130,8 @@ void register_preview(CLI::App& app) {
   auto options = std::make_shared<Options>();
   auto* cmd = app.add_subcommand(
       "preview",
-      "Write a PNG contact sheet of what the codec does: test images after JPEG at each quality "
-      "(one row per image, JPEG bytes under each), or one clip's mel spectrogram after MP3 at "
+      "Write a PNG contact sheet of what the codec does: test images after each --codecs at each "
+      "quality or at similar --bytes (one row per image, bytes under each), or one clip's mel spectrogram after MP3 at "
       "each bitrate (MP3 bytes and SNR above each)");
   auto& o = *options;
   cmd->add_option("--dataset", o.dataset, "cifar10, fashion-mnist or audio-effects")
@@ -126,10 +144,18 @@ void register_preview(CLI::App& app) {
   cmd->add_option("--scale", o.scale,
                   "Pixels per image pixel (images, default 3), or per frame and mel band (audio, "
                   "default 2)");
-  cmd->add_option("--qualities", o.qualities,
-                  "Images: JPEG qualities (1..100 or raw), comma-separated")
+  cmd->add_option("--codecs", o.codecs,
+                  "Images: codecs, comma-separated (jpeg, webp, avif, jxl, j2k): the columns are "
+                  "each codec's --qualities in turn")
       ->delimiter(',')
       ->capture_default_str();
+  cmd->add_option("--qualities", o.qualities,
+                  "Images: levels in each codec's own scale (JPEG 1..100) or raw, comma-separated")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--bytes", o.bytes,
+                  "Images: instead of --qualities, one column per codec at the level whose mean "
+                  "file size over the shown images is nearest this many bytes, then raw");
   cmd->add_option("--images", o.images, "Images: show the first N test images")
       ->capture_default_str();
   cmd->add_option("--indices", o.indices,
@@ -160,13 +186,17 @@ void register_preview(CLI::App& app) {
     const auto& o = *options;
     data::check_dataset_name(o.dataset);
     if (data::is_audio_dataset(o.dataset)) {
-      refuse(*cmd, {"qualities", "images", "indices", "subsampling"}, o.dataset,
+      refuse(*cmd, {"qualities", "images", "indices", "subsampling", "codecs", "bytes"}, o.dataset,
              "audio is shown at --bitrates");
       preview_audio(o);
     } else {
       refuse(*cmd, {"bitrates", "clip", "columns"}, o.dataset, "images are shown at --qualities");
       if (given(*cmd, "images") && given(*cmd, "indices")) {
         throw core::UsageError("--images and --indices: give one of them");
+      }
+      if (given(*cmd, "bytes") && given(*cmd, "qualities")) {
+        throw core::UsageError("--bytes and --qualities: give one of them (--bytes picks each "
+                               "codec's level)");
       }
       preview_images(o);
     }

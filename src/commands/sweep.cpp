@@ -22,7 +22,8 @@ namespace {
 struct Options {
   std::shared_ptr<run::RunSpec> spec = std::make_shared<run::RunSpec>();
   std::string config_file;
-  std::string qualities, bitrates;
+  std::vector<std::string> qualities, bitrates;  // each "LIST" or "CODEC=LIST"
+  std::string codecs;
   std::string settings = "0-5";
   std::string seeds = "0";
   std::string gpus;
@@ -82,9 +83,15 @@ void run_sweep(const CLI::App& cmd, Options& o) {
     throw core::UsageError("--bitrates does not apply to --dataset " + base.data.dataset +
                            " (use --qualities)");
   }
-  std::string level_text = audio ? o.bitrates : o.qualities;
-  if (level_text.empty()) level_text = sweep::default_levels(base.data.dataset);
-  const auto levels = sweep::parse_levels(level_text, audio);
+  const auto codecs =
+      sweep::parse_codecs(o.codecs.empty() ? (audio ? "mp3" : "jpeg") : o.codecs, audio);
+  const auto levels =
+      sweep::sweep_levels(codecs, audio ? o.bitrates : o.qualities, audio ? "--bitrates" : "--qualities");
+  std::string level_text;
+  for (const auto& level : levels) {
+    level_text += (level_text.empty() ? "" : ",") +
+                  (level.raw() ? std::string("raw") : level.codec() + ":" + level.to_string());
+  }
   base.data.level = levels.front();  // each cell sets its own
   run::finalize(base, given_fields(cmd));
   const bool own_architecture = !base.recipe.architecture_file.empty();
@@ -207,14 +214,20 @@ void register_sweep(CLI::App& app) {
   // Every run setting but the swept ones, which are lists here (one run folder per cell).
   add_spec_options(*cmd, o.spec, [](const run::Field& f) {
     const std::string key = f.key;
-    return key != "quality" && key != "bitrate" && key != "setting" && key != "seed" &&
-           key != "log-dir";
+    return key != "quality" && key != "bitrate" && key != "codec" && key != "setting" &&
+           key != "seed" && key != "log-dir";
   });
+  cmd->add_option("--codecs", o.codecs,
+                  "Codecs to sweep, e.g. jpeg,webp,avif (images: jpeg, webp, avif, jxl, j2k; "
+                  "audio: mp3, opus, vorbis; default: jpeg or mp3)");
   cmd->add_option("--qualities", o.qualities,
-                  "JPEG qualities, e.g. 1,5,10,raw (default: the reference's "
-                  "1,5,10,15,20,25,50,75,100)");
+                  "Levels of every swept image codec, e.g. 1,5,10,raw, and CODEC=LIST for one "
+                  "codec's own, e.g. --qualities j2k=20,30,40 (repeatable; default: JPEG the "
+                  "reference's 1,5,10,15,20,25,50,75,100, the others the README's grid)");
   cmd->add_option("--bitrates", o.bitrates,
-                  "Audio: MP3 bitrates, e.g. 8,32,128,raw (default: 8,16,32,64,96,128,160)");
+                  "Audio: bitrates in kbit/s of every swept codec, e.g. 8,32,128,raw, and "
+                  "CODEC=LIST for one codec's own (repeatable; default: MP3 "
+                  "8,16,32,64,96,128,160, the others the README's grid)");
   cmd->add_option("--settings", o.settings, "Architectures, e.g. 0-5 or 0,2")
       ->capture_default_str();
   cmd->add_option("--seeds", o.seeds, "Seeds, e.g. 0-2 (seed s > 0 runs go to .../seed_<s>)")

@@ -6,29 +6,56 @@
 #include <limits>
 
 #include "helmholtz/codec/audio.hpp"
-#include "helmholtz/codec/mp3.hpp"
+#include "helmholtz/codec/audio_codecs.hpp"
 #include "helmholtz/codec/resample.hpp"
 #include "helmholtz/core/error.hpp"
 
 namespace helmholtz::data {
 
-Bitrate Bitrate::parse(const std::string& text) {
-  if (text == "raw") return Bitrate{true, 0};
+namespace {
+
+// Up to three digits; -1 for anything else.
+int kbps_number(const std::string& text) {
   const bool digits =
       !text.empty() && text.size() <= 3 &&
       std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-  if (!digits) {
-    throw core::UsageError("--bitrate " + text +
-                           ": not an MP3 bitrate (use kbit/s such as 8, 32, 128, or raw)");
+  return digits ? std::stoi(text) : -1;
+}
+
+}  // namespace
+
+Bitrate Bitrate::parse(const std::string& text, codec::AudioCodec codec) {
+  if (text == "raw") return Bitrate{true, 0, codec};
+  const int kbps = kbps_number(text);
+  if (kbps < 0) {
+    throw core::UsageError("--bitrate '" + text + "': not a bitrate (" +
+                           codec::audio_codec_info(codec).bitrates + " kbit/s, or raw)");
   }
-  const int kbps = std::stoi(text);
-  codec::check_mpeg_bitrate(kbps);
+  codec::check_bitrate(codec, kbps, kStudySampleRate);
+  return Bitrate{false, kbps, codec};
+}
+
+Bitrate Bitrate::parse_unchecked(const std::string& text) {
+  if (text == "raw") return Bitrate{true, 0};
+  const int kbps = kbps_number(text);
+  if (kbps < 1) {
+    throw core::UsageError("--bitrate '" + text +
+                           "': use a bitrate in kbit/s of the codec (MP3: 8, 32, 128, ...) or raw");
+  }
   return Bitrate{false, kbps};
+}
+
+Bitrate Bitrate::with_codec(codec::AudioCodec to) const {
+  if (!raw) codec::check_bitrate(to, kbps, kStudySampleRate);
+  return Bitrate{raw, kbps, to};
 }
 
 std::string Bitrate::to_string() const { return raw ? "raw" : std::to_string(kbps); }
 
-std::string Bitrate::folder_name() const { return "bitrate_" + to_string(); }
+std::string Bitrate::folder_name() const {
+  if (raw || codec == codec::AudioCodec::kMp3) return "bitrate_" + to_string();
+  return codec::to_string(codec) + "_" + to_string();
+}
 
 CodedClip code_clip(const std::filesystem::path& file, const Bitrate& bitrate, int sample_rate,
                     std::size_t min_samples) {
@@ -52,16 +79,17 @@ CodedClip code_clip(const std::filesystem::path& file, const Bitrate& bitrate, i
     out.snr_db = std::numeric_limits<double>::infinity();
     return out;
   }
-  codec::Mp3RoundTrip trip;
+  codec::AudioRoundTrip trip;
+  const std::string name = codec::audio_codec_info(bitrate.codec).library;
   try {
-    trip = codec::mp3_round_trip(mono, sample_rate, bitrate.kbps);
+    trip = codec::audio_round_trip(bitrate.codec, mono, sample_rate, bitrate.kbps);
   } catch (const core::Error& e) {
-    throw core::DataError(file.string() + ": MP3 round trip at " + bitrate.to_string() +
+    throw core::DataError(file.string() + ": " + name + " round trip at " + bitrate.to_string() +
                           " kbit/s failed: " + e.what());
   }
   out.samples = std::move(trip.samples);
-  out.mp3_bytes = trip.mp3_bytes;
-  out.mp3_payload_bytes = trip.mp3_payload_bytes;
+  out.bytes = trip.bytes;
+  out.payload_bytes = trip.payload_bytes;
   out.output_sample_rate = trip.output_sample_rate;
   out.delay_samples = trip.delay_samples;
   out.snr_db = trip.snr_db;
@@ -72,8 +100,8 @@ void AudioStatsAccumulator::add(const CodedClip& clip) {
   ++clips_;
   const double n = static_cast<double>(clip.samples.size());
   samples_ += n;
-  bytes_ += bitrate_.raw ? 2.0 * n : static_cast<double>(clip.mp3_bytes);
-  payload_ += bitrate_.raw ? 2.0 * n : static_cast<double>(clip.mp3_payload_bytes);
+  bytes_ += bitrate_.raw ? 2.0 * n : static_cast<double>(clip.bytes);
+  payload_ += bitrate_.raw ? 2.0 * n : static_cast<double>(clip.payload_bytes);
   flac_ += static_cast<double>(clip.flac_bytes);
   flac_payload_ += static_cast<double>(clip.flac_payload_bytes);
   snr_ += std::min(clip.snr_db, kSnrCap);

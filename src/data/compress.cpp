@@ -13,21 +13,52 @@
 
 namespace helmholtz::data {
 
-Quality Quality::parse(const std::string& text) {
-  if (text == "raw") return Quality{true, 0};
+namespace {
+
+// "raw" or up to three digits; -1 for anything else.
+int level_number(const std::string& text) {
   const bool digits =
       !text.empty() && text.size() <= 3 &&
       std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-  const int value = digits ? std::stoi(text) : 0;
-  if (value < 1 || value > 100) {
-    throw core::UsageError("invalid JPEG quality '" + text + "': use 1..100 or raw");
+  return digits ? std::stoi(text) : -1;
+}
+
+}  // namespace
+
+Quality Quality::parse(const std::string& text, codec::ImageCodec codec) {
+  if (text == "raw") return Quality{true, 0, codec};
+  const int value = level_number(text);
+  if (value < 0) {
+    const auto& info = codec::image_codec_info(codec);
+    throw core::UsageError("--quality '" + text + "': not a " + info.name + " quality (use " +
+                           std::to_string(info.min_quality) + ".." +
+                           std::to_string(info.max_quality) + " or raw)");
+  }
+  codec::check_quality(codec, value);
+  return Quality{false, value, codec};
+}
+
+Quality Quality::parse_unchecked(const std::string& text) {
+  if (text == "raw") return Quality{true, 0};
+  const int value = level_number(text);
+  if (value < 0) {
+    throw core::UsageError("--quality '" + text +
+                           "': use a number in the codec's range (JPEG 1..100) or raw");
   }
   return Quality{false, value};
 }
 
+Quality Quality::with_codec(codec::ImageCodec to) const {
+  if (!raw) codec::check_quality(to, value);
+  return Quality{raw, value, to};
+}
+
 std::string Quality::to_string() const { return raw ? "raw" : std::to_string(value); }
 
-std::string Quality::folder_name() const { return "quality_" + to_string(); }
+std::string Quality::folder_name() const {
+  if (raw || codec == codec::ImageCodec::kJpeg) return "quality_" + to_string();
+  return codec::to_string(codec) + "_" + to_string();
+}
 
 void transpose_image(const std::uint8_t* in, int width, int height, int channels,
                      std::uint8_t* out) {
@@ -75,10 +106,7 @@ CompressionStats compress_images(ImageSet& images, const Quality& quality,
   CompressionStats stats;
   stats.images = images.count;
   const double pixels_per_image = static_cast<double>(images.height) * images.width;
-  if (!quality.raw && (quality.value < 1 || quality.value > 100)) {
-    throw core::UsageError("JPEG quality " + std::to_string(quality.value) +
-                           " is out of range: use 1..100 or raw");
-  }
+  if (!quality.raw) codec::check_quality(quality.codec, quality.value);
   if (images.pixels.size() != static_cast<std::size_t>(images.count) * images.image_bytes()) {
     throw core::UsageError("compress_images: the image set holds " +
                            std::to_string(images.pixels.size()) + " pixel bytes, not count x " +
@@ -92,6 +120,7 @@ CompressionStats compress_images(ImageSet& images, const Quality& quality,
     return stats;
   }
   if (images.count == 0) return stats;
+  codec::make_image_coder(quality.codec, quality.value, subsampling);  // a codec this build has
 
   const std::size_t n = static_cast<std::size_t>(images.count);
   const std::size_t image_bytes = images.image_bytes();
@@ -102,8 +131,7 @@ CompressionStats compress_images(ImageSet& images, const Quality& quality,
   std::vector<double> psnrs(n);
   core::parallel_for(
       n, core::resolve_threads(threads), [&](int, std::size_t begin, std::size_t end) {
-        codec::JpegEncoder encoder;
-        codec::JpegDecoder decoder;
+        const auto coder = codec::make_image_coder(quality.codec, quality.value, subsampling);
         std::vector<std::uint8_t> decoded(image_bytes);
         const bool transposed = orientation == Orientation::kTransposed;
         std::vector<std::uint8_t> coded_in(transposed ? image_bytes : 0);
@@ -117,20 +145,19 @@ CompressionStats compress_images(ImageSet& images, const Quality& quality,
             transpose_image(image, images.width, images.height, images.channels,
                             coded_in.data());
           }
-          const std::vector<std::uint8_t> jpeg =
-              encoder.encode(transposed ? coded_in.data() : image, coded_width, coded_height,
-                             images.channels, quality.value, subsampling);
-          decoder.decode(jpeg.data(), jpeg.size(), transposed ? coded_out.data() : decoded.data(),
-                         coded_width, coded_height, images.channels);
+          const std::vector<std::uint8_t> bytes = coder->encode(
+              transposed ? coded_in.data() : image, coded_width, coded_height, images.channels);
+          coder->decode(bytes.data(), bytes.size(),
+                        transposed ? coded_out.data() : decoded.data(), coded_width, coded_height,
+                        images.channels);
           if (transposed) {
             transpose_image(coded_out.data(), coded_width, coded_height, images.channels,
                             decoded.data());
           }
           const double p = codec::psnr(image, decoded.data(), image_bytes);
           psnrs[i] = std::min(p, kPsnrCap);  // identical (+inf) counts as the cap
-          sizes[i] = static_cast<std::uint32_t>(jpeg.size());
-          payloads[i] =
-              static_cast<std::uint32_t>(codec::jpeg_payload_bytes(jpeg.data(), jpeg.size()));
+          sizes[i] = static_cast<std::uint32_t>(bytes.size());
+          payloads[i] = static_cast<std::uint32_t>(coder->payload_bytes(bytes.data(), bytes.size()));
           std::memcpy(image, decoded.data(), image_bytes);
         }
       });

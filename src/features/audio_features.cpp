@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "helmholtz/codec/audio.hpp"
-#include "helmholtz/codec/mp3.hpp"
+#include "helmholtz/codec/audio_codecs.hpp"
 #include "helmholtz/core/checked_file.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/parallel.hpp"
@@ -24,8 +24,8 @@ namespace {
 
 // Bump when the computation changes in a way the settings below do not capture
 // (2: one calibrated codec delay per bitrate instead of a per-clip estimate; 3: the figures
-// gain MP3 payload and FLAC reference sizes).
-constexpr int kFeatureVersion = 3;
+// gain MP3 payload and FLAC reference sizes; 4: the codec is named, Opus and Vorbis).
+constexpr int kFeatureVersion = 4;
 
 std::uint64_t fnv1a(const std::string& text) {
   std::uint64_t h = 1469598103934665603ull;
@@ -44,8 +44,9 @@ std::string hex16(std::uint64_t v) {
 
 std::string settings_line(const AudioFeatureRequest& r) {
   std::ostringstream out;
-  out << "helmholtz audio features v" << kFeatureVersion << "; " << codec::audio_codec_versions()
-      << "; instrument=" << r.instrument << "; bitrate=" << r.bitrate.to_string()
+  out << "helmholtz audio features v" << kFeatureVersion << "; "
+      << codec::audio_codec_versions(r.bitrate.codec) << "; instrument=" << r.instrument
+      << "; codec=" << codec::to_string(r.bitrate.codec) << "; bitrate=" << r.bitrate.to_string()
       << "; sr=" << r.mel.sample_rate << "; n_fft=" << r.mel.n_fft << "; hop=" << r.mel.hop
       << "; n_mels=" << r.mel.n_mels << "; fmin=" << r.mel.fmin << "; fmax=" << resolved_fmax(r.mel)
       << "; top_db=" << r.mel.top_db;

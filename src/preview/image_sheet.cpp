@@ -1,5 +1,7 @@
 #include "helmholtz/preview/image_sheet.hpp"
 
+#include <memory>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -30,8 +32,18 @@ std::string format_psnr(double db) {
   return text;
 }
 
+bool jpeg_or_raw(const data::Quality& q) { return q.raw || q.codec == codec::ImageCodec::kJpeg; }
+
 std::string cell_caption(const data::Quality& q, std::size_t bytes) {
-  return (q.raw ? "raw " : "q" + q.to_string() + " ") + std::to_string(bytes) + " B";
+  const std::string level =
+      q.raw ? "raw " : (jpeg_or_raw(q) ? "q" : codec::to_string(q.codec)) + q.to_string() + " ";
+  return level + std::to_string(bytes) + " B";
+}
+
+std::string column_header(const data::Quality& q) {
+  if (q.raw) return "raw";
+  return (jpeg_or_raw(q) ? std::string("quality") : codec::to_string(q.codec)) + " " +
+         q.to_string();
 }
 
 void check_scale(int scale) {
@@ -84,24 +96,35 @@ ImageSheetLayout image_sheet_layout(int rows, int columns, int image_width, int 
   return l;
 }
 
-std::vector<data::Quality> parse_qualities(const std::vector<std::string>& items) {
+std::vector<data::Quality> parse_qualities(const std::vector<std::string>& items,
+                                           const std::vector<codec::ImageCodec>& codecs) {
   if (items.empty()) {
     throw core::UsageError("--qualities: give at least one JPEG quality (1..100) or raw");
   }
   std::vector<data::Quality> qualities;
-  for (const auto& item : items) {
-    data::Quality q;
-    try {
-      q = data::Quality::parse(item);
-    } catch (const core::UsageError& e) {
-      throw core::UsageError("--qualities: " + std::string(e.what()));
-    }
-    for (const auto& seen : qualities) {
-      if (seen.raw == q.raw && seen.value == q.value) {
-        throw core::UsageError("--qualities: '" + item + "' is listed twice");
+  bool raw = false;
+  for (const auto codec : codecs) {
+    for (const auto& item : items) {
+      data::Quality q;
+      try {
+        q = data::Quality::parse(item, codec);
+      } catch (const core::UsageError& e) {
+        throw core::UsageError("--qualities: " + std::string(e.what()));
       }
+      for (const auto& seen : qualities) {
+        if (seen.raw == q.raw && seen.value == q.value && seen.codec == q.codec) {
+          throw core::UsageError("--qualities: '" + item + "' is listed twice");
+        }
+      }
+      if (q.raw && raw) continue;  // raw is one column, whatever the codecs
+      raw = raw || q.raw;
+      qualities.push_back(q);
     }
-    qualities.push_back(q);
+  }
+  // Over several codecs raw, the uncoded original, closes the sheet.
+  if (codecs.size() > 1) {
+    std::stable_partition(qualities.begin(), qualities.end(),
+                          [](const data::Quality& q) { return !q.raw; });
   }
   return qualities;
 }
@@ -125,7 +148,7 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
   const int rows = static_cast<int>(indices.size());
   const int columns = static_cast<int>(qualities.size());
   const ImageSheetLayout layout = image_sheet_layout(rows, columns, test.width, test.height, scale);
-  ImageSheet sheet{Canvas(layout.width, layout.height, kPaper), layout, indices, {}};
+  ImageSheet sheet{Canvas(layout.width, layout.height, kPaper), layout, indices, qualities, {}};
   Canvas& canvas = sheet.canvas;
   using L = ImageSheetLayout;
 
@@ -135,11 +158,15 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
     chroma = subsampling == codec::Subsampling::k420 ? ", 4:2:0 chroma" : ", 4:4:4 chroma";
   }
   const std::string x = "x" + std::to_string(scale);
+  const bool jpeg_only = std::all_of(qualities.begin(), qualities.end(), jpeg_or_raw);
+  if (!jpeg_only) chroma.clear();  // --subsampling is JPEG's
+  const std::string what = jpeg_only ? "JPEG" : "each codec";
   canvas.text(
       L::kMargin, L::kMargin,
-      first_fitting({title_name + " test images after a JPEG round trip" + chroma + ", " + x +
-                         " nearest neighbour",
-                     title_name + " after JPEG" + chroma + ", " + x, title_name + ", JPEG " + x},
+      first_fitting({title_name + " test images after " + (jpeg_only ? "a JPEG" : "each codec's") +
+                         " round trip" + chroma + ", " + x + " nearest neighbour",
+                     title_name + " after " + what + chroma + ", " + x,
+                     title_name + ", " + what + " " + x},
                     layout.width - 2 * L::kMargin, Font::kBold),
       kInk, Font::kBold);
 
@@ -147,13 +174,15 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
   const int header_y = L::kMargin + L::kTitleHeight;
   for (int c = 0; c < columns; ++c) {
     const auto& q = qualities[static_cast<std::size_t>(c)];
-    const std::string header = q.raw ? "raw" : "quality " + q.to_string();
+    const std::string header = column_header(q);
     canvas.text_centred(layout.column_left(c) + layout.column_width / 2, header_y,
                         fit_text(header, layout.column_width, Font::kBold), kInk, Font::kBold);
   }
 
-  codec::JpegEncoder encoder;
-  codec::JpegDecoder decoder;
+  std::vector<std::unique_ptr<codec::ImageCoder>> coders;  // one per column (raw: none)
+  for (const auto& q : qualities) {
+    coders.push_back(q.raw ? nullptr : codec::make_image_coder(q.codec, q.value, subsampling));
+  }
   std::vector<std::uint8_t> decoded(test.image_bytes());
   const int line = font_height(Font::kSmall);
   for (int r = 0; r < rows; ++r) {
@@ -179,11 +208,11 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
         cell.bytes = test.image_bytes();
         cell.psnr_db = std::numeric_limits<double>::infinity();
       } else {
-        const auto jpeg =
-            encoder.encode(original, test.width, test.height, test.channels, q.value, subsampling);
-        decoder.decode(jpeg.data(), jpeg.size(), decoded.data(), test.width, test.height,
-                       test.channels);
-        cell.bytes = jpeg.size();
+        auto& coder = *coders[static_cast<std::size_t>(c)];
+        const auto bytes = coder.encode(original, test.width, test.height, test.channels);
+        coder.decode(bytes.data(), bytes.size(), decoded.data(), test.width, test.height,
+                     test.channels);
+        cell.bytes = bytes.size();
         cell.psnr_db = codec::psnr(original, decoded.data(), decoded.size());
         shown = decoded.data();
       }
@@ -204,6 +233,30 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
   return sheet;
 }
 
+data::Quality level_nearest_bytes(const data::ImageSet& test,
+                                  const std::vector<std::int64_t>& indices,
+                                  codec::ImageCodec codec, double target_bytes,
+                                  codec::Subsampling subsampling) {
+  if (!(target_bytes > 0)) throw core::UsageError("--bytes: give a positive number of bytes");
+  const auto& info = codec::image_codec_info(codec);
+  data::Quality best{false, info.min_quality, codec};
+  double best_gap = std::numeric_limits<double>::infinity();
+  for (int q = info.min_quality; q <= info.max_quality; ++q) {
+    const auto coder = codec::make_image_coder(codec, q, subsampling);
+    double bytes = 0;
+    for (const std::int64_t i : indices) {
+      bytes += static_cast<double>(
+          coder->encode(test.image(i), test.width, test.height, test.channels).size());
+    }
+    const double gap = std::abs(bytes / static_cast<double>(indices.size()) - target_bytes);
+    if (gap < best_gap) {  // ties keep the lower level
+      best_gap = gap;
+      best.value = q;
+    }
+  }
+  return best;
+}
+
 ImageSheet make_image_sheet(const ImageSheetRequest& request) {
   const auto& names = data::image_dataset_names();
   if (std::find(names.begin(), names.end(), request.dataset) == names.end()) {
@@ -212,7 +265,7 @@ ImageSheet make_image_sheet(const ImageSheetRequest& request) {
                            ": not an image dataset (this preview takes cifar10 or fashion-mnist)");
   }
   check_scale(request.scale);
-  if (request.qualities.empty()) {
+  if (request.qualities.empty() && request.match_codecs.empty()) {
     throw core::UsageError("--qualities: give at least one JPEG quality (1..100) or raw");
   }
   if (request.indices.empty() && request.images < 1) {
@@ -229,8 +282,17 @@ ImageSheet make_image_sheet(const ImageSheetRequest& request) {
     }
     for (std::int64_t i = 0; i < request.images; ++i) indices.push_back(i);
   }
-  return draw_image_sheet(dataset.test, dataset.class_names, request.dataset, indices,
-                          request.qualities, request.scale, request.subsampling);
+  std::vector<data::Quality> columns = request.qualities;
+  if (!request.match_codecs.empty()) {
+    columns.clear();
+    for (const auto codec : request.match_codecs) {
+      columns.push_back(level_nearest_bytes(dataset.test, indices, codec, request.match_bytes,
+                                            request.subsampling));
+    }
+    columns.push_back(data::Quality{true, 0});
+  }
+  return draw_image_sheet(dataset.test, dataset.class_names, request.dataset, indices, columns,
+                          request.scale, request.subsampling);
 }
 
 }  // namespace helmholtz::preview

@@ -251,7 +251,7 @@ SpectrogramSheet make_spectrogram_sheet(const SpectrogramSheetRequest& request) 
     data::CodedClip coded = data::code_clip(clip, bitrate, mel.sample_rate, min_samples);
     CodedSpectrogram p;
     p.bitrate = bitrate;
-    p.bytes = bitrate.raw ? coded.samples.size() * 2 : coded.mp3_bytes;
+    p.bytes = bitrate.raw ? coded.samples.size() * 2 : coded.bytes;
     p.snr_db = coded.snr_db;
     p.output_sample_rate = coded.output_sample_rate;
     const auto samples =

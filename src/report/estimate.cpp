@@ -13,9 +13,27 @@ namespace helmholtz::report {
 
 namespace {
 
-bool same_cell(const RunRecord& r, const Cell& c) {
+bool same_cell(const RunRecord& r, const std::string& codec, const Cell& c) {
   return r.dataset == c.dataset && r.model == c.model && r.level_kind == c.level_kind &&
-         r.setting == c.setting && r.level == c.level;
+         r.setting == c.setting && r.level == c.level && codec == c.codec;
+}
+
+// The (dataset, setting, model, level kind) of a run or a cell: a model line before its codec.
+template <class T>
+auto group_of(const T& x) {
+  return std::make_tuple(x.dataset, x.setting, x.model, x.level_kind);
+}
+
+// Distinct non-empty texts joined by "; ", in order of first appearance.
+void add_distinct(std::string& list, const std::string& text) {
+  if (text.empty()) return;
+  for (std::size_t start = 0; start < list.size();) {
+    std::size_t end = list.find("; ", start);
+    if (end == std::string::npos) end = list.size();
+    if (list.compare(start, end - start, text) == 0) return;
+    start = end + 2;
+  }
+  list += (list.empty() ? "" : "; ") + text;
 }
 
 // The axis bits and the lossless reference in one measure.
@@ -33,6 +51,16 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
   std::vector<Cell> cells;
   std::vector<std::vector<const RunRecord*>> members;
   std::vector<std::string> diverged;
+  // The codecs with coded runs of each (dataset, setting, model, level kind), in codec order:
+  // the lines its raw runs join.
+  using Group = decltype(group_of(runs.front()));
+  std::map<Group, std::vector<std::string>> codecs;
+  for (const auto& r : runs) {
+    if (r.diverged() || r.codec.empty()) continue;
+    auto& list = codecs[group_of(r)];
+    if (std::find(list.begin(), list.end(), r.codec) == list.end()) list.push_back(r.codec);
+  }
+  for (auto& entry : codecs) std::sort(entry.second.begin(), entry.second.end(), codec_before);
   for (const auto& r : runs) {
     if (r.diverged()) {
       diverged.push_back(r.relative.generic_string() +
@@ -40,20 +68,29 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
                                            : std::string()));
       continue;
     }
-    auto it =
-        std::find_if(cells.begin(), cells.end(), [&](const Cell& c) { return same_cell(r, c); });
-    if (it == cells.end()) {
-      Cell c;
-      c.dataset = r.dataset;
-      c.model = r.model;
-      c.level_kind = r.level_kind;
-      c.setting = r.setting;
-      c.level = r.level;
-      cells.push_back(c);
-      members.emplace_back();
-      it = cells.end() - 1;
+    std::vector<std::string> lines = {r.codec};
+    if (r.codec.empty()) {
+      const auto found = codecs.find(group_of(r));
+      lines = found != codecs.end() ? found->second
+                                    : std::vector<std::string>{default_codec(r.level_kind)};
     }
-    members[static_cast<std::size_t>(it - cells.begin())].push_back(&r);
+    for (const auto& codec : lines) {
+      auto it = std::find_if(cells.begin(), cells.end(),
+                             [&](const Cell& c) { return same_cell(r, codec, c); });
+      if (it == cells.end()) {
+        Cell c;
+        c.dataset = r.dataset;
+        c.model = r.model;
+        c.level_kind = r.level_kind;
+        c.codec = codec;
+        c.setting = r.setting;
+        c.level = r.level;
+        cells.push_back(c);
+        members.emplace_back();
+        it = cells.end() - 1;
+      }
+      members[static_cast<std::size_t>(it - cells.begin())].push_back(&r);
+    }
   }
   if (!diverged.empty() && notes != nullptr) {
     std::string list;
@@ -73,6 +110,7 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
       ++c.runs;
       c.seeds.push_back(r->seed);
       c.unfinished += !r->finished;
+      add_distinct(c.codec_version, r->codec_version);
       if (r->bits_per_sample) file_bits.push_back(*r->bits_per_sample);
       if (r->train_samples) train_samples.push_back(static_cast<double>(*r->train_samples));
       if (r->storage_budget) c.storage_budget = r->storage_budget;
@@ -125,8 +163,25 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
       c.mean_val_acc.push_back(count[e] ? sum[e] / count[e] : std::nan(""));
     }
   }
-  // One measure per line: a (dataset, setting, model) with a run lacking payload figures falls
-  // back to file bits at every level.
+  // In line order: a raw cell joined its codecs' lines after their coded cells were made.
+  {
+    std::vector<std::size_t> order(cells.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      const Cell& x = cells[a];
+      const Cell& y = cells[b];
+      if (group_of(x) != group_of(y)) return group_of(x) < group_of(y);
+      if (x.codec != y.codec) return codec_before(x.codec, y.codec);
+      return x.level < y.level;
+    });
+    std::vector<Cell> sorted;
+    sorted.reserve(cells.size());
+    for (std::size_t i : order) sorted.push_back(std::move(cells[i]));
+    cells = std::move(sorted);
+  }
+  // One measure per model line: a (dataset, setting, model, level kind) with a run lacking
+  // payload figures falls back to file bits at every level of every codec, so that its codecs
+  // are compared in one measure.
   if (measure == BitsMeasure::kPayload) {
     for (const auto& c : cells) {
       if (c.runs == 0 || c.payload_bits.n == c.file_bits.n) continue;
@@ -157,6 +212,7 @@ std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs) {
   std::vector<Sums> all;
   for (const auto& r : runs) {
     for (const auto& e : r.cross_eval) {
+      const std::string train_codec = r.codec.empty() ? e.codec : r.codec;
       Level test;
       try {
         test = Level::parse(e.level);
@@ -166,8 +222,8 @@ std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs) {
       auto it = std::find_if(all.begin(), all.end(), [&](const Sums& s) {
         const auto& c = s.cell;
         return c.dataset == r.dataset && c.setting == r.setting && c.model == r.model &&
-               c.level_kind == r.level_kind && c.codec == e.codec && c.train == r.level &&
-               c.test == test;
+               c.level_kind == r.level_kind && c.codec == e.codec &&
+               c.train_codec == train_codec && c.train == r.level && c.test == test;
       });
       if (it == all.end()) {
         Sums s;
@@ -176,6 +232,7 @@ std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs) {
         s.cell.setting = r.setting;
         s.cell.level_kind = r.level_kind;
         s.cell.codec = e.codec;
+        s.cell.train_codec = train_codec;
         s.cell.train = r.level;
         s.cell.test = test;
         all.push_back(s);
@@ -198,9 +255,11 @@ std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs) {
   }
   std::stable_sort(cells.begin(), cells.end(), [](const CrossCell& a, const CrossCell& b) {
     const auto key = [](const CrossCell& c) {
-      return std::tie(c.dataset, c.setting, c.model, c.level_kind, c.codec);
+      return std::tie(c.dataset, c.setting, c.model, c.level_kind);
     };
     if (key(a) != key(b)) return key(a) < key(b);
+    if (a.codec != b.codec) return codec_before(a.codec, b.codec);
+    if (a.train_codec != b.train_codec) return codec_before(a.train_codec, b.train_codec);
     if (a.train != b.train) return a.train < b.train;
     return a.test < b.test;
   });
@@ -217,7 +276,7 @@ const CrossCell* CrossMatrix::at(const Level& train, const Level& test) const {
 std::vector<CrossMatrix> cross_matrices(const std::vector<CrossCell>& cells) {
   const auto same = [](const CrossCell& a, const CrossCell& b) {
     return a.dataset == b.dataset && a.setting == b.setting && a.model == b.model &&
-           a.level_kind == b.level_kind && a.codec == b.codec;
+           a.level_kind == b.level_kind && a.codec == b.codec && a.train_codec == b.train_codec;
   };
   std::vector<CrossMatrix> out;
   for (const auto& c : cells) {
@@ -321,17 +380,17 @@ HelmholtzEstimate estimate_helmholtz(std::vector<LevelPoint> points, double tole
 std::vector<HelmholtzEstimate> helmholtz_estimates(const std::vector<Cell>& cells,
                                                    double tolerance_pp,
                                                    std::vector<std::string>* notes) {
-  using Key = std::tuple<std::string, int, std::string, std::string>;
+  using Key = std::tuple<std::string, int, std::string, std::string, std::string>;
   std::vector<Key> order;
   std::map<Key, std::vector<LevelPoint>> groups;
   for (const auto& c : cells) {
-    const Key key{c.dataset, c.setting, c.model, c.level_kind};
+    const Key key{c.dataset, c.setting, c.model, c.level_kind, c.codec};
     if (!groups.count(key)) order.push_back(key);
     auto& points = groups[key];
     if (!c.bits.mean || !c.accuracy.mean) {
       if (notes) {
-        notes->push_back(c.dataset + " / " + c.model + " at " + c.level_kind + " " +
-                         c.level.to_string() + ": left out of the Helmholtz estimate (no " +
+        notes->push_back(c.dataset + " / " + c.model + " (" + c.codec + ") at " + c.level_kind +
+                         " " + c.level.to_string() + ": left out of the Helmholtz estimate (no " +
                          (c.bits.mean ? "accuracy" : "bits per sample") + " figure)");
       }
       continue;
@@ -353,14 +412,129 @@ std::vector<HelmholtzEstimate> helmholtz_estimates(const std::vector<Cell>& cell
     if (points.empty()) continue;
     HelmholtzEstimate h = estimate_helmholtz(points, tolerance_pp);
     h.dataset = std::get<0>(key);
+    h.setting = std::get<1>(key);
     h.model = std::get<2>(key);
     h.level_kind = std::get<3>(key);
+    h.codec = std::get<4>(key);
     for (const auto& c : cells) {
-      if (c.dataset == h.dataset && c.setting == std::get<1>(key) && c.model == h.model) {
+      if (Key{c.dataset, c.setting, c.model, c.level_kind, c.codec} == key) {
         h.bits_measure = c.bits_measure;
+        for (std::size_t start = 0; start < c.codec_version.size();) {
+          std::size_t end = c.codec_version.find("; ", start);
+          if (end == std::string::npos) end = c.codec_version.size();
+          add_distinct(h.codec_version, c.codec_version.substr(start, end - start));
+          start = end + 2;
+        }
       }
     }
     out.push_back(std::move(h));
+  }
+  return out;
+}
+
+namespace {
+
+// Whether two points of a comparison are the same level of the same runs: the same coded level
+// of one codec, or raw (every codec's line holds the same raw runs).
+bool same_point(const std::string& codec_a, const LevelPoint& a, const std::string& codec_b,
+                const LevelPoint& b) {
+  return a.level == b.level && (a.level.raw || codec_a == codec_b);
+}
+
+}  // namespace
+
+std::vector<CodecComparison> compare_codecs(const std::vector<HelmholtzEstimate>& estimates,
+                                            double tolerance_pp) {
+  std::vector<CodecComparison> out;
+  std::vector<bool> done(estimates.size(), false);
+  for (std::size_t i = 0; i < estimates.size(); ++i) {
+    if (done[i]) continue;
+    const HelmholtzEstimate& first = estimates[i];
+    std::vector<const HelmholtzEstimate*> lines;
+    for (std::size_t j = i; j < estimates.size(); ++j) {
+      const auto& e = estimates[j];
+      if (e.dataset == first.dataset && e.setting == first.setting && e.model == first.model &&
+          e.level_kind == first.level_kind) {
+        lines.push_back(&e);
+        done[j] = true;
+      }
+    }
+    if (lines.size() < 2) continue;
+    std::stable_sort(lines.begin(), lines.end(),
+                     [](const HelmholtzEstimate* a, const HelmholtzEstimate* b) {
+                       return codec_before(a->codec, b->codec);
+                     });
+    CodecComparison cmp;
+    cmp.dataset = first.dataset;
+    cmp.setting = first.setting;
+    cmp.model = first.model;
+    cmp.level_kind = first.level_kind;
+    cmp.tolerance_pp = tolerance_pp;
+    cmp.bits_measure = first.bits_measure;
+
+    // Every codec's points, compared with the common best: the highest accuracy over all of
+    // them (ties: fewer bits, then the earlier codec).
+    struct Entry {
+      std::string codec;
+      LevelPoint point;
+    };
+    std::vector<Entry> all;
+    for (const auto* h : lines) {
+      for (const auto& p : h->points) all.push_back({h->codec, p});
+    }
+    const Entry* best = &all.front();
+    for (const auto& e : all) {
+      if (e.point.accuracy > best->point.accuracy ||
+          (e.point.accuracy == best->point.accuracy && e.point.bits < best->point.bits)) {
+        best = &e;
+      }
+    }
+    cmp.best_codec = best->point.level.raw ? "" : best->codec;
+    cmp.best_level = best->point.level;
+    cmp.best_accuracy = best->point.accuracy;
+    cmp.best_bits = best->point.bits;
+    for (auto& e : all) {
+      if (same_point(e.codec, e.point, best->codec, best->point)) {
+        e.point.worse_by_at_most = 0.0;
+        e.point.test = "the best level";
+      } else {
+        compare_with_best(best->point, e.point);
+      }
+    }
+
+    for (const auto* h : lines) {
+      CodecKnee k;
+      k.codec = h->codec;
+      k.codec_version = h->codec_version;
+      k.best = h->best;
+      k.best_accuracy = h->best_accuracy;
+      const Entry* knee = nullptr;
+      for (const auto& e : all) {
+        if (e.codec != h->codec || e.point.level.raw) continue;  // raw is no codec's level
+        if (e.point.worse_by_at_most > tolerance_pp / 100.0 + 1e-12) continue;
+        if (knee == nullptr || e.point.bits < knee->point.bits) knee = &e;
+      }
+      if (knee != nullptr) {
+        k.knee = knee->point.level;
+        k.knee_bits = knee->point.bits;
+        k.knee_file_bits = knee->point.file_bits;
+        k.knee_accuracy = knee->point.accuracy;
+        k.worse_by_at_most = knee->point.worse_by_at_most;
+        k.knee_test = knee->point.test;
+      }
+      cmp.codecs.push_back(std::move(k));
+    }
+
+    const std::string wanted = default_codec(cmp.level_kind);
+    const auto baseline = std::find_if(cmp.codecs.begin(), cmp.codecs.end(),
+                                       [&](const CodecKnee& k) { return k.codec == wanted; });
+    cmp.baseline_is_default = baseline != cmp.codecs.end();
+    const CodecKnee& base = cmp.baseline_is_default ? *baseline : cmp.codecs.front();
+    cmp.baseline_codec = base.codec;
+    for (auto& k : cmp.codecs) {
+      if (k.knee && base.knee && base.knee_bits > 0) k.ratio_to_baseline = k.knee_bits / base.knee_bits;
+    }
+    out.push_back(std::move(cmp));
   }
   return out;
 }

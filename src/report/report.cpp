@@ -34,6 +34,7 @@ ReportResult write_report(const ReportOptions& o) {
   const auto cells = make_cells(scan.runs, o.bits, &notes);
   const auto estimates = helmholtz_estimates(cells, o.tolerance_pp, &notes);
   const auto cross = make_cross_cells(scan.runs);
+  const auto codecs = compare_codecs(estimates, o.tolerance_pp);
   for (std::size_t i = scan.warnings.size(); i < notes.size(); ++i) warn(notes[i]);
 
   std::error_code ec;
@@ -48,6 +49,7 @@ ReportResult write_report(const ReportOptions& o) {
   md.cells = &cells;
   md.estimates = &estimates;
   md.cross = &cross;
+  md.codecs = &codecs;
   if (!o.plots) {
     md.plots_note = "Plots were not made (`--no-plots`).";
   } else {
@@ -95,6 +97,7 @@ ReportResult write_report(const ReportOptions& o) {
       {"report.csv", report_csv(scan.runs)},
       {"helmholtz.csv", helmholtz_csv(estimates)},
       {"cross_eval.csv", cross_eval_report_csv(cross)},
+      {"codecs.csv", codecs_csv(codecs)},
       {"report.md", report_markdown(md)}};
   std::vector<fs::path> written;
   for (const auto& [name, text] : tables) {

@@ -52,6 +52,48 @@ bool operator==(const Level& a, const Level& b) {
 
 namespace {
 
+struct KnownCodec {
+  const char* name;
+  const char* display;
+  const char* kind;  // the level option it takes
+};
+
+// In table order; the first of each kind is its default (and the Codecs table's baseline).
+constexpr KnownCodec kKnownCodecs[] = {
+    {"jpeg", "JPEG", "quality"},    {"webp", "WebP", "quality"},    {"avif", "AVIF", "quality"},
+    {"jxl", "JPEG XL", "quality"},  {"j2k", "JPEG 2000", "quality"}, {"mp3", "MP3", "bitrate"},
+    {"opus", "Opus", "bitrate"},    {"vorbis", "Vorbis", "bitrate"}};
+
+const KnownCodec* known_codec(const std::string& name) {
+  for (const auto& c : kKnownCodecs) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string default_codec(const std::string& level_kind) {
+  return level_kind == "bitrate" ? "mp3" : "jpeg";
+}
+
+bool codec_before(const std::string& a, const std::string& b) {
+  const auto rank = [](const std::string& c) {
+    if (c.empty()) return std::size_t{1000};  // raw: after every codec
+    const KnownCodec* k = known_codec(c);
+    return k ? static_cast<std::size_t>(k - kKnownCodecs) : std::size_t{100};
+  };
+  const std::size_t ra = rank(a), rb = rank(b);
+  return ra != rb ? ra < rb : a < b;
+}
+
+std::string codec_display_name(const std::string& codec) {
+  const KnownCodec* k = known_codec(codec);
+  return k ? k->display : codec;
+}
+
+namespace {
+
 // A damaged-file error that names the file.
 [[noreturn]] void damaged(const fs::path& file, const std::string& what) {
   throw core::DataError("'" + file.string() + "': " + what);
@@ -141,6 +183,25 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
     damaged(file, "\"level_option\" is '" + r.level_kind + "', not quality or bitrate");
   }
   r.level = level_of(required(j, r.level_kind.c_str(), file), r.level_kind.c_str(), file);
+  // The codec: the identity's (every coded run since --codec), else the summary's own key, else
+  // what the level kind meant before --codec: JPEG or MP3. A raw run is codec-free.
+  if (!r.level.raw) {
+    const json* identity = nullptr;
+    if (j.contains("identity") && j["identity"].is_object()) identity = &j["identity"];
+    const auto text = [&](const json* in, const char* key, const std::string& where) {
+      if (in == nullptr || !in->contains(key) || (*in)[key].is_null()) return std::string();
+      if (!(*in)[key].is_string()) damaged(file, where + "\"" + key + "\" is not a string");
+      return (*in)[key].get<std::string>();
+    };
+    r.codec = text(identity, "codec", "identity ");
+    r.codec_version = text(identity, "codec-version", "identity ");
+    if (r.codec.empty()) r.codec = text(&j, "codec", "");
+    if (r.codec.empty()) r.codec = default_codec(r.level_kind);
+    const KnownCodec* known = known_codec(r.codec);
+    if (known != nullptr && r.level_kind != known->kind) {
+      damaged(file, "codec '" + r.codec + "' does not take a " + r.level_kind);
+    }
+  }
 
   r.epochs_requested = optional_int(j, "epochs_requested", file).value_or(0);
   const int epochs_completed = optional_int(j, "epochs_completed", file).value_or(0);
@@ -216,6 +277,7 @@ void sort_runs(std::vector<RunRecord>& runs) {
       return std::tie(r.dataset, r.setting, r.model, r.level_kind);
     };
     if (key(a) != key(b)) return key(a) < key(b);
+    if (a.codec != b.codec) return codec_before(a.codec, b.codec);
     if (a.level != b.level) return a.level < b.level;
     if (a.seed != b.seed) return a.seed < b.seed;
     return a.relative < b.relative;

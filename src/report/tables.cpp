@@ -168,7 +168,7 @@ std::string report_csv(const std::vector<RunRecord>& runs) {
                                                    : std::nullopt),
                     std::string(!r.above_chance ? "" : *r.above_chance ? "true" : "false"),
                     csv_field(r.relative.generic_string()), r.status,
-                    csv_int(r.diverged_epoch));
+                    csv_int(r.diverged_epoch), csv_field(r.codec), csv_field(r.codec_version));
   }
   return out;
 }
@@ -186,7 +186,7 @@ std::string helmholtz_csv(const std::vector<HelmholtzEstimate>& estimates) {
                     std::string(h.at_chance ? "true" : "false"), csv_field(knee_test(h)),
                     to_string(h.bits_measure), csv_number(knee_point(h).file_bits),
                     csv_number(h.lossless_bits), csv_number(h.noise_bits_vs_lossless),
-                    csv_number(h.noise_fraction_vs_lossless));
+                    csv_number(h.noise_fraction_vs_lossless), csv_field(h.codec));
   }
   return out;
 }
@@ -200,7 +200,27 @@ std::string cross_eval_report_csv(const std::vector<CrossCell>& cells) {
                     csv_number(c.accuracy.std),
                     csv_number(c.interval ? std::optional(c.interval->low) : std::nullopt),
                     csv_number(c.interval ? std::optional(c.interval->high) : std::nullopt),
-                    csv_number(c.test_payload_bits));
+                    csv_number(c.test_payload_bits), csv_field(c.train_codec));
+  }
+  return out;
+}
+
+std::string codecs_csv(const std::vector<CodecComparison>& comparisons) {
+  std::string out = std::string(kCodecsCsvHeader) + "\n";
+  for (const auto& m : comparisons) {
+    for (const auto& k : m.codecs) {
+      out += csv_line(csv_field(m.dataset), csv_field(m.model), std::to_string(m.setting),
+                      m.level_kind, csv_field(k.codec), csv_field(k.codec_version),
+                      k.best.to_string(), csv_number(k.best_accuracy), csv_field(m.best_codec),
+                      m.best_level.to_string(), csv_number(m.best_accuracy),
+                      csv_number(m.tolerance_pp), k.knee ? k.knee->to_string() : std::string(),
+                      csv_number(k.knee ? std::optional(k.knee_accuracy) : std::nullopt),
+                      csv_number(k.knee ? std::optional(k.knee_bits) : std::nullopt),
+                      csv_number(k.knee ? k.knee_file_bits : std::nullopt),
+                      csv_number(k.knee ? std::optional(k.worse_by_at_most) : std::nullopt),
+                      csv_field(k.knee_test), csv_number(k.ratio_to_baseline),
+                      csv_field(m.baseline_codec), to_string(m.bits_measure));
+    }
   }
   return out;
 }
@@ -220,6 +240,8 @@ std::string cross_eval_markdown(const std::vector<CrossCell>& cells) {
   for (const auto& m : cross_matrices(cells)) {
     const CrossCell& first = *m.cells.front();
     md += "\n### " + cell_text(first.dataset) + " / " + cell_text(first.model) +
+          (first.train_codec != first.codec ? ", trained through " + cell_text(first.train_codec)
+                                            : std::string()) +
           ", test data through " + cell_text(first.codec) + "\n\n";
     std::vector<std::string> head = {"trained at \\ tested at"};
     for (const auto& t : m.tests) head.push_back(level_name(first.level_kind, t));
@@ -245,17 +267,85 @@ std::string cross_eval_markdown(const std::vector<CrossCell>& cells) {
 
 }  // namespace
 
+namespace {
+
+// Per (dataset, setting, model) trained through two or more codecs: each codec's first level
+// within tolerance of the common best, its bits and their ratio to the baseline codec's.
+std::string codecs_markdown(const std::vector<CodecComparison>& comparisons) {
+  const CodecComparison& any = comparisons.front();
+  const std::string tol = format("%g", any.tolerance_pp);
+  std::string md =
+      "\n## Codecs\n\nFor each model trained through two or more codecs. Levels of two codecs "
+      "are not comparable; bits per sample are. The *common best* is the highest accuracy over "
+      "every level of every codec of the model (raw included: it is every codec's uncoded "
+      "reference). A codec's *first level within tolerance* is its coded level with the fewest "
+      "bits whose accuracy is not worse than the common best by more than " + tol +
+      " percentage point(s) at 95% confidence, by the test of q\\* (compare_with_best against "
+      "the common best instead of the codec's own best); **not reached**: no coded level of the "
+      "codec gets there. The *ratio* is its bits over the baseline codec's at their first levels "
+      "within tolerance (below 1: the same accuracy in fewer bits). The baseline is JPEG for "
+      "images and MP3 for audio, or the first codec listed where that one was not trained. "
+      "Machine-readable: `codecs.csv`.\n";
+  for (const auto& m : comparisons) {
+    const std::string base = codec_display_name(m.baseline_codec);
+    md += "\n### " + cell_text(m.dataset) + " / " + cell_text(m.model) + "\n\n";
+    md += "Common best: " + pct(m.best_accuracy) + " at " + level_name(m.level_kind, m.best_level) +
+          (m.best_codec.empty() ? std::string(" (no codec)")
+                                : " through " + cell_text(codec_display_name(m.best_codec))) +
+          ", " + bits_text(m.best_bits) + " " + measure_name(m.bits_measure) + " bits.";
+    if (!m.baseline_is_default) {
+      md += " " + codec_display_name(default_codec(m.level_kind)) + " was not trained here: "
+            "the ratios are to " + cell_text(base) + ", the first codec listed.";
+    }
+    const auto baseline = std::find_if(m.codecs.begin(), m.codecs.end(), [&](const CodecKnee& k) {
+      return k.codec == m.baseline_codec;
+    });
+    if (baseline != m.codecs.end() && !baseline->knee) {
+      md += " " + cell_text(base) + " does not reach it: no ratios.";
+    }
+    md += "\n\n";
+    md += header({"codec", "version", "own best level", "own best accuracy",
+                  "first level within tolerance", "B " + measure_name(m.bits_measure),
+                  "file bits", "accuracy", "worse than common best by at most (95%, points)",
+                  "test", "ratio to " + cell_text(base)},
+                 2);
+    for (const auto& k : m.codecs) {
+      std::vector<std::string> line = {cell_text(k.codec),
+                                       k.codec_version.empty() ? "n/a" : cell_text(k.codec_version),
+                                       level_name(m.level_kind, k.best), pct(k.best_accuracy)};
+      if (k.knee) {
+        line.insert(line.end(),
+                    {"**" + level_name(m.level_kind, *k.knee) + "**", bits_text(k.knee_bits),
+                     bits_text(k.knee_file_bits), pct(k.knee_accuracy),
+                     format("%.2f", k.worse_by_at_most * 100.0), cell_text(k.knee_test),
+                     k.ratio_to_baseline ? format("%.2f", *k.ratio_to_baseline) : "n/a"});
+      } else {
+        line.insert(line.end(), {"not reached", "n/a", "n/a", "n/a", "n/a", "", "n/a"});
+      }
+      md += row(line);
+    }
+  }
+  return md;
+}
+
+}  // namespace
+
 std::string helmholtz_definition(double tolerance_pp, BitsMeasure bits) {
   const std::string tol = format("%g", tolerance_pp);
   const bool payload = bits == BitsMeasure::kPayload;
-  return "For each dataset and model, B(q) is the mean size of one sample (image or clip) in "
-         "bits at level q (JPEG quality or MP3 bitrate), averaged over seeds, and accuracy(q) "
-         "is the mean over seeds of each run's mean of its 10 best validation accuracies. " +
+  return "For each dataset, model and codec, B(q) is the mean size of one sample (image or "
+         "clip) in bits at level q of that codec (in the codec's own scale: JPEG quality, MP3 "
+         "bitrate, ...; levels of two codecs are not comparable, so each codec is a line of its "
+         "own, and the raw runs are the uncoded reference of every codec's line), averaged over "
+         "seeds, and accuracy(q) is the mean over seeds of each run's mean of its 10 best "
+         "validation accuracies. " +
          std::string(payload
                          ? "B(q) counts **payload bits** (`--bits payload`, the default): the "
                            "entropy-coded data without what every file repeats (JPEG's markers, "
                            "quantisation and Huffman tables; MP3's ID3 tags and LAME's Info "
-                           "frame, keeping the frame headers, which are part of the stream), so "
+                           "frame, keeping the frame headers, which are part of the stream; the "
+                           "other codecs' container boxes and chunk headers; Ogg's page headers "
+                           "and the Opus and Vorbis header packets), so "
                            "a constant header does not pass for information; file bits stand "
                            "beside them. "
                          : "B(q) counts **file bits** (`--bits file`): whole files, headers and "
@@ -299,13 +389,15 @@ std::string report_markdown(const MarkdownInput& in) {
         "clip). Machine-readable: `report.csv`, `helmholtz.csv`.\n\n";
 
   md += "## Runs\n\n";
-  md += header({"dataset", "model", "setting", "level", "seed", "payload bits", "file bits",
+  md += header({"dataset", "model", "setting", "codec", "level", "seed", "payload bits",
+                "file bits",
                 distortion_header(runs), "best val_acc", "mean of 10 best [95% Wilson]",
                 "conv. epoch", "epochs",
                 "status", "wall time", "samples/s", "run"});
   for (const auto& r : runs) {
     md += row({cell_text(r.dataset), cell_text(r.model),
                r.setting < 0 ? std::string("file") : std::to_string(r.setting),
+               r.codec.empty() ? std::string("none") : cell_text(r.codec),
                level_name(r.level_kind, r.level), std::to_string(r.seed),
                bits_text(r.payload_bits_per_sample), bits_text(r.bits_per_sample),
                db_text(r.distortion_db), pct(r.best_val_acc),
@@ -322,19 +414,19 @@ std::string report_markdown(const MarkdownInput& in) {
   if (several_seeds) {
     md +=
         "\n## Seeds per cell\n\nMean ± sample standard deviation over the runs of each "
-        "(dataset, model, level), n = runs, and the 95% interval of the mean accuracy: "
+        "(dataset, model, codec, level), n = runs, and the 95% interval of the mean accuracy: "
         "Student's t over the seeds (a cell of one run: its Wilson interval over its "
         "validation samples). A seed fixes the initial weights and the batch order at every "
-        "level, so levels compare best seed by seed.\n\n";
-    md += header({"dataset", "model", "level", "n", "seeds", "payload bits", "file bits",
-                  "mean of 10 best",
-                  "95% interval", "chance runs", "conv. epoch"},
-                 3);
+        "level, so levels compare best seed by seed. A raw cell is listed in the line of each "
+        "codec it is the uncoded reference of.\n\n";
+    md += header({"dataset", "model", "codec", "level", "n", "seeds", "payload bits",
+                  "file bits", "mean of 10 best", "95% interval", "chance runs", "conv. epoch"},
+                 4);
     for (const auto& c : cells) {
       std::string seeds;
       for (int s : c.seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(s);
-      md += row({cell_text(c.dataset), cell_text(c.model), level_name(c.level_kind, c.level),
-                 std::to_string(c.runs), seeds, mean_std(c.payload_bits, bits_text, c.runs),
+      md += row({cell_text(c.dataset), cell_text(c.model), cell_text(c.codec),
+                 level_name(c.level_kind, c.level), std::to_string(c.runs), seeds, mean_std(c.payload_bits, bits_text, c.runs),
                  mean_std(c.file_bits, bits_text, c.runs),
                  mean_std(c.accuracy, pct, c.runs), interval_text(c.accuracy_interval),
                  std::to_string(c.chance_runs), mean_std(c.convergence, plain, c.runs)});
@@ -347,12 +439,13 @@ std::string report_markdown(const MarkdownInput& in) {
     if (h.dataset != dataset) {
       dataset = h.dataset;
       md += "\n### " + cell_text(dataset) + "\n\n";
-      md += header({"model", "bits", "reference", "B(ref)", "best level", "best accuracy",
-                    "q\\*", "B(q\\*)", "accuracy(q\\*)", "noise bits", "noise fraction",
-                    "B(lossless)", "noise vs lossless", "fraction vs lossless"});
+      md += header({"model", "codec", "bits", "reference", "B(ref)", "best level",
+                    "best accuracy", "q\\*", "B(q\\*)", "accuracy(q\\*)", "noise bits",
+                    "noise fraction", "B(lossless)", "noise vs lossless", "fraction vs lossless"},
+                   3);
       for (const auto& e : estimates) {
         if (e.dataset != dataset) continue;
-        md += row({cell_text(e.model), measure_name(e.bits_measure),
+        md += row({cell_text(e.model), cell_text(e.codec), measure_name(e.bits_measure),
                    level_name(e.level_kind, e.reference), bits_text(e.reference_bits),
                    level_name(e.level_kind, e.best), pct(e.best_accuracy),
                    "**" + level_name(e.level_kind, e.knee) + "**", bits_text(e.knee_bits),
@@ -362,7 +455,7 @@ std::string report_markdown(const MarkdownInput& in) {
                    fraction_text(e, e.noise_fraction_vs_lossless)});
       }
     }
-    md += "\n" + cell_text(h.model) + ", by level:\n\n";
+    md += "\n" + cell_text(h.model) + " (" + cell_text(h.codec) + "), by level:\n\n";
     md += header({"level", "B(q) " + measure_name(h.bits_measure), "file bits", "accuracy(q)",
                   "vs best (points)",
                   "worse than best by at most (95%, points)", "test", "role"},
@@ -383,18 +476,20 @@ std::string report_markdown(const MarkdownInput& in) {
     }
   }
   if (estimates.empty()) md += "\nNo (dataset, model) had a level with both figures.\n";
+  if (in.codecs != nullptr && !in.codecs->empty()) md += codecs_markdown(*in.codecs);
 
   if (std::any_of(cells.begin(), cells.end(), [](const Cell& c) { return c.storage_budget; })) {
     md += "\n## Equal storage\n\nRuns trained under `--storage-budget BYTES`: at each level, "
-          "the first floor(BYTES / mean JPEG file bytes of the training split at that level) "
+          "the first floor(BYTES / mean file bytes of the training split coded at that level) "
           "training images (raw: pixel bytes), so that every level had the same storage. More "
           "samples at a lower quality against fewer at a higher one.\n\n";
-    md += header({"dataset", "model", "budget (bytes)", "level", "n", "training images",
-                  "mean of 10 best", "95% interval"},
-                 2);
+    md += header({"dataset", "model", "codec", "budget (bytes)", "level", "n",
+                  "training images", "mean of 10 best", "95% interval"},
+                 3);
     for (const auto& c : cells) {
       if (!c.storage_budget) continue;
-      md += row({cell_text(c.dataset), cell_text(c.model), std::to_string(*c.storage_budget),
+      md += row({cell_text(c.dataset), cell_text(c.model), cell_text(c.codec),
+                 std::to_string(*c.storage_budget),
                  level_name(c.level_kind, c.level), std::to_string(c.runs),
                  c.train_samples.mean ? format("%.0f", *c.train_samples.mean) : "n/a",
                  mean_std(c.accuracy, pct, c.runs), interval_text(c.accuracy_interval)});

@@ -92,6 +92,28 @@ bool built_in(const RunSpec& s) { return s.recipe.architecture_file.empty(); }
 bool from_file(const RunSpec& s) { return !s.recipe.architecture_file.empty(); }
 bool log_dir_set(const RunSpec& s) { return !s.runtime.log_dir.empty(); }
 
+// Whether the run's level goes through a codec (not raw): then its codec and the codec's
+// library version are part of what is trained.
+bool coded(const RunSpec& s) { return s.data.level && !s.data.level->raw(); }
+bool jpeg_images(const RunSpec& s) {
+  return !s.data.audio() && (!s.data.level || s.data.level->codec() == "jpeg");
+}
+
+// Identity values are one line of key=value pairs split at ';': the versions say ", " instead.
+std::string codec_version(const RunSpec& s) {
+  std::string v = s.data.level ? s.data.level->codec_version() : "";
+  for (std::size_t at = v.find(';'); at != std::string::npos; at = v.find(';', at)) v[at] = ',';
+  return v;
+}
+
+// Gives the level the --codec once both are known (each option may come first); a level of the
+// other kind waits for finalize(), which names the mismatch.
+void bind_codec(RunSpec& s) {
+  if (s.data.codec && s.data.level && data::is_audio(*s.data.codec) == s.data.level->audio()) {
+    s.data.level = s.data.level->with_codec(*s.data.codec);
+  }
+}
+
 // The level in the scale of the option that sets it: "" when the level is of the other kind.
 template <class Alternative>
 std::string level_text(const RunSpec& s) {
@@ -124,27 +146,42 @@ std::vector<Field> make_fields() {
        "audio-effects)",
        always, [](const RunSpec& s) { return s.data.data_dir.string(); },
        [](RunSpec& s, const std::string& t) { s.data.data_dir = t; }},
-      {"quality", "-q", D, Type::kString, true, true,
-       "Images: JPEG quality 1..100, or raw for no codec", images,
-       level_text<data::Quality>,
+      {"codec", nullptr, D, Type::kString, true, true,
+       "The codec of --quality (images: jpeg, webp, avif, jxl, j2k; default jpeg) or of "
+       "--bitrate (audio: mp3, opus, vorbis; default mp3); the README's codec table gives each "
+       "one's scale",
+       coded, [](const RunSpec& s) { return s.data.level ? s.data.level->codec() : ""; },
        [](RunSpec& s, const std::string& t) {
-         try {
-           s.data.level = data::Quality::parse(t);
-         } catch (const UsageError& e) {
-           throw UsageError(std::string("--quality: ") + e.what());
-         }
+         s.data.codec = data::parse_codec(t);
+         bind_codec(s);
+       }},
+      {"codec-version", nullptr, D, Type::kString, true, false,
+       "The codec's library and version: another version may give other bytes", coded,
+       [](const RunSpec& s) { return codec_version(s); },
+       [](RunSpec&, const std::string&) {}},
+      {"quality", "-q", D, Type::kString, true, true,
+       "Images: the codec's level in its own scale (JPEG quality 1..100, WebP and AVIF 0..100, "
+       "JPEG XL 5..99, JPEG 2000 a PSNR target in dB 1..100), or raw for no codec",
+       images, level_text<data::Quality>,
+       [](RunSpec& s, const std::string& t) {
+         s.data.level = data::Quality::parse_unchecked(t);
+         bind_codec(s);
        }},
       {"subsampling", nullptr, D, Type::kString, true, true,
-       "Images: chroma subsampling of colour images, 420 or 444", images,
+       "Images, --codec jpeg: chroma subsampling of colour images, 420 or 444", jpeg_images,
        [](const RunSpec& s) { return codec::to_string(s.data.subsampling); },
        [](RunSpec& s, const std::string& t) {
          s.data.subsampling = codec::parse_subsampling(one_of("subsampling", t, {"420", "444"}));
        }},
       {"bitrate", "-b", D, Type::kString, true, true,
-       "Audio: MP3 bitrate in kbit/s (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, "
-       "160, 192, 224, 256, 320), or raw for no codec; required for audio",
+       "Audio: the codec's bitrate in kbit/s (MP3: 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, "
+       "128, 144, 160, 192, 224, 256, 320; Opus: 6..256; Vorbis: libvorbis' range at 44.1 kHz "
+       "mono), or raw for no codec; required for audio",
        audio, level_text<data::Bitrate>,
-       [](RunSpec& s, const std::string& t) { s.data.level = data::Bitrate::parse(t); }},
+       [](RunSpec& s, const std::string& t) {
+         s.data.level = data::Bitrate::parse_unchecked(t);
+         bind_codec(s);
+       }},
       {"instrument", nullptr, D, Type::kString, true, true,
        "Audio: guitar (the reference's monophonic guitar notes), bass or all", audio,
        [](const RunSpec& s) { return s.data.instrument; },
@@ -163,7 +200,9 @@ std::vector<Field> make_fields() {
        [](const RunSpec& s) { return std::to_string(s.data.split_seed); },
        [](RunSpec& s, const std::string& t) { s.data.split_seed = parse_seed("split-seed", t); }},
       {"cache-dir", nullptr, D, Type::kString, false, true,
-       "Audio: feature cache folder (empty string: no cache)", audio,
+       "Cache folder of audio features and of the decoded images of the slow image codecs "
+       "(webp, avif, jxl, j2k); empty string: no cache",
+       always,
        [](const RunSpec& s) { return s.data.cache_dir.string(); },
        [](RunSpec& s, const std::string& t) { s.data.cache_dir = t; }},
       {"train-size", nullptr, D, Type::kInteger, true, true,
@@ -399,6 +438,18 @@ void resolve_architecture(RunSpec& s) {
 void finalize(RunSpec& s, const Given& given) {
   const std::string& dataset = s.data.dataset;
   data::check_dataset_name(dataset);
+  if (s.data.codec && data::is_audio(*s.data.codec) != s.data.audio()) {
+    std::string audio;
+    for (const auto& info : codec::audio_codecs()) {
+      audio += (audio.empty() ? "" : ", ") + std::string(info.name);
+    }
+    throw UsageError("--codec " + data::to_string(*s.data.codec) + " is " +
+                     (s.data.audio() ? "an image codec; --dataset " + dataset +
+                                           " takes an audio codec: " + audio
+                                     : "an audio codec; --dataset " + dataset +
+                                           " takes an image codec: " +
+                                           codec::built_image_codec_names()));
+  }
   auto& r = s.recipe;
   if (s.data.audio()) {
     refuse_if_given(given, "quality", dataset, " (audio is compressed with --bitrate KBPS)");
@@ -419,10 +470,27 @@ void finalize(RunSpec& s, const Given& given) {
                        ": an MP3 bitrate in kbit/s (8, 16, 32, 64, 96, 128, ...) or raw");
     }
   } else {
-    for (const char* key : {"bitrate", "instrument", "eval", "split-seed", "cache-dir"}) {
+    for (const char* key : {"bitrate", "instrument", "eval", "split-seed"}) {
       refuse_if_given(given, key, dataset, " (it is an option of --dataset audio-effects)");
     }
+    if (given.count("quality") == 0 && s.data.codec &&
+        std::get<codec::ImageCodec>(*s.data.codec) != codec::ImageCodec::kJpeg) {
+      // JPEG's quality 5 means nothing in another codec's scale.
+      {
+        const auto& info = codec::image_codec_info(std::get<codec::ImageCodec>(*s.data.codec));
+        throw UsageError("--codec " + std::string(info.name) + " needs --quality (" +
+                         std::to_string(info.min_quality) + ".." +
+                         std::to_string(info.max_quality) + ": " + info.knob + ")");
+      }
+    }
     if (!s.data.level) s.data.level = default_quality();
+  }
+  // The codec: the one given, else the level's own (JPEG, MP3 unless a sweep cell set another);
+  // the level is checked against its range.
+  s.data.level = s.data.level->with_codec(s.data.codec ? *s.data.codec : s.data.level->codec_id());
+  if (given.count("subsampling") != 0 && s.data.level->codec() != "jpeg") {
+    throw UsageError("--subsampling applies to --codec jpeg, not " + s.data.level->codec() +
+                     " (the README's codec table says what each codec does with colour)");
   }
   if (quirks(s).float32) {
     if (given.count("precision") != 0 && s.runtime.precision != PrecisionChoice::kFp32) {
@@ -447,6 +515,7 @@ void validate(const RunSpec& s) {
     throw UsageError("--dataset " + s.data.dataset + " takes " +
                      (s.data.audio() ? "--bitrate" : "--quality") + ", not " + level.describe());
   }
+  level.with_codec(level.codec_id());  // in the codec's range (throws naming the option)
   const auto& r = s.recipe;
   if (r.epochs < 1) throw UsageError("--epochs must be at least 1");
   if (r.batch_size < 1) throw UsageError("--batch-size must be at least 1");
@@ -489,15 +558,29 @@ std::string identity_line(const Identity& identity) {
 
 namespace {
 
-// Runs trained before --protocol existed were trained the corrected way.
-Identity with_protocol(Identity stored) {
-  for (const auto& [key, value] : stored) {
-    if (key == "protocol") return stored;
+// Runs trained before --protocol existed were trained the corrected way; runs trained before
+// --codec existed went through JPEG (images) or MP3 (audio), and recorded no codec version
+// (compare() then accepts the version of today's build).
+Identity with_legacy_defaults(Identity stored) {
+  const auto find = [&stored](const char* key) {
+    return std::find_if(stored.begin(), stored.end(),
+                        [key](const auto& kv) { return kv.first == key; });
+  };
+  if (find("protocol") == stored.end()) {
+    const auto after_dataset = find("dataset");
+    stored.insert(after_dataset == stored.end() ? stored.begin() : after_dataset + 1,
+                  {"protocol", to_string(Protocol::kCorrected)});
   }
-  const auto after_dataset = std::find_if(stored.begin(), stored.end(),
-                                          [](const auto& kv) { return kv.first == "dataset"; });
-  stored.insert(after_dataset == stored.end() ? stored.begin() : after_dataset + 1,
-                {"protocol", to_string(Protocol::kCorrected)});
+  if (find("codec") == stored.end()) {
+    for (const auto& [option, codec] : {std::pair<const char*, const char*>{"quality", "jpeg"},
+                                        {"bitrate", "mp3"}}) {
+      const auto level = find(option);
+      if (level != stored.end() && level->second != "raw") {
+        stored.insert(level, {"codec", codec});
+        break;
+      }
+    }
+  }
   return stored;
 }
 
@@ -517,7 +600,7 @@ Identity parse_identity_line(const std::string& line) {
     out.emplace_back(part.substr(0, eq), part.substr(eq + 1));
     start = end + 1;
   }
-  return with_protocol(std::move(out));
+  return with_legacy_defaults(std::move(out));
 }
 
 nlohmann::json identity_json(const Identity& identity) {
@@ -543,7 +626,7 @@ Identity identity_from_json(const nlohmann::json& j) {
       out.emplace_back(key, value.get<std::string>());
     }
   }
-  return with_protocol(std::move(out));
+  return with_legacy_defaults(std::move(out));
 }
 
 std::vector<Difference> compare(const Identity& stored, const Identity& wanted) {
@@ -560,6 +643,9 @@ std::vector<Difference> compare(const Identity& stored, const Identity& wanted) 
     if (other == nullptr || *other != value) out.push_back({key, value, other ? *other : kNotSet});
   }
   for (const auto& [key, value] : wanted) {
+    // A run from before codec versions were recorded: its codec (given by the legacy default)
+    // is today's JPEG or MP3; its library version is not known, so it is not held against it.
+    if (key == "codec-version") continue;
     if (lookup(stored, key) == nullptr) out.push_back({key, kNotSet, value});
   }
   return out;

@@ -12,10 +12,6 @@
 namespace helmholtz::train {
 namespace fs = std::filesystem;
 
-std::vector<std::string> eval_codecs(bool audio) {
-  return audio ? std::vector<std::string>{"mp3"} : std::vector<std::string>{"jpeg"};
-}
-
 CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& log) {
   const run::RunFolder folder(request.run_dir);
   std::error_code ec;
@@ -38,20 +34,15 @@ CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& 
                           "); restore it or train the run again");
   }
   const bool audio = spec.data.audio();
-  const auto codecs = eval_codecs(audio);
-  const std::string codec = request.codec.empty() ? codecs.front() : request.codec;
-  if (std::find(codecs.begin(), codecs.end(), codec) == codecs.end()) {
-    std::string list;
-    for (const auto& c : codecs) list += (list.empty() ? "" : ", ") + c;
-    throw core::UsageError("--codec " + codec + ": a " + (audio ? "audio" : "image") +
-                           " run is evaluated through " + list);
-  }
+  std::vector<data::Level> levels;
   for (const auto& level : request.levels) {
     if (level.audio() != audio) {
       throw core::UsageError(std::string(audio ? "--quality" : "--bitrate") +
                              " does not apply to a run of --dataset " + spec.data.dataset +
                              " (use " + (audio ? "--bitrate" : "--quality") + ")");
     }
+    levels.push_back(request.run_codec ? level.with_codec(spec.data.codec_level().codec_id())
+                                       : level);
   }
   if (request.device) spec.runtime.device = *request.device;
   if (request.threads) spec.runtime.threads = *request.threads;
@@ -67,10 +58,11 @@ CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& 
   if (fs::exists(result.file, ec)) table = run::read_cross_eval_csv(result.file);
 
   std::vector<data::Level> todo;
-  for (const auto& level : request.levels) {
+  for (const auto& level : levels) {
     const bool done =
         std::any_of(table.begin(), table.end(), [&](const run::CrossEvalEntry& e) {
-          return e.codec == codec && e.level == level.to_string() && e.weights_epoch == weights_epoch;
+          return e.codec == level.codec() && e.level == level.to_string() &&
+                 e.weights_epoch == weights_epoch;
         });
     if (request.skip_done && done) {
       ++result.skipped;
@@ -94,7 +86,7 @@ CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& 
     const Metrics m =
         evaluate(t->model, d.validation, t->eval_batch_size, t->channels_last, t->precision);
     run::CrossEvalEntry e;
-    e.codec = codec;
+    e.codec = level.codec();
     e.level = level.to_string();
     e.weights_epoch = weights_epoch;
     e.val_acc = m.acc;
@@ -105,8 +97,11 @@ CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& 
     e.distortion_db = d.distortion_db;
     run::merge_cross_eval(table, e);
     core::write_file_atomic(result.file, run::cross_eval_csv(table));
-    log.info("{}: best weights (epoch {}) on {} {} validation data: val_acc {:.4f}, val_loss {:.4f}",
-             folder.dir().string(), weights_epoch, codec, level.describe(), m.acc, m.loss);
+    log.info("{}: best weights (epoch {}) on {} validation data: val_acc {:.4f}, val_loss {:.4f}",
+             folder.dir().string(), weights_epoch,
+             level.raw() ? level.describe() : level.codec() + " " + level.option() + " " +
+                                                  level.to_string(),
+             m.acc, m.loss);
     result.entries.push_back(e);
   }
   return result;

@@ -14,25 +14,33 @@ namespace {
 RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlog::logger& log) {
   const auto& o = s.data;
   const auto& quality = o.codec_level().quality();
+  const std::string level = o.codec_level().describe();
   const auto orientation = run::quirks(s).orientation();
   auto c = data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
                                 o.subsampling, core::resolve_threads(s.runtime.threads),
-                                orientation, o.storage_budget);
+                                orientation, o.storage_budget, o.cache_dir, &log);
   if (o.storage_budget > 0) {
-    log.info("--storage-budget {} bytes at quality {}: {:.1f} bytes per training image on "
+    log.info("--storage-budget {} bytes at {}: {:.1f} bytes per training image on "
              "average, so the first {} training images{}",
-             o.storage_budget, quality.to_string(), c.budget_mean_bytes, c.dataset.train.count,
+             o.storage_budget, level, c.budget_mean_bytes, c.dataset.train.count,
              c.budget_fits > c.dataset.train.count ? " (all of them; the budget holds " +
                                                          std::to_string(c.budget_fits) + ")"
                                                    : std::string());
   }
   if (orientation == data::Orientation::kTransposed) {
-    log.info("--protocol reference: each image JPEG-coded transposed, as the reference did");
+    log.info("--protocol reference: each image coded transposed, as the reference did");
+  }
+  for (const auto& [from_cache, file] : {std::pair{c.train_from_cache, c.train_cache_file},
+                                         std::pair{c.test_from_cache, c.test_cache_file}}) {
+    if (!file.empty()) {
+      log.info("decoded images {} cache {}", from_cache ? "read from" : "written to",
+               file.string());
+    }
   }
   for (const auto* s : {&c.train, &c.test}) {
-    log.info("{} {} images at quality {}: {:.1f} bytes/image ({:.1f} payload; PNG {:.1f}), "
+    log.info("{} {} images at {}: {:.1f} bytes/image ({:.1f} payload; PNG {:.1f}), "
              "{:.3f} bits/pixel, PSNR {}",
-             s == &c.train ? "train" : "test", s->images, quality.to_string(), s->mean_bytes,
+             s == &c.train ? "train" : "test", s->images, level, s->mean_bytes,
              s->mean_payload_bytes, s->mean_lossless_payload_bytes, s->bits_per_pixel,
              s->mean_psnr ? fmt::format("{:.2f} dB", *s->mean_psnr) : std::string("n/a (raw)"));
   }
@@ -83,9 +91,10 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
     std::string rates;
     for (int r : s.output_sample_rates) rates += (rates.empty() ? "" : ", ") + std::to_string(r);
     log.info(
-        "MP3 at {} kbit/s: {:.0f} bytes/clip ({:.0f} payload; FLAC {:.0f}) ({:.1f} kbit/s "
+        "{} at {} kbit/s: {:.0f} bytes/clip ({:.0f} payload; FLAC {:.0f}) ({:.1f} kbit/s "
         "achieved), coded at {} Hz, SNR {:.2f} dB, delay removed {:.1f} ms on average",
-        request.bitrate.kbps, s.mean_bytes, s.mean_payload_bytes, s.mean_lossless_payload_bytes,
+        codec::audio_codec_info(request.bitrate.codec).library, request.bitrate.kbps,
+        s.mean_bytes, s.mean_payload_bytes, s.mean_lossless_payload_bytes,
         s.kbps, rates, s.mean_snr_db.value_or(0.0),
         s.mean_delay_seconds * 1000.0);
   }

@@ -96,9 +96,10 @@ TEST_F(EvalCommand, WhatDoesNotFitIsOneClearLine) {
   ASSERT_EQ(trained.exit_code, 0) << trained.output;
   const fs::path dir = logs_.path() / "cifar10" / "tiny" / "quality_5";
   for (const auto& [args, expected] : std::vector<std::pair<std::string, std::string>>{
-           {"--quality 5 --codec webp", "--codec webp: a image run is evaluated through jpeg"},
+           {"--quality 5 --codec opus", "--codec opus is an audio codec; --quality takes"},
+           {"--quality 5 --codec heic", "--codec heic: unknown codec"},
            {"--bitrate 32", "--bitrate does not apply to a run of --dataset cifar10"},
-           {"--quality 101", "invalid JPEG quality '101'"},
+           {"--quality 101", "--quality 101: jpeg takes 1..100"},
            {"", "give the test levels with --quality (images) or --bitrate (audio)"}}) {
     const auto r = run_helmholtz("eval " + quoted(dir) + " " + args);
     EXPECT_EQ(r.exit_code, 2) << args << ": " << r.output;

@@ -56,7 +56,7 @@ TEST(StorageBudget, EachLevelTrainsOnWhatFitsAndReportsAtEqualStorage) {
   ASSERT_EQ(report.exit_code, 0) << report.output;
   const std::string md = read_text(dir.path() / "logs" / "report.md");
   EXPECT_NE(md.find("## Equal storage"), std::string::npos) << md;
-  EXPECT_NE(md.find("| cifar10 | tiny-storage-" + std::to_string(budget) + " | " +
+  EXPECT_NE(md.find("| cifar10 | tiny-storage-" + std::to_string(budget) + " | jpeg | " +
                     std::to_string(budget) + " | raw | 1 | 50 |"),
             std::string::npos)
       << md;

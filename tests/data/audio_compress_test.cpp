@@ -49,15 +49,15 @@ TEST(CodeClip, RawKeepsTheSignalAndMp3KeepsItsLength) {
   const auto original = codec::to_mono(codec::read_audio(file));
   const auto raw = code_clip(file, Bitrate::parse("raw"), 44100, 1025);
   EXPECT_EQ(raw.samples, original);
-  EXPECT_EQ(raw.mp3_bytes, 0u);
+  EXPECT_EQ(raw.bytes, 0u);
   for (const char* kbps : {"8", "32", "128"}) {
     const auto coded = code_clip(file, Bitrate::parse(kbps), 44100, 1025);
     EXPECT_EQ(coded.samples.size(), original.size()) << kbps;
     EXPECT_GT(coded.snr_db, 3.0) << kbps;
     // A 2 s clip at B kbit/s is B * 250 bytes of frames, plus the info tag and rounding.
     const double expected = std::stoi(kbps) * 250.0;
-    EXPECT_GT(coded.mp3_bytes, expected * 0.95) << kbps;
-    EXPECT_LT(coded.mp3_bytes, expected * 1.25 + 1000) << kbps;
+    EXPECT_GT(coded.bytes, expected * 0.95) << kbps;
+    EXPECT_LT(coded.bytes, expected * 1.25 + 1000) << kbps;
   }
 }
 
@@ -105,7 +105,7 @@ TEST(AudioStats, AchievedBitrateOutputRateAndDelay) {
     const auto file = write_note(dir.path(), effect);
     at8.add(code_clip(file, Bitrate::parse("8"), 44100, 1025));
     const auto c = code_clip(file, Bitrate::parse("128"), 44100, 1025);
-    bytes128 += static_cast<double>(c.mp3_bytes);
+    bytes128 += static_cast<double>(c.bytes);
     at128.add(c);
   }
   const auto s8 = at8.result();

@@ -23,6 +23,8 @@
 
 #include "fuzz_support.hpp"
 #include "helmholtz/codec/audio.hpp"
+#include "helmholtz/codec/audio_codecs.hpp"
+#include "helmholtz/codec/image_codecs.hpp"
 #include "helmholtz/codec/jpeg.hpp"
 #include "helmholtz/codec/mp3.hpp"
 #include "helmholtz/codec/png.hpp"
@@ -308,6 +310,26 @@ int make(const fs::path& corpus_dir, const fs::path& dict_dir) {
     corpus.add("codec_payload", "gray.png", codec::encode_png(gray.image(0), 8, 8, 1));
     corpus.add("codec_payload", "tone.mp3", mp3);
     corpus.add("codec_payload", "tone.flac", flac);
+    // The newer codecs' files of the same images, each at a low and a high level, and the Ogg
+    // streams of Opus and Vorbis.
+    for (const auto& info : codec::image_codecs()) {
+      if (!info.built || info.id == codec::ImageCodec::kJpeg) continue;
+      for (const int level : {info.min_quality + 5, info.max_quality - 5}) {
+        for (const auto* image : {&gray, &rgb}) {
+          const auto coder = codec::make_image_coder(info.id, level);
+          const int side = image->width;
+          corpus.add("new_codecs",
+                     std::string(info.name) + (image == &gray ? "_gray_" : "_rgb_") +
+                         std::to_string(level),
+                     coder->encode(image->image(0), side, side, image->channels));
+        }
+      }
+    }
+    for (const auto& info : codec::audio_codecs()) {
+      if (info.id == codec::AudioCodec::kMp3) continue;
+      const auto trip_bytes = codec::encode_audio(info.id, clip, kRate, 32);
+      corpus.add("new_codecs", std::string("tone.") + info.name, trip_bytes);
+    }
   }
 
   // Settings: a run folder's config.toml for an image run and an audio run, a [train] table.

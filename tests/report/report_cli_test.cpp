@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include <tuple>
 
 #include "helmholtz/report/plots.hpp"
+#include "helmholtz/report/tables.hpp"
 #include "test_support.hpp"
 
 namespace helmholtz {
@@ -52,11 +54,17 @@ struct Run {
   double accuracy = 0.9;  // the mean of the ramp history's 10 best val_acc
   int validation_samples = 0;  // 0: the summary holds no counts
   int classes = 10;
+  // The identity's codec and its version; "" writes no identity (a summary from before
+  // --codec: JPEG or MP3). A raw run's identity has neither.
+  std::string codec;
+  std::string codec_version;
 };
 
 void write_run(const fs::path& logdir, const Run& r) {
-  const fs::path dir =
-      logdir / r.model / (r.kind + "_" + r.level) / ("seed_" + std::to_string(r.seed));
+  // Folders as `helmholtz train` names them: quality_5 (JPEG), bitrate_32 (MP3), webp_50, ...
+  const bool default_codec = r.codec.empty() || r.codec == "jpeg" || r.codec == "mp3";
+  const std::string folder = (default_codec || r.level == "raw" ? r.kind : r.codec) + "_" + r.level;
+  const fs::path dir = logdir / r.model / folder / ("seed_" + std::to_string(r.seed));
   json j = {{"schema", 2},
             {"level_option", r.kind},
             {"dataset", r.dataset},
@@ -85,6 +93,13 @@ void write_run(const fs::path& logdir, const Run& r) {
   if (r.validation_samples > 0) {
     j["validation_samples"] = r.validation_samples;
     j["num_classes"] = r.classes;
+  }
+  if (!r.codec.empty()) {
+    j["identity"] = {{"dataset", r.dataset}, {r.kind, r.level}, {"seed", std::to_string(r.seed)}};
+    if (r.level != "raw") {
+      j["identity"]["codec"] = r.codec;
+      j["identity"]["codec-version"] = r.codec_version;
+    }
   }
   write_text(dir / "summary.json", j.dump(2));
   write_text(dir / "history.csv", ramp_history(r.accuracy));
@@ -153,10 +168,15 @@ std::vector<Row> read_csv(const fs::path& file) {
   }
   std::vector<Row> rows;
   while (std::getline(in, line)) {
-    std::istringstream l(line);
+    // Split at every comma, so that empty fields at the end count too (no field here is quoted).
     Row row;
     std::size_t i = 0;
-    for (std::string field; std::getline(l, field, ',');) row[header.at(i++)] = field;
+    for (std::size_t start = 0;;) {
+      const std::size_t end = std::min(line.find(',', start), line.size());
+      row[header.at(i++)] = line.substr(start, end - start);
+      if (end == line.size()) break;
+      start = end + 1;
+    }
     rows.push_back(row);
   }
   return rows;
@@ -252,13 +272,13 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
   // 89.50 ± t(0.975, 1) x 0.707 / sqrt 2 = 89.50 ± 12.706 x 0.5 = [83.15, 95.85], payload bits
   // 2200 ± 141 and file bits 3000 ± 141 (200 / sqrt 2), no chance test without validation
   // counts, convergence 1.0 ± 0.0.
-  EXPECT_NE(md.find("| cifar10 | all-cnns | q50 | 2 | 1 2 | 2200 ± 141 | 3000 ± 141 | "
+  EXPECT_NE(md.find("| cifar10 | all-cnns | jpeg | q50 | 2 | 1 2 | 2200 ± 141 | 3000 ± 141 | "
                     "89.50 ± 0.71 | [83.15, 95.85] | 0 | 1.0 ± 0.0 |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("by more than 1 percentage point(s)"), std::string::npos);
   EXPECT_NE(md.find("**payload bits**"), std::string::npos);
-  EXPECT_NE(md.find("| all-cnns | payload | raw | 24576 | raw | 90.00 | **q50** | 2200 | 89.50 | "
+  EXPECT_NE(md.find("| all-cnns | jpeg | payload | raw | 24576 | raw | 90.00 | **q50** | 2200 | 89.50 | "
                     "22376 | 91.0% | 11000 | 8800 | 80.0% |"),
             std::string::npos)
       << md;
@@ -513,6 +533,194 @@ TEST(ReportCli, WithoutGnuplotTheTablesAreStillWritten) {
   EXPECT_TRUE(fs::exists(dir.path() / "no-gnuplot" / "report.md"));
   EXPECT_TRUE(fs::exists(dir.path() / "no-gnuplot" / "plots" / "cifar10.gp"));
   EXPECT_FALSE(fs::exists(dir.path() / "no-gnuplot" / "plots" / "cifar10-accuracy-vs-level.png"));
+}
+
+// A study of three image codecs on one model: JPEG (quality_5, quality_50), WebP (webp_30,
+// webp_70), AVIF (avif_20, avif_60) and raw, one seed each, no validation counts (so every
+// comparison is the point difference). Payload = file - 800 (raw: the file). A second model
+// trained through JPEG alone has no comparison.
+Run coded(const std::string& codec, const std::string& version, const std::string& level,
+          double bits, double accuracy) {
+  Run r = run_at(level, 1, bits, 30.0, accuracy);
+  r.codec = codec;
+  r.codec_version = version;
+  return r;
+}
+
+void write_codec_study(const fs::path& logdir) {
+  write_run(logdir, coded("jpeg", "libjpeg-turbo 2.1.5", "5", 1000, 0.800));
+  write_run(logdir, coded("jpeg", "libjpeg-turbo 2.1.5", "50", 3000, 0.897));
+  write_run(logdir, coded("webp", "libwebp 1.2.4", "30", 1800, 0.880));
+  write_run(logdir, coded("webp", "libwebp 1.2.4", "70", 2600, 0.905));
+  write_run(logdir, coded("avif", "libavif 0.11.1 (aom v3.6.0)", "20", 1500, 0.850));
+  write_run(logdir, coded("avif", "libavif 0.11.1 (aom v3.6.0)", "60", 2300, 0.885));
+  write_run(logdir, coded("jpeg", "", "raw", 24576, 0.900));  // an identity without codec
+  Run dense = coded("jpeg", "libjpeg-turbo 2.1.5", "5", 1000, 0.760);
+  dense.model = "cnns-dense-64";
+  dense.setting = 1;
+  write_run(logdir, dense);
+}
+
+// By hand, in payload bits. The common best of all-cnns is WebP 70 at 0.905 (above raw's
+// 0.900); within 1 point of it (>= 0.895): JPEG 50 (0.897, 2200 bits; 3000 as files) and WebP
+// 70 (1800; 2600), but no AVIF level (its best, 60, is at 0.885). Ratios to JPEG: WebP 1800 /
+// 2200 = 0.8182, JPEG 1, AVIF none. Each codec's own estimate: JPEG's best is raw, q* 50
+// (noise 24576 - 2200 = 22376); WebP's best and q* are 70 (noise 22776); AVIF's best is raw,
+// and no AVIF level is within 1 point of it, so q* is raw (noise 0).
+TEST(ReportCli, CodecStudyComparesCodecsByBits) {
+  testing::TempDir dir;
+  write_codec_study(dir.path());
+  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  // report.csv: the codec and its version at the end of each row, in codec order, raw last.
+  const auto rows = read_csv(dir.path() / "report.csv");
+  ASSERT_EQ(rows.size(), 8u);
+  std::vector<std::string> order;
+  for (const auto& row : rows) {
+    order.push_back(row.at("setting") + "/" + row.at("codec") + "/" + row.at("level"));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"0/jpeg/5", "0/jpeg/50", "0/webp/30", "0/webp/70",
+                                             "0/avif/20", "0/avif/60", "0//raw", "1/jpeg/5"}));
+  EXPECT_EQ(rows[2].at("codec_version"), "libwebp 1.2.4");
+  EXPECT_EQ(rows[2].at("run_dir"), "all-cnns/webp_30/seed_1");
+  EXPECT_EQ(rows[6].at("codec_version"), "");
+  const std::string header = read_text(dir.path() / "report.csv").substr(0, 300);
+  EXPECT_EQ(header.rfind("dataset,model,setting,level_kind,level,seed,", 0), 0u) << header;
+
+  // helmholtz.csv: one estimate per (model, codec), the codec last; raw in each line.
+  const auto estimates = read_csv(dir.path() / "helmholtz.csv");
+  ASSERT_EQ(estimates.size(), 4u);
+  std::map<std::string, Row> by;
+  for (const auto& e : estimates) by[e.at("model") + "/" + e.at("codec")] = e;
+  ASSERT_EQ(by.size(), 4u);
+  const Row& jpeg = by.at("all-cnns/jpeg");
+  EXPECT_EQ(jpeg.at("levels"), "5 50 raw");
+  EXPECT_EQ(jpeg.at("best_level"), "raw");
+  EXPECT_EQ(jpeg.at("knee_level"), "50");
+  EXPECT_NEAR(num(jpeg, "noise_bits"), 22376.0, 1e-6);
+  const Row& webp = by.at("all-cnns/webp");
+  EXPECT_EQ(webp.at("levels"), "30 70 raw");
+  EXPECT_EQ(webp.at("best_level"), "70");
+  EXPECT_EQ(webp.at("knee_level"), "70");
+  EXPECT_NEAR(num(webp, "knee_bits"), 1800.0, 1e-6);
+  EXPECT_NEAR(num(webp, "noise_bits"), 22776.0, 1e-6);
+  EXPECT_NEAR(num(webp, "noise_fraction"), 22776.0 / 24576.0, 1e-9);
+  const Row& avif = by.at("all-cnns/avif");
+  EXPECT_EQ(avif.at("knee_level"), "raw");
+  EXPECT_DOUBLE_EQ(num(avif, "noise_bits"), 0.0);
+  EXPECT_EQ(by.at("cnns-dense-64/jpeg").at("knee_level"), "5");
+
+  // codecs.csv: the first level within tolerance of the common best, its bits and ratio.
+  const auto codecs = read_csv(dir.path() / "codecs.csv");
+  ASSERT_EQ(codecs.size(), 3u);  // all-cnns only: cnns-dense-64 has one codec
+  EXPECT_EQ(codecs[0].at("codec"), "jpeg");
+  EXPECT_EQ(codecs[1].at("codec"), "webp");
+  EXPECT_EQ(codecs[2].at("codec"), "avif");
+  for (const auto& row : codecs) {
+    EXPECT_EQ(row.at("best_codec"), "webp");
+    EXPECT_EQ(row.at("best_level"), "70");
+    EXPECT_NEAR(num(row, "best_accuracy"), 0.905, 1e-9);
+    EXPECT_EQ(row.at("baseline_codec"), "jpeg");
+    EXPECT_EQ(row.at("bits_measure"), "payload");
+    EXPECT_EQ(row.at("model"), "all-cnns");
+  }
+  EXPECT_EQ(codecs[0].at("knee_level"), "50");
+  EXPECT_NEAR(num(codecs[0], "knee_bits"), 2200.0, 1e-6);
+  EXPECT_NEAR(num(codecs[0], "knee_file_bits"), 3000.0, 1e-6);
+  EXPECT_NEAR(num(codecs[0], "knee_worse_by_at_most"), 0.008, 1e-9);
+  EXPECT_NEAR(num(codecs[0], "ratio_to_baseline"), 1.0, 1e-12);
+  EXPECT_EQ(codecs[0].at("codec_best_level"), "raw");
+  EXPECT_EQ(codecs[1].at("knee_level"), "70");
+  EXPECT_NEAR(num(codecs[1], "knee_bits"), 1800.0, 1e-6);
+  EXPECT_NEAR(num(codecs[1], "knee_file_bits"), 2600.0, 1e-6);
+  EXPECT_NEAR(num(codecs[1], "ratio_to_baseline"), 1800.0 / 2200.0, 1e-9);
+  EXPECT_EQ(codecs[1].at("codec_version"), "libwebp 1.2.4");
+  // AVIF never gets within 1 point: its knee fields are empty.
+  EXPECT_EQ(codecs[2].at("knee_level"), "");
+  EXPECT_EQ(codecs[2].at("knee_bits"), "");
+  EXPECT_EQ(codecs[2].at("ratio_to_baseline"), "");
+
+  const std::string md = read_text(dir.path() / "report.md");
+  EXPECT_NE(md.find("## Codecs"), std::string::npos) << md;
+  EXPECT_NE(md.find("Common best: 90.50 at q70 through WebP, 1800 payload bits."),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| jpeg | libjpeg-turbo 2.1.5 | raw | 90.00 | **q50** | 2200 | 3000 | 89.70 | "
+                    "0.80 | point estimate (no seeds or counts to test) | 1.00 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| webp | libwebp 1.2.4 | q70 | 90.50 | **q70** | 1800 | 2600 | 90.50 | 0.00 "
+                    "| the best level | 0.82 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| avif | libavif 0.11.1 (aom v3.6.0) | raw | 90.00 | not reached |"),
+            std::string::npos)
+      << md;
+  // The estimate table names the codec of each line; the seeds table holds raw in every line.
+  EXPECT_NE(md.find("| all-cnns | webp | payload | raw | 24576 | q70 | 90.50 | **q70** | 1800 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("all-cnns (avif), by level:"), std::string::npos) << md;
+  // Runs: the codec column (none for raw).
+  EXPECT_NE(md.find("| cifar10 | all-cnns | 0 | none | raw | 1 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| cifar10 | all-cnns | 0 | webp | q30 | 1 |"), std::string::npos) << md;
+}
+
+// A study through one codec reads as before: no Codecs section, a codecs.csv of its header
+// alone, and the codec (JPEG, MP3 for summaries from before --codec) in every coded row.
+TEST(ReportCli, SingleCodecStudyHasNoCodecsSection) {
+  testing::TempDir dir;
+  write_study(dir.path());
+  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string md = read_text(dir.path() / "report.md");
+  EXPECT_EQ(md.find("## Codecs"), std::string::npos) << md;
+  EXPECT_EQ(read_text(dir.path() / "codecs.csv"), std::string(report::kCodecsCsvHeader) + "\n");
+  const auto rows = read_csv(dir.path() / "report.csv");
+  ASSERT_EQ(rows.size(), 7u);
+  EXPECT_EQ(rows[0].at("codec"), "mp3");  // audio-effects, bitrate 32
+  EXPECT_EQ(rows[1].at("codec"), "jpeg");
+  EXPECT_EQ(rows[5].at("level"), "raw");
+  EXPECT_EQ(rows[5].at("codec"), "");
+  EXPECT_EQ(rows[5].at("codec_version"), "");
+  const auto estimates = read_csv(dir.path() / "helmholtz.csv");
+  ASSERT_EQ(estimates.size(), 3u);
+  EXPECT_EQ(estimates[0].at("codec"), "mp3");
+  EXPECT_EQ(estimates[1].at("codec"), "jpeg");
+  EXPECT_EQ(estimates[1].at("levels"), "5 20 50 raw");
+}
+
+TEST(ReportCli, CodecStudyPlotsPerCodecAndOneBitsAxis) {
+  if (!report::find_on_path("gnuplot")) {
+    GTEST_SKIP() << "gnuplot is not on PATH (Debian: apt-get install gnuplot-nox)";
+  }
+  testing::TempDir dir;
+  write_codec_study(dir.path());
+  const fs::path out = dir.path() / "report";
+  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --out " + quoted(out));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
+  const std::string md = read_text(out / "report.md");
+  for (const char* name :
+       {"cifar10-jpeg-accuracy-vs-level.png", "cifar10-webp-accuracy-vs-level.png",
+        "cifar10-avif-accuracy-vs-level.png", "cifar10-accuracy-vs-bits.png",
+        "cifar10-all-cnns-webp-val-acc-by-epoch.png", "cifar10-cnns-dense-64-jpeg-val-acc-by-epoch.png"}) {
+    EXPECT_TRUE(is_png(out / "plots" / name)) << name;
+    EXPECT_NE(md.find(std::string("(plots/") + name + ")"), std::string::npos) << name;
+  }
+  // One plot per codec on a level axis: never one of the levels of several codecs.
+  EXPECT_FALSE(fs::exists(out / "plots" / "cifar10-accuracy-vs-level.png"));
+  EXPECT_NE(md.find("cifar10: accuracy vs WebP quality"), std::string::npos) << md;
+  const std::string gp = read_text(out / "plots" / "cifar10.gp");
+  EXPECT_NE(gp.find("title 'all-cnns (webp, setting 0)'"), std::string::npos) << gp;
+  EXPECT_NE(gp.find("title 'all-cnns (jpeg, setting 0)'"), std::string::npos) << gp;
+  EXPECT_EQ(gp.find("x2tics rotate"), std::string::npos) << gp;  // levels differ per codec
+  // The raw runs are the reference of every codec's line: in each codec's levels file.
+  for (const char* codec : {"jpeg", "webp", "avif"}) {
+    const std::string levels = read_text(out / "plots" / (std::string("cifar10.") + codec + ".levels.dat"));
+    EXPECT_NE(levels.find(" raw 24576 90"), std::string::npos) << codec << "\n" << levels;
+  }
 }
 
 }  // namespace

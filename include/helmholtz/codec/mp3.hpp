@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "helmholtz/codec/audio.hpp"
+#include "helmholtz/codec/audio_codecs.hpp"
 
 namespace helmholtz::codec {
 
@@ -41,19 +42,8 @@ std::size_t mp3_payload_bytes(const std::uint8_t* mp3, std::size_t size);
 // still carries the codec delay. Throws core::DataError on bytes that are not MP3.
 Audio decode_mp3(const std::vector<std::uint8_t>& bytes);
 
-// The lag d in [-max_lag, max_lag] that maximises the normalised cross-correlation
-// sum_i original[i] * decoded[i + d] / sqrt(E_original * E_decoded): positive d means `decoded`
-// is d samples late. Computed for all lags at once with an FFT. Returns 0 for silent input.
-int estimate_delay(const std::vector<float>& original, const std::vector<float>& decoded,
-                   int max_lag);
-
-// decoded shifted by `delay` (the first `delay` samples dropped, or -delay zeros prepended when
-// negative), then cut or zero-padded to `length` samples.
-std::vector<float> align(const std::vector<float>& decoded, int delay, std::size_t length);
-
-// Signal-to-noise ratio in dB of `processed` against `reference` over their common length:
-// 10 log10(sum x^2 / sum (x - y)^2); +infinity when they are equal.
-double snr_db(const std::vector<float>& reference, const std::vector<float>& processed);
+// estimate_delay, align and snr_db, which every codec's round trip uses, are declared in
+// audio_codecs.hpp (included above).
 
 struct Mp3RoundTrip {
   std::vector<float> samples;  // decoded, back at the original rate, aligned, original length
@@ -64,19 +54,22 @@ struct Mp3RoundTrip {
   double snr_db = 0.0;         // aligned samples against the original
 };
 
-// The delay an MP3 round trip at this input rate and bitrate leaves (encoder, decoder and, where
-// LAME lowers the rate, both resamplings), in samples at `sample_rate`: measured once per
-// (rate, bitrate) and process on a probe of seeded white noise with estimate_delay, then
-// remembered. The codec chain is time-invariant, so this is every clip's delay; measuring it on
-// each clip instead can lock onto a neighbouring pitch period of a periodic note.
+// codec_delay(AudioCodec::kMp3, ...): the delay an MP3 round trip at this input rate and bitrate
+// leaves (encoder, decoder and, where LAME lowers the rate, both resamplings), in samples at
+// `sample_rate`: measured once per (rate, bitrate) and process on a probe of seeded white noise
+// with estimate_delay, then remembered. The codec chain is time-invariant, so this is every
+// clip's delay; measuring it on each clip instead can lock onto a neighbouring pitch period of a
+// periodic note.
 int codec_delay(int sample_rate, int bitrate_kbps);
 
-// Encode, decode, resample back to `sample_rate` when the MP3's rate differs, remove the
-// codec_delay (align to the input's length), measure the SNR.
+// audio_round_trip(AudioCodec::kMp3, ...) in MP3's words: encode, decode, resample back to
+// `sample_rate` when the MP3's rate differs, remove the codec_delay (align to the input's
+// length), measure the SNR.
 Mp3RoundTrip mp3_round_trip(const std::vector<float>& mono, int sample_rate, int bitrate_kbps);
 
-// The versions of the libraries the audio codec stage runs through (LAME, libsndfile, soxr),
-// e.g. for cache fingerprints: a new codec library may give other bytes.
+// The versions of the libraries an MP3 round trip runs through (LAME, libsndfile, soxr), e.g.
+// for cache fingerprints: a new codec library may give other bytes. The same as
+// audio_codec_versions(AudioCodec::kMp3).
 std::string audio_codec_versions();
 
 }  // namespace helmholtz::codec

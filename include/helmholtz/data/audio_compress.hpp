@@ -1,6 +1,6 @@
 #pragma once
-// The audio codec stage: an MP3 bitrate level, one clip through the codec, and the figures a
-// run reports (bytes, achieved bitrate, LAME's output rate, SNR, delay removed). No torch.
+// The audio codec stage: a codec's bitrate level, one clip through the codec, and the figures a
+// run reports (bytes, achieved bitrate, the codec's output rate, SNR, delay removed). No torch.
 
 #include <cstddef>
 #include <cstdint>
@@ -9,30 +9,45 @@
 #include <string>
 #include <vector>
 
+#include "helmholtz/codec/audio_codecs.hpp"
+
 namespace helmholtz::data {
 
-// An MP3 bitrate level: one of the MPEG Layer III bitrates (8..320 kbit/s), or raw (no codec).
+// The rate the audio study works at (the mel features' rate): every clip is read at it, and the
+// codecs' bitrate ranges are checked at it.
+inline constexpr int kStudySampleRate = 44100;
+
+// An audio codec level: a codec and its --bitrate in kbit/s (MP3: one of the MPEG Layer III
+// bitrates; Opus: 6..256; Vorbis: what libvorbis has a mono mode for at the study's rate), or raw
+// (no codec at all, whatever the codec).
 struct Bitrate {
   bool raw = false;
   int kbps = 0;  // when !raw
+  codec::AudioCodec codec = codec::AudioCodec::kMp3;
 
-  // "raw" or an MPEG bitrate; else core::UsageError "--bitrate 33: not an MP3 bitrate (...)".
-  static Bitrate parse(const std::string& text);
+  // "raw" or a bitrate of the codec; else core::UsageError "--bitrate 33: not an MP3 bitrate
+  // (...)".
+  static Bitrate parse(const std::string& text, codec::AudioCodec codec = codec::AudioCodec::kMp3);
+  // "raw" or a number 1..999, not yet checked against a codec (the --bitrate option, before
+  // finalize() knows --codec); else core::UsageError.
+  static Bitrate parse_unchecked(const std::string& text);
+  Bitrate with_codec(codec::AudioCodec codec) const;  // checked against its range
   std::string to_string() const;    // "raw" or "32"
-  std::string folder_name() const;  // "bitrate_raw", "bitrate_32"
+  // "bitrate_raw"; MP3 keeps "bitrate_32"; the others "opus_32", "vorbis_64".
+  std::string folder_name() const;
 };
 
 // One clip after the codec stage: mono at the study's rate, aligned with and as long as the
-// original. For raw, the original itself (mp3_bytes 0).
+// original. For raw, the original itself (bytes 0).
 struct CodedClip {
   std::vector<float> samples;
-  std::size_t mp3_bytes = 0;
-  std::size_t mp3_payload_bytes = 0;  // codec::mp3_payload_bytes (raw: 0)
+  std::size_t bytes = 0;          // the coded file (MP3, Ogg Opus, Ogg Vorbis)
+  std::size_t payload_bytes = 0;  // its audio frames or packets (raw: 0)
   // The lossless reference: the original clip at the study's rate as 16-bit FLAC
   // (codec::encode_flac), as a stream and as its frames (codec::flac_payload_bytes).
   std::size_t flac_bytes = 0;
   std::size_t flac_payload_bytes = 0;
-  int output_sample_rate = 0;  // the rate LAME coded at (raw: the study's rate)
+  int output_sample_rate = 0;  // the rate the codec coded at (raw: the study's rate)
   int delay_samples = 0;       // removed, at the study's rate
   double snr_db = 0.0;         // against the original (raw: +infinity)
 };
@@ -46,12 +61,12 @@ CodedClip code_clip(const std::filesystem::path& file, const Bitrate& bitrate, i
 struct AudioCompressionStats {
   std::int64_t clips = 0;
   double seconds_of_audio = 0.0;         // total length of the original clips
-  double mean_bytes = 0.0;               // mean MP3 size per clip (raw: 16-bit PCM bytes)
-  double mean_payload_bytes = 0.0;       // mean MP3 frames per clip (raw: 16-bit PCM bytes)
+  double mean_bytes = 0.0;               // mean coded size per clip (raw: 16-bit PCM bytes)
+  double mean_payload_bytes = 0.0;       // mean audio frames/packets per clip (raw: PCM bytes)
   double mean_lossless_bytes = 0.0;      // mean FLAC size of the original clips
   double mean_lossless_payload_bytes = 0.0;  // mean FLAC frame bytes of the original clips
-  double kbps = 0.0;                     // achieved: all MP3 bits / all seconds / 1000
-  std::vector<int> output_sample_rates;  // distinct rates LAME chose, ascending
+  double kbps = 0.0;                     // achieved: all coded bits / all seconds / 1000
+  std::vector<int> output_sample_rates;  // distinct rates the codec coded at, ascending
   std::optional<double> mean_snr_db;     // nullopt for raw; identical clips count as kSnrCap
   double mean_delay_seconds = 0.0;       // mean delay removed
   double max_delay_seconds = 0.0;

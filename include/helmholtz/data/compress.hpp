@@ -1,24 +1,37 @@
 #pragma once
-// The compression stage: every image of a set is JPEG-encoded at one quality and decoded again,
-// in place, in parallel over worker threads, before training starts.
+// The compression stage: every image of a set is encoded by the run's codec at one level and
+// decoded again, in place, in parallel over worker threads, before training starts.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "helmholtz/codec/image_codecs.hpp"
 #include "helmholtz/codec/jpeg.hpp"
 #include "helmholtz/data/image_set.hpp"
 
 namespace helmholtz::data {
 
-// A JPEG quality level: 1..100, or raw (no codec at all).
+// An image codec level: a codec and its --quality in that codec's own scale
+// (codec::image_codecs() gives each range: JPEG 1..100, WebP and AVIF 0..100, JPEG XL 5..99,
+// JPEG 2000 a PSNR target in dB), or raw (no codec at all, whatever the codec: one raw run
+// serves every codec of a study).
 struct Quality {
   bool raw = false;
-  int value = 0;  // 1..100 when !raw
+  int value = 0;  // in the codec's range when !raw
+  codec::ImageCodec codec = codec::ImageCodec::kJpeg;
 
-  static Quality parse(const std::string& text);  // "raw" or "1".."100"; else core::UsageError
-  std::string to_string() const;                  // "raw" or the number
-  std::string folder_name() const;                // "quality_raw", "quality_5"
+  // "raw" or a number in the codec's range; else core::UsageError naming --quality and the range.
+  static Quality parse(const std::string& text,
+                       codec::ImageCodec codec = codec::ImageCodec::kJpeg);
+  // "raw" or a number 0..999, not yet checked against a codec (the --quality option, before
+  // finalize() knows --codec); else core::UsageError.
+  static Quality parse_unchecked(const std::string& text);
+  // This level for `codec`, checked against its range (raw stays raw).
+  Quality with_codec(codec::ImageCodec codec) const;
+  std::string to_string() const;    // "raw" or the number
+  // "quality_raw"; JPEG keeps "quality_5"; the others "webp_50", "avif_30", ...
+  std::string folder_name() const;
 };
 
 struct CompressionStats {

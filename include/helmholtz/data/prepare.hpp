@@ -10,6 +10,10 @@
 #include "helmholtz/data/compress.hpp"
 #include "helmholtz/data/image_set.hpp"
 
+namespace spdlog {
+class logger;
+}
+
 namespace helmholtz::data {
 
 struct PreparedImages {
@@ -22,16 +26,23 @@ struct PreparedImages {
   // how many images the budget holds (the training split is its first min(that, all) images).
   double budget_mean_bytes = 0;
   std::int64_t budget_fits = 0;
+  // The decoded-image cache: whether each split came from it, and the files.
+  bool train_from_cache = false;
+  bool test_from_cache = false;
+  std::filesystem::path train_cache_file, test_cache_file;
 };
 
 // train_size / val_size: keep the first N images of each split (0 = all). storage_budget > 0
 // (bytes; train_size then 0): keep the first floor(budget / mean file bytes of the whole coded
 // training split) training images. Throws core::DataError when a split ends up empty,
-// core::UsageError when the budget holds no image.
+// core::UsageError when the budget holds no image. cache_dir (empty: none): the slow codecs'
+// decoded splits are read from and kept there (data/image_cache.hpp); `log` gets its lines.
 PreparedImages prepare_images(const std::string& dataset, const std::filesystem::path& data_dir,
                               std::int64_t train_size, std::int64_t val_size,
                               const Quality& quality, codec::Subsampling subsampling, int threads,
                               Orientation orientation = Orientation::kUpright,
-                              std::int64_t storage_budget = 0);
+                              std::int64_t storage_budget = 0,
+                              const std::filesystem::path& cache_dir = {},
+                              spdlog::logger* log = nullptr);
 
 }  // namespace helmholtz::data

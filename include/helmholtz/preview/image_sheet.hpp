@@ -1,7 +1,7 @@
 #pragma once
-// The image contact sheet of `helmholtz preview`: test images after the JPEG round trip at each
-// quality, one row per image and one column per quality, so a reader sees what "quality 5" does
-// to the pictures a network is trained on.
+// The image contact sheet of `helmholtz preview`: test images after a codec's round trip at each
+// level, one row per image and one column per (codec, level), so a reader sees what "quality 5"
+// does to the pictures a network is trained on; or one column per codec at similar byte sizes.
 //
 //   +------------------------------------------------------------+
 //   | title: dataset, chroma subsampling, scale                   |
@@ -53,9 +53,19 @@ struct ImageSheetLayout {
 ImageSheetLayout image_sheet_layout(int rows, int columns, int image_width, int image_height,
                                     int scale);
 
-// Parses the --qualities items ("1".."100" or "raw"); throws core::UsageError naming
-// --qualities for a bad or repeated item or an empty list.
-std::vector<data::Quality> parse_qualities(const std::vector<std::string>& items);
+// Parses the --qualities items (each codec's levels or "raw") for each codec in turn: the
+// columns are codec-major, raw once. Throws core::UsageError naming --qualities for a bad or
+// repeated item or an empty list.
+std::vector<data::Quality> parse_qualities(
+    const std::vector<std::string>& items,
+    const std::vector<codec::ImageCodec>& codecs = {codec::ImageCodec::kJpeg});
+
+// The level of `codec` whose mean file bytes over the images `indices` of `test` is nearest
+// `target_bytes` (ties: the lower level), found by coding them at every level of its range.
+data::Quality level_nearest_bytes(const data::ImageSet& test,
+                                  const std::vector<std::int64_t>& indices,
+                                  codec::ImageCodec codec, double target_bytes,
+                                  codec::Subsampling subsampling);
 
 struct ImageSheetRequest {
   std::string dataset = "fashion-mnist";
@@ -65,6 +75,10 @@ struct ImageSheetRequest {
   std::vector<std::int64_t> indices;  // ...or these test images, when not empty
   int scale = 3;                      // nearest-neighbour enlargement, 1..kMaxScale
   codec::Subsampling subsampling = codec::Subsampling::k420;
+  // When not empty: one column per codec at the level nearest `match_bytes` mean file bytes
+  // (level_nearest_bytes), then raw; `qualities` is then not used.
+  std::vector<codec::ImageCodec> match_codecs;
+  double match_bytes = 0;
 };
 
 inline constexpr int kMaxScale = 16;
@@ -80,6 +94,7 @@ struct ImageSheet {
   Canvas canvas;
   ImageSheetLayout layout;
   std::vector<std::int64_t> indices;          // the test images, one per row
+  std::vector<data::Quality> columns;         // the level of each column
   std::vector<std::vector<ImageCell>> cells;  // [row][column]
 };
 

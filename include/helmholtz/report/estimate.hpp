@@ -12,9 +12,13 @@
 
 namespace helmholtz::report {
 
-// All runs of one (dataset, model, level): the seeds of one experiment.
+// All runs of one (dataset, setting, model, level kind, codec, level): the seeds of one
+// experiment. A raw cell is the uncoded reference of a codec's line: the same raw runs make one
+// cell in the line of every codec of their (dataset, setting, model, level kind).
 struct Cell {
   std::string dataset, model, level_kind;
+  std::string codec;          // the line's codec: "jpeg", "webp", ...; never "" (raw cells too)
+  std::string codec_version;  // its runs' codec versions ("" for raw and when not recorded)
   int setting = 0;
   Level level;
   int runs = 0;
@@ -40,17 +44,23 @@ struct Cell {
   std::vector<double> mean_val_acc;
 };
 
-// Groups sorted runs into cells, in the same order. The axis bits are `measure`; under
-// kPayload, a (dataset, setting, model) with a run lacking payload figures (a summary from before
-// they were recorded) uses file bits at every level, with a message in `notes`.
+// Groups runs into cells, sorted by dataset, setting, model, level kind, codec (codec_before),
+// level. A coded run joins its codec's line; a raw run joins the line of every codec with coded
+// runs in its (dataset, setting, model, level kind), or the default codec's (default_codec)
+// when none has. The axis bits are `measure`; under kPayload, a (dataset, setting, model, level
+// kind) with a run lacking payload figures (a summary from before they were recorded) uses file
+// bits at every level of every codec, with a message in `notes`.
 std::vector<Cell> make_cells(const std::vector<RunRecord>& runs,
                              BitsMeasure measure = BitsMeasure::kPayload,
                              std::vector<std::string>* notes = nullptr);
 
 // The best weights of the runs trained at one level, evaluated at another (cross_eval.csv):
-// one cell of the train x test matrix of a (dataset, model, test codec).
+// one cell of the train x test matrix of a (dataset, model, train codec, test codec).
 struct CrossCell {
-  std::string dataset, model, level_kind, codec;
+  std::string dataset, model, level_kind, codec;  // codec: the test data's
+  // The codec the runs were trained through; runs trained on raw data count as trained through
+  // the test codec (raw is the uncoded end of every codec's scale).
+  std::string train_codec;
   int setting = 0;
   Level train, test;
   int runs = 0;
@@ -59,10 +69,12 @@ struct CrossCell {
   std::optional<double> test_payload_bits;  // of the test data (mean over runs)
 };
 
-// The cells, sorted by dataset, setting, model, codec, train level, test level.
+// The cells, sorted by dataset, setting, model, level kind, codec, train codec, train level,
+// test level.
 std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs);
 
-// One train x test matrix: the cells of one (dataset, setting, model, level kind, codec), and
+// One train x test matrix: the cells of one (dataset, setting, model, level kind, codec, train
+// codec), and
 // the levels trained and tested, each in level order.
 struct CrossMatrix {
   std::vector<const CrossCell*> cells;  // never empty
@@ -97,6 +109,9 @@ void compare_with_best(const LevelPoint& best, LevelPoint& point);
 
 struct HelmholtzEstimate {
   std::string dataset, model, level_kind;
+  std::string codec;          // the line's codec (its raw level is that codec's reference)
+  std::string codec_version;  // its coded cells' versions ("" when not recorded)
+  int setting = 0;
   Level reference;  // raw if present, else the highest level
   double reference_bits = 0.0;
   Level best;  // the level with the highest accuracy (ties: fewer bits)
@@ -123,10 +138,52 @@ struct HelmholtzEstimate {
 // tolerance negative.
 HelmholtzEstimate estimate_helmholtz(std::vector<LevelPoint> points, double tolerance_pp);
 
-// The estimate per (dataset, model) from cells. Levels without a bits or accuracy figure are
-// left out, with a message in `notes`; a (dataset, model) with no usable level gives none.
+// The estimate per (dataset, setting, model, level kind, codec) from cells, in their order.
+// Levels without a bits or accuracy figure are left out, with a message in `notes`; a line
+// with no usable level gives none.
 std::vector<HelmholtzEstimate> helmholtz_estimates(const std::vector<Cell>& cells,
                                                    double tolerance_pp,
                                                    std::vector<std::string>* notes = nullptr);
+
+// One codec of a codec comparison: the first of its coded levels (the fewest bits) whose
+// accuracy is within the tolerance of the best accuracy over all codecs of the model, by
+// compare_with_best against that common best (the same test as q*).
+struct CodecKnee {
+  std::string codec, codec_version;
+  Level best;  // the codec's own best level (raw included) and its accuracy
+  double best_accuracy = 0.0;
+  std::optional<Level> knee;  // none: not reached at any coded level
+  double knee_bits = 0.0;     // the axis measure
+  std::optional<double> knee_file_bits;
+  double knee_accuracy = 0.0;
+  double worse_by_at_most = 0.0;  // of the knee, against the common best
+  std::string knee_test;
+  // knee_bits / the baseline codec's knee_bits; none when either is not reached.
+  std::optional<double> ratio_to_baseline;
+};
+
+// The codecs of one (dataset, setting, model, level kind) with two or more codecs.
+struct CodecComparison {
+  std::string dataset, model, level_kind;
+  int setting = 0;
+  double tolerance_pp = 1.0;
+  BitsMeasure bits_measure = BitsMeasure::kPayload;
+  // The common best: the highest accuracy over every codec's levels, raw included (ties: fewer
+  // bits, then the earlier codec).
+  std::string best_codec;  // whose line it is in ("" when it is the raw level, every codec's)
+  Level best_level;
+  double best_accuracy = 0.0;
+  double best_bits = 0.0;
+  // What the ratios divide by: the level kind's default codec (JPEG, MP3) when it is among the
+  // codecs, else the first codec listed (baseline_is_default false).
+  std::string baseline_codec;
+  bool baseline_is_default = true;
+  std::vector<CodecKnee> codecs;  // in codec order
+};
+
+// The comparisons of the estimates (helmholtz_estimates, same tolerance): one per (dataset,
+// setting, model, level kind) whose estimates have two or more codecs, in their order.
+std::vector<CodecComparison> compare_codecs(const std::vector<HelmholtzEstimate>& estimates,
+                                            double tolerance_pp);
 
 }  // namespace helmholtz::report

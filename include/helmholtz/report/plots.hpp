@@ -24,12 +24,16 @@ struct PlotScript {
 
 // Writes, per dataset, the data files and a gnuplot script drawing: accuracy (mean of the 10
 // best) vs level, one line per model; convergence epoch vs level; accuracy vs bits per sample
-// (log scale); and per model the validation accuracy over epochs, one line per level.
+// (log scale), one line per (model, codec); and per (model, codec) the validation accuracy over
+// epochs, one line per level. A dataset with several codecs gets the level-axis plots per codec
+// (<dataset>-<codec>-accuracy-vs-level.png: levels of two codecs are not comparable), its
+// lines titled "<model> (<codec>, setting N)", and the per-epoch plots named with the codec;
+// a dataset of one codec keeps the names and titles of before codecs.
 // Throws core::RunError when a file cannot be written.
 std::vector<PlotScript> write_plot_files(const std::vector<Cell>& cells,
                                          const std::filesystem::path& plots_dir);
 
-// Per (dataset, model, test codec) with cross-evaluation cells: a heatmap of the accuracy,
+// Per (dataset, model, train codec, test codec) with cross-evaluation cells: a heatmap of the accuracy,
 // trained level (rows) x tested level (columns), each cell labelled, the diagonal outlined.
 std::vector<PlotScript> write_cross_eval_plots(const std::vector<CrossCell>& cells,
                                                const std::filesystem::path& plots_dir);

@@ -13,10 +13,11 @@
 
 namespace helmholtz::report {
 
-// One compression level of a run: "raw" (no codec) or a JPEG quality / MP3 bitrate.
+// One compression level of a run: "raw" (no codec) or a level in its codec's own scale (a
+// quality for images, kbit/s for audio). Levels of two codecs are not comparable.
 struct Level {
   bool raw = false;
-  double value = 0.0;  // quality 1..100 or kbit/s when !raw
+  double value = 0.0;  // the codec's quality or kbit/s when !raw
 
   // "raw" or a positive number; throws core::DataError otherwise.
   static Level parse(const std::string& text);
@@ -45,6 +46,11 @@ struct RunRecord {
   int setting = 0;
   std::string level_kind;  // "quality" (images) or "bitrate" (audio, kbit/s)
   Level level;
+  // The codec of a coded run ("jpeg", "webp", "avif", "jxl", "j2k"; "mp3", "opus", "vorbis"),
+  // from the summary's identity; "" for a raw run, which is codec-free. Summaries from before
+  // --codec hold none: JPEG for quality, MP3 for bitrate.
+  std::string codec;
+  std::string codec_version;  // "libwebp 1.2.4"; "" when not recorded (and for raw)
   int seed = 0;
   std::optional<double> bits_per_sample;  // mean compressed file bits per image or clip
   // The same without what every file repeats (codec::*_payload_bytes); none in summaries from
@@ -99,7 +105,19 @@ struct RunScan {
 // not a folder or holds no readable run.
 RunScan collect_runs(const std::filesystem::path& logdir);
 
-// The row order: dataset, setting, model, level kind, level, seed, folder.
+// The codec a level kind had before --codec existed, and the baseline the Codecs table compares
+// with: "jpeg" for quality, "mp3" for bitrate.
+std::string default_codec(const std::string& level_kind);
+
+// The order of codecs in every table and plot: JPEG, WebP, AVIF, JPEG XL, JPEG 2000, MP3, Opus,
+// Vorbis, then any other by name, and "" (a raw run, codec-free) last.
+bool codec_before(const std::string& a, const std::string& b);
+
+// "JPEG", "WebP", "JPEG XL", "JPEG 2000", "MP3", "Opus", ...; another codec as it is named.
+std::string codec_display_name(const std::string& codec);
+
+// The row order: dataset, setting, model, level kind, codec (codec_before: raw runs after every
+// codec's), level, seed, folder.
 void sort_runs(std::vector<RunRecord>& runs);
 
 }  // namespace helmholtz::report

@@ -50,11 +50,14 @@ struct DataSpec {
   std::string dataset = "cifar10";  // a name of data::dataset_names()
   std::filesystem::path data_dir;   // empty: the dataset's default folder
   std::optional<data::Level> level;  // finalize(): images default to quality 5; audio must say
+  // --codec as given; finalize() binds the level to it (default: JPEG for images, MP3 audio).
+  std::optional<data::Codec> codec;
   codec::Subsampling subsampling = codec::Subsampling::k420;  // images
   std::string instrument = "guitar";  // audio: guitar | bass | all
   std::string eval = "validation";    // audio: validation | test
   std::uint64_t split_seed = 0;       // audio: seed of the per-class train/test split
-  std::filesystem::path cache_dir = "data/cache";  // audio: feature cache ("" = none)
+  // Audio features and slow codecs' decoded images ("" = none)
+  std::filesystem::path cache_dir = "data/cache";
   std::int64_t train_size = 0;  // images: 0 = all training images, else the first N
   std::int64_t val_size = 0;    // images: 0 = the whole test split, else its first N
   // Images: train on the first floor(budget / mean file bytes at this level) training images,

@@ -1,6 +1,6 @@
 #pragma once
-// A sweep's grid: every level (JPEG quality or MP3 bitrate) x setting x seed, each cell one
-// `helmholtz train` run with its own run folder and config file.
+// A sweep's grid: every codec x level (quality or bitrate in the codec's scale) x setting x seed,
+// each cell one `helmholtz train` run with its own run folder and config file.
 
 #include <cstdint>
 #include <filesystem>
@@ -17,12 +17,32 @@ namespace helmholtz::sweep {
 // core::UsageError naming `option` on anything else.
 std::vector<std::int64_t> parse_numbers(const std::string& text, const std::string& option);
 
-// "1,5,raw" -> levels checked as JPEG qualities (images) or MP3 bitrates (audio); ranges are not
-// allowed here. Throws core::UsageError naming the option.
+// "1,5,raw" -> levels checked as qualities (images) or bitrates (audio) of `codec`; ranges are
+// not allowed here. Throws core::UsageError naming the option and the codec's range.
+std::vector<data::Level> parse_levels(const std::string& text, const data::Codec& codec);
+// The same for the dataset kind's default codec (JPEG, MP3).
 std::vector<data::Level> parse_levels(const std::string& text, bool audio);
+// "1,5,raw" -> levels not yet checked against a codec (Quality/Bitrate::parse_unchecked), for a
+// caller that binds them to a codec it learns later (with_codec).
+std::vector<data::Level> parse_unbound_levels(const std::string& text, bool audio);
 
-// The reference's grid: qualities 1,5,10,15,20,25,50,75,100 (images) or bitrates
-// 8,16,32,64,96,128,160 (audio).
+// "jpeg,webp,avif" -> the codecs, in order, without repeats, all of one kind (`audio`). Throws
+// core::UsageError naming --codecs.
+std::vector<data::Codec> parse_codecs(const std::string& text, bool audio);
+
+// A sweep's levels: for each codec in order, the list given for it ("webp=0,25,50"), else the
+// list given for all ("5,50,raw"), else default_levels(codec). Raw is one level whatever the
+// codec (it appears once). `lists` are the --qualities or --bitrates values. Throws
+// core::UsageError naming `option` for a list of a codec not swept, two plain lists, or a level
+// outside a codec's range.
+std::vector<data::Level> sweep_levels(const std::vector<data::Codec>& codecs,
+                                      const std::vector<std::string>& lists,
+                                      const std::string& option);
+
+// The default grid of a codec: JPEG the reference's qualities 1,5,10,15,20,25,50,75,100, MP3 its
+// bitrates 8,16,32,64,96,128,160; the others a spread over their own scale.
+std::string default_levels(const data::Codec& codec);
+// The default codec's grid for a dataset.
 std::string default_levels(const std::string& dataset);
 
 struct Cell {

@@ -18,8 +18,10 @@ namespace helmholtz::train {
 
 struct CrossEvalRequest {
   std::filesystem::path run_dir;
-  std::string codec;                // "jpeg" (images) or "mp3" (audio); empty: the run's own
-  std::vector<data::Level> levels;  // of the run's kind (qualities for images, bitrates audio)
+  // Of the run's kind (qualities for images, bitrates audio), each through its own codec; with
+  // run_codec, through the run's codec instead (checked against its range).
+  std::vector<data::Level> levels;
+  bool run_codec = false;
   std::optional<std::string> device;  // default: the run's
   std::optional<int> threads;         // default: the run's
   bool skip_done = false;  // leave out levels cross_eval.csv holds for these weights already
@@ -35,8 +37,5 @@ struct CrossEvalResult {
 // config no longer matches its summary; core::UsageError on a codec or level that does not fit
 // the run (naming the option and the choices) and when another process holds the folder.
 CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& log);
-
-// The codecs a run of this kind can be evaluated through.
-std::vector<std::string> eval_codecs(bool audio);
 
 }  // namespace helmholtz::train
