@@ -68,7 +68,7 @@ void compress_images(const Options& o) {
     const std::string how =
         level.codec() == "jpeg" ? subsampling + " subsampling for colour" : level.codec_version();
     const bool cached = prepared.train_from_cache && prepared.test_from_cache;
-    std::printf("%s at %s (%s%s), %d threads: %s\n", d.dataset.c_str(),
+    std::printf("%s at %s, %s%s, %d threads: %s\n", d.dataset.c_str(),
                 level.describe().c_str(), how.c_str(),
                 transposed ? "; coded transposed, --protocol reference" : "", threads,
                 cached ? "decoded images from the cache"

@@ -79,20 +79,22 @@ void preview_images(const Options& o) {
   std::printf("wrote %s (%d x %d pixels): %zu %s test images x %zu levels\n", o.out.c_str(),
               sheet.canvas.width(), sheet.canvas.height(), sheet.indices.size(), o.dataset.c_str(),
               sheet.columns.size());
-  std::printf("%-8s %-8s %12s %15s\n", "codec", "quality", "mean bytes", "mean PSNR (dB)");
+  std::printf("%-8s %-8s %12s %14s %15s\n", "codec", "quality", "mean bytes", "mean payload",
+              "mean PSNR (dB)");
   for (std::size_t c = 0; c < sheet.columns.size(); ++c) {
     const auto& q = sheet.columns[c];
     // Means as `compress` reports them: an image that comes back identical counts as kPsnrCap.
-    double bytes = 0, psnr = 0;
+    double bytes = 0, payload = 0, psnr = 0;
     for (const auto& row : sheet.cells) {
       bytes += static_cast<double>(row[c].bytes);
+      payload += static_cast<double>(q.raw ? row[c].bytes : row[c].payload_bytes);
       psnr += std::isfinite(row[c].psnr_db) ? row[c].psnr_db : data::kPsnrCap;
     }
     const double n = static_cast<double>(sheet.cells.size());
     char psnr_text[32] = "-";
     if (!q.raw) std::snprintf(psnr_text, sizeof psnr_text, "%.2f", psnr / n);
-    std::printf("%-8s %-8s %12.1f %15s\n", q.raw ? "-" : codec::to_string(q.codec).c_str(),
-                q.to_string().c_str(), bytes / n, psnr_text);
+    std::printf("%-8s %-8s %12.1f %14.1f %15s\n", q.raw ? "-" : codec::to_string(q.codec).c_str(),
+                q.to_string().c_str(), bytes / n, payload / n, psnr_text);
   }
 }
 
@@ -155,7 +157,8 @@ void register_preview(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--bytes", o.bytes,
                   "Images: instead of --qualities, one column per codec at the level whose mean "
-                  "file size over the shown images is nearest this many bytes, then raw");
+                  "payload (the coded data without its container) over the shown images is "
+                  "nearest this many bytes, then raw");
   cmd->add_option("--images", o.images, "Images: show the first N test images")
       ->capture_default_str();
   cmd->add_option("--indices", o.indices,

@@ -34,16 +34,20 @@ std::string format_psnr(double db) {
 
 bool jpeg_or_raw(const data::Quality& q) { return q.raw || q.codec == codec::ImageCodec::kJpeg; }
 
-std::string cell_caption(const data::Quality& q, std::size_t bytes) {
+// "q5 412 B"; with `split` (a sheet of several codecs), "webp76 210+20 B": payload + container,
+// since the container is most of a small image's file for some codecs and none for others.
+std::string cell_caption(const data::Quality& q, const ImageCell& cell, bool split) {
   const std::string level =
       q.raw ? "raw " : (jpeg_or_raw(q) ? "q" : codec::to_string(q.codec)) + q.to_string() + " ";
-  return level + std::to_string(bytes) + " B";
+  if (!split || q.raw) return level + std::to_string(cell.bytes) + " B";
+  return level + std::to_string(cell.payload_bytes) + "+" +
+         std::to_string(cell.bytes - cell.payload_bytes) + " B";
 }
 
-std::string column_header(const data::Quality& q) {
+std::string column_header(const data::Quality& q, bool several_codecs) {
   if (q.raw) return "raw";
-  return (jpeg_or_raw(q) ? std::string("quality") : codec::to_string(q.codec)) + " " +
-         q.to_string();
+  return (jpeg_or_raw(q) && !several_codecs ? std::string("quality") : codec::to_string(q.codec)) +
+         " " + q.to_string();
 }
 
 void check_scale(int scale) {
@@ -164,6 +168,11 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
   canvas.text(
       L::kMargin, L::kMargin,
       first_fitting({title_name + " test images after " + (jpeg_only ? "a JPEG" : "each codec's") +
+                         " round trip" + chroma + ", " + x + " nearest neighbour" +
+                         (jpeg_only ? "" : "; bytes: payload+container"),
+                     title_name + " after " + what + chroma + ", " + x +
+                         (jpeg_only ? "" : "; bytes: payload+container"),
+                     title_name + " test images after " + (jpeg_only ? "a JPEG" : "each codec's") +
                          " round trip" + chroma + ", " + x + " nearest neighbour",
                      title_name + " after " + what + chroma + ", " + x,
                      title_name + ", " + what + " " + x},
@@ -174,7 +183,7 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
   const int header_y = L::kMargin + L::kTitleHeight;
   for (int c = 0; c < columns; ++c) {
     const auto& q = qualities[static_cast<std::size_t>(c)];
-    const std::string header = column_header(q);
+    const std::string header = column_header(q, !jpeg_only);
     canvas.text_centred(layout.column_left(c) + layout.column_width / 2, header_y,
                         fit_text(header, layout.column_width, Font::kBold), kInk, Font::kBold);
   }
@@ -213,6 +222,7 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
         coder.decode(bytes.data(), bytes.size(), decoded.data(), test.width, test.height,
                      test.channels);
         cell.bytes = bytes.size();
+        cell.payload_bytes = coder.payload_bytes(bytes.data(), bytes.size());
         cell.psnr_db = codec::psnr(original, decoded.data(), decoded.size());
         shown = decoded.data();
       }
@@ -220,7 +230,8 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
       const int centre = layout.column_left(c) + layout.column_width / 2;
       const int text_y = y + layout.cell_height + 3;
       canvas.text_centred(centre, text_y,
-                          fit_text(cell_caption(q, cell.bytes), layout.column_width, Font::kSmall),
+                          fit_text(cell_caption(q, cell, !jpeg_only), layout.column_width,
+                                   Font::kSmall),
                           kInk, Font::kSmall);
       canvas.text_centred(centre, text_y + line,
                           fit_text(q.raw ? "original" : format_psnr(cell.psnr_db),
@@ -238,6 +249,7 @@ data::Quality level_nearest_bytes(const data::ImageSet& test,
                                   codec::ImageCodec codec, double target_bytes,
                                   codec::Subsampling subsampling) {
   if (!(target_bytes > 0)) throw core::UsageError("--bytes: give a positive number of bytes");
+  if (indices.empty()) throw core::UsageError("--indices: give at least one test image");
   const auto& info = codec::image_codec_info(codec);
   data::Quality best{false, info.min_quality, codec};
   double best_gap = std::numeric_limits<double>::infinity();
@@ -245,8 +257,8 @@ data::Quality level_nearest_bytes(const data::ImageSet& test,
     const auto coder = codec::make_image_coder(codec, q, subsampling);
     double bytes = 0;
     for (const std::int64_t i : indices) {
-      bytes += static_cast<double>(
-          coder->encode(test.image(i), test.width, test.height, test.channels).size());
+      const auto coded = coder->encode(test.image(i), test.width, test.height, test.channels);
+      bytes += static_cast<double>(coder->payload_bytes(coded.data(), coded.size()));
     }
     const double gap = std::abs(bytes / static_cast<double>(indices.size()) - target_bytes);
     if (gap < best_gap) {  // ties keep the lower level

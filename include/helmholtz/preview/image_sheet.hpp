@@ -60,7 +60,8 @@ std::vector<data::Quality> parse_qualities(
     const std::vector<std::string>& items,
     const std::vector<codec::ImageCodec>& codecs = {codec::ImageCodec::kJpeg});
 
-// The level of `codec` whose mean file bytes over the images `indices` of `test` is nearest
+// The level of `codec` whose mean payload bytes (the coded data without its container: the
+// container is most of a small JPEG or AVIF file) over the images `indices` of `test` is nearest
 // `target_bytes` (ties: the lower level), found by coding them at every level of its range.
 data::Quality level_nearest_bytes(const data::ImageSet& test,
                                   const std::vector<std::int64_t>& indices,
@@ -75,7 +76,7 @@ struct ImageSheetRequest {
   std::vector<std::int64_t> indices;  // ...or these test images, when not empty
   int scale = 3;                      // nearest-neighbour enlargement, 1..kMaxScale
   codec::Subsampling subsampling = codec::Subsampling::k420;
-  // When not empty: one column per codec at the level nearest `match_bytes` mean file bytes
+  // When not empty: one column per codec at the level nearest `match_bytes` mean payload bytes
   // (level_nearest_bytes), then raw; `qualities` is then not used.
   std::vector<codec::ImageCodec> match_codecs;
   double match_bytes = 0;
@@ -87,6 +88,7 @@ inline constexpr int kMaxScale = 16;
 // original in dB (+infinity when identical; raw: +infinity).
 struct ImageCell {
   std::size_t bytes = 0;
+  std::size_t payload_bytes = 0;  // the coded data without the container (raw: 0)
   double psnr_db = 0;
 };
 
