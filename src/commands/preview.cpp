@@ -31,7 +31,7 @@ struct Options {
   int images = 8;
   std::vector<std::int64_t> indices;
   std::string subsampling = "420";
-  std::vector<std::string> codecs = {"jpeg"};
+  std::vector<std::string> codecs;  // empty: jpeg (images), mp3 (audio)
   double bytes = 0;  // > 0: one column per codec at about this many bytes per image
   // audio
   std::vector<std::string> bitrates = {"8", "16", "32", "64", "128", "raw"};
@@ -55,7 +55,7 @@ void preview_images(const Options& o) {
   r.dataset = o.dataset;
   r.data_dir = o.data_dir;
   std::vector<codec::ImageCodec> codecs;
-  for (const auto& name : o.codecs) {
+  for (const auto& name : o.codecs.empty() ? std::vector<std::string>{"jpeg"} : o.codecs) {
     const auto c = codec::parse_image_codec(name);
     if (std::find(codecs.begin(), codecs.end(), c) != codecs.end()) {
       throw core::UsageError("--codecs: '" + name + "' is listed twice");
@@ -102,7 +102,15 @@ void preview_audio(const Options& o) {
   preview::SpectrogramSheetRequest r;
   r.data_dir = o.data_dir;
   r.clip = o.clip;
-  r.bitrates = preview::parse_bitrates(o.bitrates);
+  std::vector<codec::AudioCodec> codecs;
+  for (const auto& name : o.codecs.empty() ? std::vector<std::string>{"mp3"} : o.codecs) {
+    const auto c = codec::parse_audio_codec(name);
+    if (std::find(codecs.begin(), codecs.end(), c) != codecs.end()) {
+      throw core::UsageError("--codecs: '" + name + "' is listed twice");
+    }
+    codecs.push_back(c);
+  }
+  r.bitrates = preview::parse_bitrates(o.bitrates, codecs);
   r.columns = o.columns;
   r.scale = o.scale_given ? o.scale : 2;
   preview::check_output_file(o.out);
@@ -110,12 +118,14 @@ void preview_audio(const Options& o) {
   sheet.canvas.write_png(o.out);
   std::printf("wrote %s (%d x %d pixels): %s at %zu levels\n", o.out.c_str(), sheet.canvas.width(),
               sheet.canvas.height(), sheet.clip.c_str(), sheet.panels.size());
-  std::printf("%-8s %10s %10s %12s\n", "bitrate", "bytes", "SNR (dB)", "coded at Hz");
+  std::printf("%-8s %-8s %10s %10s %12s\n", "codec", "bitrate", "bytes", "SNR (dB)",
+              "coded at Hz");
   for (const auto& p : sheet.panels) {
     char snr[32] = "-";
     if (std::isfinite(p.snr_db)) std::snprintf(snr, sizeof snr, "%.2f", p.snr_db);
-    std::printf("%-8s %10zu %10s %12d\n", p.bitrate.to_string().c_str(), p.bytes, snr,
-                p.output_sample_rate);
+    std::printf("%-8s %-8s %10zu %10s %12d\n",
+                p.bitrate.raw ? "-" : codec::to_string(p.bitrate.codec).c_str(),
+                p.bitrate.to_string().c_str(), p.bytes, snr, p.output_sample_rate);
   }
 }
 #endif
@@ -147,10 +157,10 @@ void register_preview(CLI::App& app) {
                   "Pixels per image pixel (images, default 3), or per frame and mel band (audio, "
                   "default 2)");
   cmd->add_option("--codecs", o.codecs,
-                  "Images: codecs, comma-separated (jpeg, webp, avif, jxl, j2k): the columns are "
-                  "each codec's --qualities in turn")
-      ->delimiter(',')
-      ->capture_default_str();
+                  "Codecs, comma-separated: images jpeg, webp, avif, jxl, j2k (default jpeg), the "
+                  "columns each codec's --qualities in turn; audio mp3, opus, vorbis (default mp3),"
+                  " the panels each codec's --bitrates in turn")
+      ->delimiter(',');
   cmd->add_option("--qualities", o.qualities,
                   "Images: levels in each codec's own scale (JPEG 1..100) or raw, comma-separated")
       ->delimiter(',')
@@ -168,7 +178,7 @@ void register_preview(CLI::App& app) {
       ->check(CLI::IsMember({"420", "444"}))
       ->capture_default_str();
   cmd->add_option("--bitrates", o.bitrates,
-                  "Audio: MP3 bitrates in kbit/s (or raw), comma-separated")
+                  "Audio: bitrates in kbit/s in each codec's range (or raw), comma-separated")
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--clip", o.clip,
@@ -189,7 +199,7 @@ void register_preview(CLI::App& app) {
     const auto& o = *options;
     data::check_dataset_name(o.dataset);
     if (data::is_audio_dataset(o.dataset)) {
-      refuse(*cmd, {"qualities", "images", "indices", "subsampling", "codecs", "bytes"}, o.dataset,
+      refuse(*cmd, {"qualities", "images", "indices", "subsampling", "bytes"}, o.dataset,
              "audio is shown at --bitrates");
       preview_audio(o);
     } else {

@@ -33,8 +33,11 @@ std::string format(const char* pattern, double value) {
   return text;
 }
 
-std::string panel_title(const CodedSpectrogram& p) {
-  return p.bitrate.raw ? "raw (no codec)" : p.bitrate.to_string() + " kbit/s";
+// "32 kbit/s"; "Opus 32 kbit/s" when the sheet is not MP3 alone (`name_codec`).
+std::string panel_title(const CodedSpectrogram& p, bool name_codec) {
+  if (p.bitrate.raw) return "raw (no codec)";
+  return (name_codec ? codec::audio_codec_display_name(p.bitrate.codec) + " " : "") +
+         p.bitrate.to_string() + " kbit/s";
 }
 
 std::string panel_figures(const CodedSpectrogram& p) {
@@ -119,27 +122,39 @@ SpectrogramSheetLayout spectrogram_sheet_layout(int panels, int columns, int n_m
   return l;
 }
 
-std::vector<data::Bitrate> parse_bitrates(const std::vector<std::string>& items) {
+std::vector<data::Bitrate> parse_bitrates(const std::vector<std::string>& items,
+                                          const std::vector<codec::AudioCodec>& codecs) {
   if (items.empty()) {
     throw core::UsageError("--bitrates: give at least one MP3 bitrate (kbit/s) or raw");
   }
   std::vector<data::Bitrate> bitrates;
-  for (const auto& item : items) {
-    data::Bitrate b;
-    try {
-      b = data::Bitrate::parse(item);
-    } catch (const core::UsageError& e) {
-      // Bitrate::parse names --bitrate; say which option of this command it was.
-      const std::string why = e.what();
-      if (why.rfind("--bitrate ", 0) == 0) throw core::UsageError("--bitrates " + why.substr(10));
-      throw core::UsageError("--bitrates: " + why);
-    }
-    for (const auto& seen : bitrates) {
-      if (seen.raw == b.raw && seen.kbps == b.kbps) {
-        throw core::UsageError("--bitrates: '" + item + "' is listed twice");
+  bool raw = false;
+  for (const auto codec : codecs) {
+    for (const auto& item : items) {
+      data::Bitrate b;
+      try {
+        b = data::Bitrate::parse(item, codec);
+      } catch (const core::UsageError& e) {
+        // Bitrate::parse names --bitrate; say which option of this command it was.
+        const std::string why = e.what();
+        if (why.rfind("--bitrate ", 0) == 0) {
+          throw core::UsageError("--bitrates " + why.substr(10));
+        }
+        throw core::UsageError("--bitrates: " + why);
       }
+      for (const auto& seen : bitrates) {
+        if (seen.raw == b.raw && seen.kbps == b.kbps && seen.codec == b.codec) {
+          throw core::UsageError("--bitrates: '" + item + "' is listed twice");
+        }
+      }
+      if (b.raw && raw) continue;  // raw is one panel, whatever the codecs
+      raw = raw || b.raw;
+      bitrates.push_back(b);
     }
-    bitrates.push_back(b);
+  }
+  if (codecs.size() > 1) {  // over several codecs raw, the uncoded clip, closes the sheet
+    std::stable_partition(bitrates.begin(), bitrates.end(),
+                          [](const data::Bitrate& b) { return !b.raw; });
   }
   return bitrates;
 }
@@ -171,13 +186,22 @@ SpectrogramSheet draw_spectrogram_sheet(const std::string& title,
                            format("%g", features::resolved_fmax(mel) / 1000.0) +
                            " kHz at the top) x " + std::to_string(frames) + " frames (" +
                            format("%.2f s", seconds) + ")";
+  std::string codecs;
+  for (const auto& p : panels) {
+    if (p.bitrate.raw) continue;
+    const std::string name = codec::audio_codec_display_name(p.bitrate.codec);
+    if (codecs.find(name) == std::string::npos) codecs += (codecs.empty() ? "" : ", ") + name;
+  }
+  if (codecs.empty()) codecs = "no codec";
   canvas.text(
       L::kMargin, L::kMargin,
       first_fitting(
-          {title + ": mel spectrogram after MP3, " + axes,
-           title + ": mel spectrogram after MP3, " + std::to_string(bands) + " bands x " +
-               std::to_string(frames) + " frames (" + format("%.2f s", seconds) + ")",
-           title + ": after MP3, " + std::to_string(bands) + " x " + std::to_string(frames), title},
+          {title + ": mel spectrogram after " + codecs + ", " + axes,
+           title + ": mel spectrogram after " + codecs + ", " + std::to_string(bands) +
+               " bands x " + std::to_string(frames) + " frames (" + format("%.2f s", seconds) + ")",
+           title + ": after " + codecs + ", " + std::to_string(bands) + " x " +
+               std::to_string(frames),
+           title},
           layout.width - 2 * L::kMargin, Font::kBold),
       kInk, Font::kBold);
 
@@ -193,7 +217,7 @@ SpectrogramSheet draw_spectrogram_sheet(const std::string& title,
     const int x0 = layout.panel_x(i);
     const int y0 = layout.panel_y(i);
     canvas.text(x0, y0 - L::kLabelHeight + 1,
-                fit_text(panel_title(p), layout.panel_width, Font::kBold), kInk, Font::kBold);
+                fit_text(panel_title(p, codecs != "MP3"), layout.panel_width, Font::kBold), kInk, Font::kBold);
     canvas.text(x0, y0 - L::kLabelHeight + 1 + line,
                 fit_text(panel_figures(p), layout.panel_width, Font::kSmall), kMuted, Font::kSmall);
     const auto values = p.mel_db.accessor<float, 2>();

@@ -56,9 +56,12 @@ struct SpectrogramSheetLayout {
 SpectrogramSheetLayout spectrogram_sheet_layout(int panels, int columns, int n_mels, int frames,
                                                 int scale);
 
-// Parses the --bitrates items (MPEG bitrates 8..320 or "raw"); throws core::UsageError naming
+// Parses the --bitrates items (each codec's bitrates, MP3's MPEG bitrates 8..320, or "raw") for
+// each codec in turn: the panels are codec-major, raw once. Throws core::UsageError naming
 // --bitrates for a bad or repeated item or an empty list.
-std::vector<data::Bitrate> parse_bitrates(const std::vector<std::string>& items);
+std::vector<data::Bitrate> parse_bitrates(
+    const std::vector<std::string>& items,
+    const std::vector<codec::AudioCodec>& codecs = {codec::AudioCodec::kMp3});
 
 struct SpectrogramSheetRequest {
   std::filesystem::path data_dir;  // empty: features::default_audio_data_dir()
