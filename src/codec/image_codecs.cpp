@@ -50,11 +50,16 @@ constexpr bool kJ2k = false;
 // The Debian packages that bring each codec's library (what a build without it should install).
 const char* dev_packages(ImageCodec codec) {
   switch (codec) {
-    case ImageCodec::kWebp: return "libwebp-dev";
-    case ImageCodec::kAvif: return "libavif-dev";
-    case ImageCodec::kJxl: return "libjxl-dev";
-    case ImageCodec::kJ2k: return "libopenjp2-7-dev";
-    default: return "libturbojpeg0-dev";
+    case ImageCodec::kWebp:
+      return "libwebp-dev";
+    case ImageCodec::kAvif:
+      return "libavif-dev";
+    case ImageCodec::kJxl:
+      return "libjxl-dev";
+    case ImageCodec::kJ2k:
+      return "libopenjp2-7-dev";
+    default:
+      return "libturbojpeg0-dev";
   }
 }
 
@@ -65,8 +70,8 @@ class JpegCoder final : public ImageCoder {
                                    int channels) override {
     return encoder_.encode(pixels, width, height, channels, quality_, subsampling_);
   }
-  void decode(const std::uint8_t* data, std::size_t size, std::uint8_t* out, int width,
-              int height, int channels) override {
+  void decode(const std::uint8_t* data, std::size_t size, std::uint8_t* out, int width, int height,
+              int channels) override {
     decoder_.decode(data, size, out, width, height, channels);
   }
   std::size_t payload_bytes(const std::uint8_t* data, std::size_t size) const override {
@@ -93,8 +98,8 @@ class FunctionCoder final : public ImageCoder {
                                    int channels) override {
     return encode_(pixels, width, height, channels, quality_);
   }
-  void decode(const std::uint8_t* data, std::size_t size, std::uint8_t* out, int width,
-              int height, int channels) override {
+  void decode(const std::uint8_t* data, std::size_t size, std::uint8_t* out, int width, int height,
+              int channels) override {
     decode_(data, size, out, width, height, channels);
   }
   std::size_t payload_bytes(const std::uint8_t* data, std::size_t size) const override {
@@ -161,11 +166,10 @@ ImageCodec parse_image_codec(const std::string& name) {
   for (const auto& info : image_codecs()) {
     if (name != info.name) continue;
     if (!info.built) {
-      throw core::UsageError("--codec " + name + ": this build has no " + info.library +
-                             " (it was not found when helmholtz was configured); install " +
-                             dev_packages(info.id) +
-                             " (scripts/setup.sh does) and build again, or use one of " +
-                             built_image_codec_names());
+      throw core::UsageError(
+          "--codec " + name + ": this build has no " + info.library +
+          " (it was not found when helmholtz was configured); install " + dev_packages(info.id) +
+          " (scripts/setup.sh does) and build again, or use one of " + built_image_codec_names());
     }
     return info.id;
   }
@@ -176,8 +180,8 @@ ImageCodec parse_image_codec(const std::string& name) {
 void check_quality(ImageCodec codec, int quality) {
   const auto& info = image_codec_info(codec);
   if (quality < info.min_quality || quality > info.max_quality) {
-    throw core::UsageError("--quality " + std::to_string(quality) + ": " + info.name +
-                           " takes " + std::to_string(info.min_quality) + ".." +
+    throw core::UsageError("--quality " + std::to_string(quality) + ": " + info.name + " takes " +
+                           std::to_string(info.min_quality) + ".." +
                            std::to_string(info.max_quality) + " (" + info.knob + "), or raw");
   }
 }
@@ -185,19 +189,25 @@ void check_quality(ImageCodec codec, int quality) {
 std::string image_codec_version(ImageCodec codec) {
   switch (codec) {
 #ifdef HELMHOLTZ_WITH_WEBP
-    case ImageCodec::kWebp: return webp_version();
+    case ImageCodec::kWebp:
+      return webp_version();
 #endif
 #ifdef HELMHOLTZ_WITH_AVIF
-    case ImageCodec::kAvif: return avif_version();
+    case ImageCodec::kAvif:
+      return avif_version();
 #endif
 #ifdef HELMHOLTZ_WITH_JXL
-    case ImageCodec::kJxl: return jxl_version();
+    case ImageCodec::kJxl:
+      return jxl_version();
 #endif
 #ifdef HELMHOLTZ_WITH_J2K
-    case ImageCodec::kJ2k: return j2k_version();
+    case ImageCodec::kJ2k:
+      return j2k_version();
 #endif
-    case ImageCodec::kJpeg: return "libjpeg-turbo " HELMHOLTZ_STRINGIFY(LIBJPEG_TURBO_VERSION);
-    default: return std::string(image_codec_info(codec).library) + " (not built)";
+    case ImageCodec::kJpeg:
+      return "libjpeg-turbo " HELMHOLTZ_STRINGIFY(LIBJPEG_TURBO_VERSION);
+    default:
+      return std::string(image_codec_info(codec).library) + " (not built)";
   }
 }
 
@@ -208,13 +218,11 @@ std::unique_ptr<ImageCoder> make_image_coder(ImageCodec codec, int quality,
   switch (codec) {
 #ifdef HELMHOLTZ_WITH_WEBP
     case ImageCodec::kWebp:
-      return std::make_unique<FunctionCoder>(quality, encode_webp, decode_webp,
-                                             webp_payload_bytes);
+      return std::make_unique<FunctionCoder>(quality, encode_webp, decode_webp, webp_payload_bytes);
 #endif
 #ifdef HELMHOLTZ_WITH_AVIF
     case ImageCodec::kAvif:
-      return std::make_unique<FunctionCoder>(quality, encode_avif, decode_avif,
-                                             avif_payload_bytes);
+      return std::make_unique<FunctionCoder>(quality, encode_avif, decode_avif, avif_payload_bytes);
 #endif
 #ifdef HELMHOLTZ_WITH_JXL
     case ImageCodec::kJxl:
@@ -224,7 +232,8 @@ std::unique_ptr<ImageCoder> make_image_coder(ImageCodec codec, int quality,
     case ImageCodec::kJ2k:
       return std::make_unique<FunctionCoder>(quality, encode_j2k, decode_j2k, j2k_payload_bytes);
 #endif
-    default: return std::make_unique<JpegCoder>(quality, subsampling);
+    default:
+      return std::make_unique<JpegCoder>(quality, subsampling);
   }
 }
 

@@ -16,8 +16,8 @@
 #include "helmholtz/data/compress.hpp"
 #include "helmholtz/data/datasets.hpp"
 #include "helmholtz/data/image_set.hpp"
-#include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/data/info.hpp"
+#include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/features/audio_features.hpp"
 #include "helmholtz/sweep/grid.hpp"
 #include "helmholtz/train/device.hpp"
@@ -96,7 +96,8 @@ void register_bench_jpeg(CLI::App& bench) {
   cmd->callback([cmd, options] {
     const auto& o = *options;
     const run::DataSpec& d = o.spec->data;
-    if (d.audio()) throw core::UsageError("bench jpeg takes an image dataset (cifar10, fashion-mnist)");
+    if (d.audio())
+      throw core::UsageError("bench jpeg takes an image dataset (cifar10, fashion-mnist)");
     run::finalize(*o.spec, given_fields(*cmd));
     auto dataset = data::load_image_dataset(d.dataset, d.data_dir);
     dataset.train.truncate(o.images);
@@ -105,7 +106,8 @@ void register_bench_jpeg(CLI::App& bench) {
     const double best_seconds =
         time_round_trips(dataset.train, quality, d.subsampling, threads, o.repeat);
     data::ImageSet copy = dataset.train;
-    const data::CompressionStats stats = data::compress_images(copy, quality, d.subsampling, threads);
+    const data::CompressionStats stats =
+        data::compress_images(copy, quality, d.subsampling, threads);
     const double rate = static_cast<double>(stats.images) / best_seconds;
     if (o.json) {
       nlohmann::json j = {{"dataset", d.dataset},           {"quality", quality.to_string()},
@@ -199,11 +201,12 @@ void register_bench_codec(CLI::App& bench) {
                             {"round_trips_per_second_per_thread", rate / threads}};
         std::printf("%s\n", j.dump().c_str());
       } else {
-        std::printf("%-5s %s q%d: %lld images x %d, %d threads: %.0f round trips/s (%.1f bytes, "
-                    "%.1f payload, PSNR %.2f dB)\n",
-                    codec::to_string(c).c_str(), spec.data.dataset.c_str(), quality.value,
-                    static_cast<long long>(stats.images), o.repeat, threads, rate,
-                    stats.mean_bytes, stats.mean_payload_bytes, stats.mean_psnr.value_or(0.0));
+        std::printf(
+            "%-5s %s q%d: %lld images x %d, %d threads: %.0f round trips/s (%.1f bytes, "
+            "%.1f payload, PSNR %.2f dB)\n",
+            codec::to_string(c).c_str(), spec.data.dataset.c_str(), quality.value,
+            static_cast<long long>(stats.images), o.repeat, threads, rate, stats.mean_bytes,
+            stats.mean_payload_bytes, stats.mean_psnr.value_or(0.0));
       }
     }
   });
@@ -228,8 +231,8 @@ void register_bench_train(CLI::App& bench) {
   // defaults), so the benchmark trains exactly what `train` would.
   add_spec_options(*cmd, o.spec, [](const run::Field& f) {
     const std::string key = f.key;
-    return key == "dataset" || (f.part != run::Part::kData && key != "epochs" &&
-                                key != "log-root" && key != "log-dir");
+    return key == "dataset" ||
+           (f.part != run::Part::kData && key != "epochs" && key != "log-root" && key != "log-dir");
   });
   cmd->add_option("--images", o.images, "Images per epoch")
       ->check(CLI::PositiveNumber)
@@ -248,16 +251,16 @@ void register_bench_train(CLI::App& bench) {
     run::RunSpec& spec = *o.spec;
     run::finalize(spec, given_fields(*cmd));
     if (spec.data.audio()) {
-      throw core::UsageError("bench train measures image networks: use --dataset cifar10 or "
-                             "fashion-mnist");
+      throw core::UsageError(
+          "bench train measures image networks: use --dataset cifar10 or "
+          "fashion-mnist");
     }
     const auto backend = train::set_up_process(spec.runtime);
     const auto info = data::dataset_info(spec.data.dataset);
-    auto t = train::make_training(spec, {info.channels, info.height, info.width},
-                                  info.num_classes, backend);
-    const auto images =
-        data::make_pattern_images(o.images, info.height, info.width, info.channels,
-                                  info.num_classes, 0);
+    auto t = train::make_training(spec, {info.channels, info.height, info.width}, info.num_classes,
+                                  backend);
+    const auto images = data::make_pattern_images(o.images, info.height, info.width, info.channels,
+                                                  info.num_classes, 0);
     const auto tensors = train::to_tensors(images, backend.device);
     const auto& device = backend.device;
     const auto synchronize = [&] {
@@ -345,8 +348,9 @@ void register_bench_audio(CLI::App& bench) {
     const auto& o = *options;
     const run::RunSpec& spec = *o.spec;
     if (spec.data.data_dir.empty()) {
-      throw core::UsageError("bench audio needs --data-dir: an audio-effects folder (make one "
-                             "with `helmholtz synth audio-effects --out DIR`)");
+      throw core::UsageError(
+          "bench audio needs --data-dir: an audio-effects folder (make one "
+          "with `helmholtz synth audio-effects --out DIR`)");
     }
     run::finalize(*o.spec, given_fields(*cmd));
     const int threads = core::resolve_threads(spec.runtime.threads);

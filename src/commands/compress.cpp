@@ -37,9 +37,9 @@ void compress_images(const Options& o) {
   const auto orientation = run::quirks(*o.spec).orientation();
   const bool transposed = orientation == data::Orientation::kTransposed;
   auto log = core::console_logger();
-  const auto prepared = data::prepare_images(d.dataset, d.data_dir, d.train_size, d.val_size,
-                                             quality, d.subsampling, threads, orientation,
-                                             d.storage_budget, d.cache_dir, log.get());
+  const auto prepared =
+      data::prepare_images(d.dataset, d.data_dir, d.train_size, d.val_size, quality, d.subsampling,
+                           threads, orientation, d.storage_budget, d.cache_dir, log.get());
   const auto& train = prepared.train;
   const auto& test = prepared.test;
   const double seconds = prepared.compress_seconds;
@@ -48,7 +48,8 @@ void compress_images(const Options& o) {
     nlohmann::json j;
     j["dataset"] = d.dataset;
     j["codec"] = level.codec();
-    j["codec_version"] = level.raw() ? nlohmann::json(nullptr) : nlohmann::json(level.codec_version());
+    j["codec_version"] =
+        level.raw() ? nlohmann::json(nullptr) : nlohmann::json(level.codec_version());
     j["quality"] = quality.to_string();
     if (level.codec() == "jpeg") j["subsampling"] = subsampling;
     j["from_cache"] = prepared.train_from_cache && prepared.test_from_cache;
@@ -68,9 +69,8 @@ void compress_images(const Options& o) {
     const std::string how =
         level.codec() == "jpeg" ? subsampling + " subsampling for colour" : level.codec_version();
     const bool cached = prepared.train_from_cache && prepared.test_from_cache;
-    std::printf("%s at %s, %s%s, %d threads: %s\n", d.dataset.c_str(),
-                level.describe().c_str(), how.c_str(),
-                transposed ? "; coded transposed, --protocol reference" : "", threads,
+    std::printf("%s at %s, %s%s, %d threads: %s\n", d.dataset.c_str(), level.describe().c_str(),
+                how.c_str(), transposed ? "; coded transposed, --protocol reference" : "", threads,
                 cached ? "decoded images from the cache"
                        : (std::to_string(static_cast<long long>(rate)) + " images/s").c_str());
   }
@@ -128,7 +128,8 @@ void compress_audio(const Options& o) {
   std::printf("  clips                 %lld (%.1f s of audio)\n", static_cast<long long>(s.clips),
               s.seconds_of_audio);
   const std::string coded_label =
-      std::string(request.bitrate.raw ? "PCM" : codec::audio_codec_display_name(request.bitrate.codec)) +
+      std::string(request.bitrate.raw ? "PCM"
+                                      : codec::audio_codec_display_name(request.bitrate.codec)) +
       " bytes per clip";
   std::printf("  %-22s%.1f (payload %.1f)\n", coded_label.c_str(), s.mean_bytes,
               s.mean_payload_bytes);

@@ -8,10 +8,12 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <sstream>
 
 #include "commands/commands.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/data/datasets.hpp"
+#include "helmholtz/sweep/grid.hpp"
 #if HELMHOLTZ_WITH_PREVIEW
 #include "helmholtz/preview/image_sheet.hpp"
 #include "helmholtz/preview/spectrogram_sheet.hpp"
@@ -26,13 +28,14 @@ struct Options {
   std::filesystem::path out;
   int scale = 0;  // when not given: 3 for images, 2 for audio
   bool scale_given = false;
+  bool qualities_given = false;  // else each codec's default grid (JPEG: the list below)
   // images
   std::vector<std::string> qualities = {"1", "5", "10", "20", "50", "100", "raw"};
   int images = 8;
   std::vector<std::int64_t> indices;
   std::string subsampling = "420";
   std::vector<std::string> codecs;  // empty: jpeg (images), mp3 (audio)
-  double bytes = 0;  // > 0: one column per codec at about this many bytes per image
+  double bytes = 0;                 // > 0: one column per codec at about this many bytes per image
   // audio
   std::vector<std::string> bitrates = {"8", "16", "32", "64", "128", "raw"};
   std::string clip = "0";
@@ -66,6 +69,17 @@ void preview_images(const Options& o) {
   if (o.bytes > 0) {
     r.match_codecs = codecs;
     r.match_bytes = o.bytes;
+  } else if (!o.qualities_given &&
+             codecs != std::vector<codec::ImageCodec>{codec::ImageCodec::kJpeg}) {
+    // The default list is JPEG's scale: every other codec takes its own default grid.
+    for (const auto c : codecs) {
+      std::vector<std::string> items;
+      std::stringstream grid(c == codec::ImageCodec::kJpeg ? "1,5,10,20,50,100"
+                                                           : sweep::default_levels(data::Codec(c)));
+      for (std::string item; std::getline(grid, item, ',');) items.push_back(item);
+      for (const auto& q : preview::parse_qualities(items, {c})) r.qualities.push_back(q);
+    }
+    r.qualities.push_back(data::Quality{true, 0});
   } else {
     r.qualities = preview::parse_qualities(o.qualities, codecs);
   }
@@ -118,8 +132,7 @@ void preview_audio(const Options& o) {
   sheet.canvas.write_png(o.out);
   std::printf("wrote %s (%d x %d pixels): %s at %zu levels\n", o.out.c_str(), sheet.canvas.width(),
               sheet.canvas.height(), sheet.clip.c_str(), sheet.panels.size());
-  std::printf("%-8s %-8s %10s %10s %12s\n", "codec", "bitrate", "bytes", "SNR (dB)",
-              "coded at Hz");
+  std::printf("%-8s %-8s %10s %10s %12s\n", "codec", "bitrate", "bytes", "SNR (dB)", "coded at Hz");
   for (const auto& p : sheet.panels) {
     char snr[32] = "-";
     if (std::isfinite(p.snr_db)) std::snprintf(snr, sizeof snr, "%.2f", p.snr_db);
@@ -143,7 +156,8 @@ void register_preview(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "preview",
       "Write a PNG contact sheet of what the codec does: test images after each --codecs at each "
-      "quality or at similar --bytes (one row per image, bytes under each), or one clip's mel spectrogram after MP3 at "
+      "quality or at similar --bytes (one row per image, bytes under each), or one clip's mel "
+      "spectrogram after MP3 at "
       "each bitrate (MP3 bytes and SNR above each)");
   auto& o = *options;
   cmd->add_option("--dataset", o.dataset, "cifar10, fashion-mnist or audio-effects")
@@ -196,6 +210,7 @@ void register_preview(CLI::App& app) {
         "build folder turns it on by itself)");
 #else
     options->scale_given = given(*cmd, "scale");
+    options->qualities_given = given(*cmd, "qualities");
     const auto& o = *options;
     data::check_dataset_name(o.dataset);
     if (data::is_audio_dataset(o.dataset)) {
@@ -208,8 +223,9 @@ void register_preview(CLI::App& app) {
         throw core::UsageError("--images and --indices: give one of them");
       }
       if (given(*cmd, "bytes") && given(*cmd, "qualities")) {
-        throw core::UsageError("--bytes and --qualities: give one of them (--bytes picks each "
-                               "codec's level)");
+        throw core::UsageError(
+            "--bytes and --qualities: give one of them (--bytes picks each "
+            "codec's level)");
       }
       preview_images(o);
     }

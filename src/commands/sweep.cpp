@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -85,19 +86,25 @@ void run_sweep(const CLI::App& cmd, Options& o) {
   }
   const auto codecs =
       sweep::parse_codecs(o.codecs.empty() ? (audio ? "mp3" : "jpeg") : o.codecs, audio);
-  const auto levels =
-      sweep::sweep_levels(codecs, audio ? o.bitrates : o.qualities, audio ? "--bitrates" : "--qualities");
+  const auto levels = sweep::sweep_levels(codecs, audio ? o.bitrates : o.qualities,
+                                          audio ? "--bitrates" : "--qualities");
   std::string level_text;
   for (const auto& level : levels) {
     level_text += (level_text.empty() ? "" : ",") +
                   (level.raw() ? std::string("raw") : level.codec() + ":" + level.to_string());
   }
-  base.data.level = levels.front();  // each cell sets its own
+  // Each cell sets its own level; the base is checked with a JPEG (or MP3) one where the grid
+  // has it, so that an option of that codec (--subsampling) is checked against it.
+  const auto default_kind = std::find_if(levels.begin(), levels.end(), [](const data::Level& l) {
+    return l.codec() == "jpeg" || l.codec() == "mp3";
+  });
+  base.data.level = default_kind != levels.end() ? *default_kind : levels.front();
   run::finalize(base, given_fields(cmd));
   const bool own_architecture = !base.recipe.architecture_file.empty();
   if (own_architecture && given(cmd, "settings")) {
-    throw core::UsageError("--settings and --architecture both given: a sweep over your own "
-                           "network varies levels and seeds only");
+    throw core::UsageError(
+        "--settings and --architecture both given: a sweep over your own "
+        "network varies levels and seeds only");
   }
   std::vector<std::int64_t> settings;
   if (!own_architecture) {
@@ -140,10 +147,12 @@ void run_sweep(const CLI::App& cmd, Options& o) {
     refused_list += (refused_list.empty() ? "" : ", ") + c.id;
   }
   const auto refused_error = [&] {
-    return core::UsageError(
-        std::to_string(refused.size()) + " runs refused, their folders hold runs of other "
-        "settings (listed above: " + refused_list + "); sweep into another --log-root, or "
-        "repeat those folders' settings");
+    return core::UsageError(std::to_string(refused.size()) +
+                            " runs refused, their folders hold runs of other "
+                            "settings (listed above: " +
+                            refused_list +
+                            "); sweep into another --log-root, or "
+                            "repeat those folders' settings");
   };
 
   if (o.slurm) {
@@ -152,9 +161,10 @@ void run_sweep(const CLI::App& cmd, Options& o) {
     so.workdir = std::filesystem::current_path();
     if (so.job_name == "helmholtz") so.job_name = "helmholtz-" + study;
     const auto job = sweep::write_slurm_sweep(cells, sweep_dir, so);
-    std::printf("wrote %s: %zu array tasks (%zu runs finished before%s)\n", job.script.c_str(),
-                job.tasks, cells.size() - job.tasks - refused.size(),
-                refused.empty() ? "" : (", " + std::to_string(refused.size()) + " refused").c_str());
+    std::printf(
+        "wrote %s: %zu array tasks (%zu runs finished before%s)\n", job.script.c_str(), job.tasks,
+        cells.size() - job.tasks - refused.size(),
+        refused.empty() ? "" : (", " + std::to_string(refused.size()) + " refused").c_str());
     if (job.tasks == 0 || !o.submit) {
       if (job.tasks > 0) std::printf("submit it with: sbatch %s\n", job.script.c_str());
       if (!refused.empty()) throw refused_error();
@@ -241,9 +251,10 @@ void register_sweep(CLI::App& app) {
   cmd->add_option("--jobs", o.jobs, "Runs at once without --gpus (CPU); cores are shared")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--sweep-dir", o.sweep_dir,
-                  "Cell configs and child logs (default: <log-root>/sweeps/<dataset>, with -reference "
-                  "under --protocol reference)");
+  cmd->add_option(
+      "--sweep-dir", o.sweep_dir,
+      "Cell configs and child logs (default: <log-root>/sweeps/<dataset>, with -reference "
+      "under --protocol reference)");
   cmd->add_flag("--dry-run", o.dry_run, "List the runs and their state; start nothing");
   cmd->add_flag("--cross-eval", o.cross_eval,
                 "Then evaluate every finished run's best weights at every level of the grid "

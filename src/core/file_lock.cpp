@@ -13,12 +13,17 @@
 
 namespace helmholtz::core {
 
-FileLock::FileLock(const std::filesystem::path& file, const std::string& what) : file_(file) {
+FileLock::FileLock(const std::filesystem::path& file, const std::string& what, Wait wait)
+    : file_(file) {
   fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     throw RunError("cannot create the lock file '" + file.string() + "': " + std::strerror(errno));
   }
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+  int locked = 0;
+  do {  // a signal handler's return (EINTR) does not give up the wait
+    locked = ::flock(fd_, wait == Wait::kYes ? LOCK_EX : LOCK_EX | LOCK_NB);
+  } while (locked != 0 && errno == EINTR);
+  if (locked != 0) {
     const int error = errno;
     ::close(fd_);
     fd_ = -1;

@@ -25,7 +25,7 @@ int kbps_number(const std::string& text) {
 }  // namespace
 
 Bitrate Bitrate::parse(const std::string& text, codec::AudioCodec codec) {
-  if (text == "raw") return Bitrate{true, 0, codec};
+  if (text == "raw") return Bitrate{true, 0};  // raw is no codec: always the default's
   const int kbps = kbps_number(text);
   if (kbps < 0) {
     throw core::UsageError("--bitrate '" + text + "': not a bitrate (" +
@@ -46,8 +46,9 @@ Bitrate Bitrate::parse_unchecked(const std::string& text) {
 }
 
 Bitrate Bitrate::with_codec(codec::AudioCodec to) const {
-  if (!raw) codec::check_bitrate(to, kbps, kStudySampleRate);
-  return Bitrate{raw, kbps, to};
+  if (raw) return Bitrate{true, 0};
+  codec::check_bitrate(to, kbps, kStudySampleRate);
+  return Bitrate{false, kbps, to};
 }
 
 std::string Bitrate::to_string() const { return raw ? "raw" : std::to_string(kbps); }

@@ -26,7 +26,7 @@ int level_number(const std::string& text) {
 }  // namespace
 
 Quality Quality::parse(const std::string& text, codec::ImageCodec codec) {
-  if (text == "raw") return Quality{true, 0, codec};
+  if (text == "raw") return Quality{true, 0};  // raw is no codec: always the default's
   const int value = level_number(text);
   if (value < 0) {
     const auto& info = codec::image_codec_info(codec);
@@ -49,8 +49,9 @@ Quality Quality::parse_unchecked(const std::string& text) {
 }
 
 Quality Quality::with_codec(codec::ImageCodec to) const {
-  if (!raw) codec::check_quality(to, value);
-  return Quality{raw, value, to};
+  if (raw) return Quality{true, 0};
+  codec::check_quality(to, value);
+  return Quality{false, value, to};
 }
 
 std::string Quality::to_string() const { return raw ? "raw" : std::to_string(value); }
@@ -79,17 +80,16 @@ void add_lossless_sizes(const ImageSet& images, int threads, CompressionStats& s
   const std::size_t n = static_cast<std::size_t>(images.count);
   if (n == 0) return;
   std::vector<std::uint32_t> files(n), payloads(n);
-  core::parallel_for(n, core::resolve_threads(threads),
-                     [&](int, std::size_t begin, std::size_t end) {
-                       for (std::size_t i = begin; i < end; ++i) {
-                         const auto png = codec::encode_png(
-                             images.image(static_cast<std::int64_t>(i)), images.width,
-                             images.height, images.channels);
-                         files[i] = static_cast<std::uint32_t>(png.size());
-                         payloads[i] = static_cast<std::uint32_t>(
-                             codec::png_payload_bytes(png.data(), png.size()));
-                       }
-                     });
+  core::parallel_for(
+      n, core::resolve_threads(threads), [&](int, std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+          const auto png = codec::encode_png(images.image(static_cast<std::int64_t>(i)),
+                                             images.width, images.height, images.channels);
+          files[i] = static_cast<std::uint32_t>(png.size());
+          payloads[i] =
+              static_cast<std::uint32_t>(codec::png_payload_bytes(png.data(), png.size()));
+        }
+      });
   const auto mean = [n](const std::vector<std::uint32_t>& v) {
     return static_cast<double>(std::accumulate(v.begin(), v.end(), std::uint64_t{0})) /
            static_cast<double>(n);
@@ -142,14 +142,12 @@ CompressionStats compress_images(ImageSet& images, const Quality& quality,
         for (std::size_t i = begin; i < end; ++i) {
           std::uint8_t* image = images.image(static_cast<std::int64_t>(i));
           if (transposed) {
-            transpose_image(image, images.width, images.height, images.channels,
-                            coded_in.data());
+            transpose_image(image, images.width, images.height, images.channels, coded_in.data());
           }
           const std::vector<std::uint8_t> bytes = coder->encode(
               transposed ? coded_in.data() : image, coded_width, coded_height, images.channels);
-          coder->decode(bytes.data(), bytes.size(),
-                        transposed ? coded_out.data() : decoded.data(), coded_width, coded_height,
-                        images.channels);
+          coder->decode(bytes.data(), bytes.size(), transposed ? coded_out.data() : decoded.data(),
+                        coded_width, coded_height, images.channels);
           if (transposed) {
             transpose_image(coded_out.data(), coded_width, coded_height, images.channels,
                             decoded.data());
@@ -157,7 +155,8 @@ CompressionStats compress_images(ImageSet& images, const Quality& quality,
           const double p = codec::psnr(image, decoded.data(), image_bytes);
           psnrs[i] = std::min(p, kPsnrCap);  // identical (+inf) counts as the cap
           sizes[i] = static_cast<std::uint32_t>(bytes.size());
-          payloads[i] = static_cast<std::uint32_t>(coder->payload_bytes(bytes.data(), bytes.size()));
+          payloads[i] =
+              static_cast<std::uint32_t>(coder->payload_bytes(bytes.data(), bytes.size()));
           std::memcpy(image, decoded.data(), image_bytes);
         }
       });

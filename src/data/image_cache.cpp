@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "helmholtz/core/checked_file.hpp"
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/core/file_lock.hpp"
 #include "helmholtz/data/report_json.hpp"
 
 namespace helmholtz::data {
@@ -125,22 +127,40 @@ CachedCompression compress_images_cached(ImageSet& images, const Quality& qualit
   }
   out.file = image_cache_file(r, quality);
   const std::string wanted = fingerprint(images, quality, subsampling, orientation, r);
+  // The runs of a sweep at one level share the file: one codes it while the others wait for
+  // the lock, then read it. A cache that cannot be used is a warning, never a failed run.
+  std::optional<core::FileLock> lock;
+  try {
+    std::error_code ec;
+    fs::create_directories(out.file.parent_path(), ec);
+    if (ec) throw core::RunError("cannot create '" + out.file.parent_path().string() + "'");
+    fs::path lock_file = out.file;
+    lock_file += ".lock";
+    lock.emplace(lock_file, "cache file '" + out.file.string() + "'", core::FileLock::Wait::kYes);
+  } catch (const core::RunError& e) {
+    say(log, spdlog::level::warn,
+        std::string("no decoded-image cache: ") + e.what() +
+            " (choose another folder with --cache-dir, or none with --cache-dir '')");
+    out.stats = compress_images(images, quality, subsampling, threads, orientation);
+    out.file.clear();
+    return out;
+  }
   if (read_cache(out.file, wanted, images, out.stats, log)) {
     out.from_cache = true;
     return out;
   }
   out.stats = compress_images(images, quality, subsampling, threads, orientation);
-  std::error_code ec;
-  fs::create_directories(out.file.parent_path(), ec);
-  if (ec) {
-    throw core::RunError("cannot create cache folder '" + out.file.parent_path().string() +
-                         "': " + ec.message() + " (choose another with --cache-dir, or turn "
-                         "the cache off with --cache-dir '')");
-  }
   json header;
   header["fingerprint"] = wanted;
   header["stats"] = to_json(out.stats);
-  core::write_checked_file(out.file, header.dump(), images.pixels.data(), images.pixels.size());
+  try {
+    core::write_checked_file(out.file, header.dump(), images.pixels.data(), images.pixels.size());
+  } catch (const core::RunError& e) {
+    say(log, spdlog::level::warn,
+        std::string("the decoded-image cache was not written: ") + e.what() +
+            "; this run goes on without it");
+    out.file.clear();
+  }
   return out;
 }
 

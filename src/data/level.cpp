@@ -57,11 +57,10 @@ Level Level::with_codec(const Codec& c) const {
 
 std::string Level::codec_version() const {
   if (raw()) return "";
-  return std::visit(Overloaded{[](const Quality& q) { return codec::image_codec_version(q.codec); },
-                               [](const Bitrate& b) {
-                                 return codec::audio_codec_versions(b.codec);
-                               }},
-                    value_);
+  return std::visit(
+      Overloaded{[](const Quality& q) { return codec::image_codec_version(q.codec); },
+                 [](const Bitrate& b) { return codec::audio_codec_versions(b.codec); }},
+      value_);
 }
 
 std::string Level::describe() const {

@@ -1,11 +1,10 @@
 #include "helmholtz/preview/image_sheet.hpp"
 
-#include <memory>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/data/datasets.hpp"
@@ -115,12 +114,12 @@ std::vector<data::Quality> parse_qualities(const std::vector<std::string>& items
       } catch (const core::UsageError& e) {
         throw core::UsageError("--qualities: " + std::string(e.what()));
       }
+      if (q.raw && raw && codec != codecs.front()) continue;  // one raw column for all codecs
       for (const auto& seen : qualities) {
         if (seen.raw == q.raw && seen.value == q.value && seen.codec == q.codec) {
           throw core::UsageError("--qualities: '" + item + "' is listed twice");
         }
       }
-      if (q.raw && raw) continue;  // raw is one column, whatever the codecs
       raw = raw || q.raw;
       qualities.push_back(q);
     }
@@ -167,16 +166,16 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
   const std::string what = jpeg_only ? "JPEG" : "each codec";
   canvas.text(
       L::kMargin, L::kMargin,
-      first_fitting({title_name + " test images after " + (jpeg_only ? "a JPEG" : "each codec's") +
-                         " round trip" + chroma + ", " + x + " nearest neighbour" +
-                         (jpeg_only ? "" : "; bytes: payload+container"),
-                     title_name + " after " + what + chroma + ", " + x +
-                         (jpeg_only ? "" : "; bytes: payload+container"),
-                     title_name + " test images after " + (jpeg_only ? "a JPEG" : "each codec's") +
-                         " round trip" + chroma + ", " + x + " nearest neighbour",
-                     title_name + " after " + what + chroma + ", " + x,
-                     title_name + ", " + what + " " + x},
-                    layout.width - 2 * L::kMargin, Font::kBold),
+      first_fitting(
+          {title_name + " test images after " + (jpeg_only ? "a JPEG" : "each codec's") +
+               " round trip" + chroma + ", " + x + " nearest neighbour" +
+               (jpeg_only ? "" : "; bytes: payload+container"),
+           title_name + " after " + what + chroma + ", " + x +
+               (jpeg_only ? "" : "; bytes: payload+container"),
+           title_name + " test images after " + (jpeg_only ? "a JPEG" : "each codec's") +
+               " round trip" + chroma + ", " + x + " nearest neighbour",
+           title_name + " after " + what + chroma + ", " + x, title_name + ", " + what + " " + x},
+          layout.width - 2 * L::kMargin, Font::kBold),
       kInk, Font::kBold);
 
   // Column headers.
@@ -229,10 +228,10 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
       blit(canvas, shown, test.width, test.height, test.channels, scale, layout.cell_x(c), y);
       const int centre = layout.column_left(c) + layout.column_width / 2;
       const int text_y = y + layout.cell_height + 3;
-      canvas.text_centred(centre, text_y,
-                          fit_text(cell_caption(q, cell, !jpeg_only), layout.column_width,
-                                   Font::kSmall),
-                          kInk, Font::kSmall);
+      canvas.text_centred(
+          centre, text_y,
+          fit_text(cell_caption(q, cell, !jpeg_only), layout.column_width, Font::kSmall), kInk,
+          Font::kSmall);
       canvas.text_centred(centre, text_y + line,
                           fit_text(q.raw ? "original" : format_psnr(cell.psnr_db),
                                    layout.column_width, Font::kSmall),
@@ -245,9 +244,8 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
 }
 
 data::Quality level_nearest_bytes(const data::ImageSet& test,
-                                  const std::vector<std::int64_t>& indices,
-                                  codec::ImageCodec codec, double target_bytes,
-                                  codec::Subsampling subsampling) {
+                                  const std::vector<std::int64_t>& indices, codec::ImageCodec codec,
+                                  double target_bytes, codec::Subsampling subsampling) {
   if (!(target_bytes > 0)) throw core::UsageError("--bytes: give a positive number of bytes");
   if (indices.empty()) throw core::UsageError("--indices: give at least one test image");
   const auto& info = codec::image_codec_info(codec);

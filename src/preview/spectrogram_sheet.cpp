@@ -142,12 +142,12 @@ std::vector<data::Bitrate> parse_bitrates(const std::vector<std::string>& items,
         }
         throw core::UsageError("--bitrates: " + why);
       }
+      if (b.raw && raw && codec != codecs.front()) continue;  // one raw panel for all codecs
       for (const auto& seen : bitrates) {
         if (seen.raw == b.raw && seen.kbps == b.kbps && seen.codec == b.codec) {
           throw core::UsageError("--bitrates: '" + item + "' is listed twice");
         }
       }
-      if (b.raw && raw) continue;  // raw is one panel, whatever the codecs
       raw = raw || b.raw;
       bitrates.push_back(b);
     }
@@ -193,17 +193,16 @@ SpectrogramSheet draw_spectrogram_sheet(const std::string& title,
     if (codecs.find(name) == std::string::npos) codecs += (codecs.empty() ? "" : ", ") + name;
   }
   if (codecs.empty()) codecs = "no codec";
-  canvas.text(
-      L::kMargin, L::kMargin,
-      first_fitting(
-          {title + ": mel spectrogram after " + codecs + ", " + axes,
-           title + ": mel spectrogram after " + codecs + ", " + std::to_string(bands) +
-               " bands x " + std::to_string(frames) + " frames (" + format("%.2f s", seconds) + ")",
-           title + ": after " + codecs + ", " + std::to_string(bands) + " x " +
-               std::to_string(frames),
-           title},
-          layout.width - 2 * L::kMargin, Font::kBold),
-      kInk, Font::kBold);
+  canvas.text(L::kMargin, L::kMargin,
+              first_fitting({title + ": mel spectrogram after " + codecs + ", " + axes,
+                             title + ": mel spectrogram after " + codecs + ", " +
+                                 std::to_string(bands) + " bands x " + std::to_string(frames) +
+                                 " frames (" + format("%.2f s", seconds) + ")",
+                             title + ": after " + codecs + ", " + std::to_string(bands) + " x " +
+                                 std::to_string(frames),
+                             title},
+                            layout.width - 2 * L::kMargin, Font::kBold),
+              kInk, Font::kBold);
 
   // Tick frequencies for the axis left of each row.
   struct Tick {
@@ -217,7 +216,8 @@ SpectrogramSheet draw_spectrogram_sheet(const std::string& title,
     const int x0 = layout.panel_x(i);
     const int y0 = layout.panel_y(i);
     canvas.text(x0, y0 - L::kLabelHeight + 1,
-                fit_text(panel_title(p, codecs != "MP3"), layout.panel_width, Font::kBold), kInk, Font::kBold);
+                fit_text(panel_title(p, codecs != "MP3"), layout.panel_width, Font::kBold), kInk,
+                Font::kBold);
     canvas.text(x0, y0 - L::kLabelHeight + 1 + line,
                 fit_text(panel_figures(p), layout.panel_width, Font::kSmall), kMuted, Font::kSmall);
     const auto values = p.mel_db.accessor<float, 2>();

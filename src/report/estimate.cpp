@@ -97,7 +97,8 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
     for (const auto& d : diverged) list += (list.empty() ? "" : ", ") + d;
     notes->push_back(std::to_string(diverged.size()) +
                      " run(s) diverged (a NaN or infinite training loss) and are left out of the "
-                     "cells, the plots and the estimate; they are listed under Runs: " + list);
+                     "cells, the plots and the estimate; they are listed under Runs: " +
+                     list);
   }
   for (std::size_t i = 0; i < cells.size(); ++i) {
     Cell& c = cells[i];
@@ -195,7 +196,8 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
         use_measure(other, BitsMeasure::kFile);
       }
       if (notes && !already) {
-        notes->push_back(c.dataset + " / " + c.model + ": some runs hold no payload bits (written "
+        notes->push_back(c.dataset + " / " + c.model +
+                         ": some runs hold no payload bits (written "
                          "before they were recorded), so this line uses file bits at every "
                          "level; train them again for payload bits");
       }
@@ -222,8 +224,8 @@ std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs) {
       auto it = std::find_if(all.begin(), all.end(), [&](const Sums& s) {
         const auto& c = s.cell;
         return c.dataset == r.dataset && c.setting == r.setting && c.model == r.model &&
-               c.level_kind == r.level_kind && c.codec == e.codec &&
-               c.train_codec == train_codec && c.train == r.level && c.test == test;
+               c.level_kind == r.level_kind && c.codec == e.codec && c.train_codec == train_codec &&
+               c.train == r.level && c.test == test;
       });
       if (it == all.end()) {
         Sums s;
@@ -309,8 +311,8 @@ void compare_with_best(const LevelPoint& best, LevelPoint& point) {
     point.test = "the best level";
   } else if (paired.size() >= 2) {
     const Stat d = stat_of(paired);
-    point.worse_by_at_most = *d.mean + student_t_quantile(0.95, d.n - 1) * *d.std /
-                                           std::sqrt(static_cast<double>(d.n));
+    point.worse_by_at_most =
+        *d.mean + student_t_quantile(0.95, d.n - 1) * *d.std / std::sqrt(static_cast<double>(d.n));
     point.test = "paired t over " + std::to_string(paired.size()) + " seeds";
   } else if (best.validation_samples && point.validation_samples) {
     const double pb = best.accuracy, pl = point.accuracy;
@@ -371,7 +373,8 @@ HelmholtzEstimate estimate_helmholtz(std::vector<LevelPoint> points, double tole
   if (!lossless.empty()) {
     h.lossless_bits = *stat_of(lossless).mean;
     h.noise_bits_vs_lossless = *h.lossless_bits - h.knee_bits;
-    if (*h.lossless_bits > 0) h.noise_fraction_vs_lossless = *h.noise_bits_vs_lossless / *h.lossless_bits;
+    if (*h.lossless_bits > 0)
+      h.noise_fraction_vs_lossless = *h.noise_bits_vs_lossless / *h.lossless_bits;
   }
   h.at_chance = best->at_chance || knee->at_chance;
   return h;
@@ -532,7 +535,8 @@ std::vector<CodecComparison> compare_codecs(const std::vector<HelmholtzEstimate>
     const CodecKnee& base = cmp.baseline_is_default ? *baseline : cmp.codecs.front();
     cmp.baseline_codec = base.codec;
     for (auto& k : cmp.codecs) {
-      if (k.knee && base.knee && base.knee_bits > 0) k.ratio_to_baseline = k.knee_bits / base.knee_bits;
+      if (k.knee && base.knee && base.knee_bits > 0)
+        k.ratio_to_baseline = k.knee_bits / base.knee_bits;
     }
     out.push_back(std::move(cmp));
   }

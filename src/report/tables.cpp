@@ -1,8 +1,8 @@
 #include "helmholtz/report/tables.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <algorithm>
 #include <map>
 #include <set>
 
@@ -150,25 +150,24 @@ std::string fraction_text(const HelmholtzEstimate& e, std::optional<double> frac
 std::string report_csv(const std::vector<RunRecord>& runs) {
   std::string out = std::string(kReportCsvHeader) + "\n";
   for (const auto& r : runs) {
-    out += csv_line(csv_field(r.dataset), csv_field(r.model), std::to_string(r.setting),
-                    r.level_kind, r.level.to_string(), std::to_string(r.seed),
-                    csv_number(r.bits_per_sample), csv_number(r.payload_bits_per_sample),
-                    csv_number(r.lossless_bits_per_sample),
-                    csv_number(r.lossless_payload_bits_per_sample), r.distortion_metric,
-                    csv_number(r.distortion_db),
-                    csv_number(r.best_val_acc), csv_number(r.mean_top10_val_acc),
-                    csv_int(r.convergence_epoch), std::to_string(r.epochs_run),
-                    std::to_string(r.epochs_requested), std::string(r.finished ? "true" : "false"),
-                    csv_number(r.wall_seconds), csv_number(r.samples_per_second),
-                    std::string(r.from_history ? "history" : "summary"),
-                    r.validation_samples ? std::to_string(*r.validation_samples) : "",
-                    csv_number(r.accuracy_interval ? std::optional(r.accuracy_interval->low)
-                                                   : std::nullopt),
-                    csv_number(r.accuracy_interval ? std::optional(r.accuracy_interval->high)
-                                                   : std::nullopt),
-                    std::string(!r.above_chance ? "" : *r.above_chance ? "true" : "false"),
-                    csv_field(r.relative.generic_string()), r.status,
-                    csv_int(r.diverged_epoch), csv_field(r.codec), csv_field(r.codec_version));
+    out += csv_line(
+        csv_field(r.dataset), csv_field(r.model), std::to_string(r.setting), r.level_kind,
+        r.level.to_string(), std::to_string(r.seed), csv_number(r.bits_per_sample),
+        csv_number(r.payload_bits_per_sample), csv_number(r.lossless_bits_per_sample),
+        csv_number(r.lossless_payload_bits_per_sample), r.distortion_metric,
+        csv_number(r.distortion_db), csv_number(r.best_val_acc), csv_number(r.mean_top10_val_acc),
+        csv_int(r.convergence_epoch), std::to_string(r.epochs_run),
+        std::to_string(r.epochs_requested), std::string(r.finished ? "true" : "false"),
+        csv_number(r.wall_seconds), csv_number(r.samples_per_second),
+        std::string(r.from_history ? "history" : "summary"),
+        r.validation_samples ? std::to_string(*r.validation_samples) : "",
+        csv_number(r.accuracy_interval ? std::optional(r.accuracy_interval->low) : std::nullopt),
+        csv_number(r.accuracy_interval ? std::optional(r.accuracy_interval->high) : std::nullopt),
+        std::string(!r.above_chance   ? ""
+                    : *r.above_chance ? "true"
+                                      : "false"),
+        csv_field(r.relative.generic_string()), r.status, csv_int(r.diverged_epoch),
+        csv_field(r.codec), csv_field(r.codec_version));
   }
   return out;
 }
@@ -196,8 +195,7 @@ std::string cross_eval_report_csv(const std::vector<CrossCell>& cells) {
   for (const auto& c : cells) {
     out += csv_line(csv_field(c.dataset), csv_field(c.model), std::to_string(c.setting),
                     c.level_kind, csv_field(c.codec), c.train.to_string(), c.test.to_string(),
-                    std::to_string(c.runs), csv_number(c.accuracy.mean),
-                    csv_number(c.accuracy.std),
+                    std::to_string(c.runs), csv_number(c.accuracy.mean), csv_number(c.accuracy.std),
                     csv_number(c.interval ? std::optional(c.interval->low) : std::nullopt),
                     csv_number(c.interval ? std::optional(c.interval->high) : std::nullopt),
                     csv_number(c.test_payload_bits), csv_field(c.train_codec));
@@ -255,7 +253,8 @@ std::string cross_eval_markdown(const std::vector<CrossCell>& cells) {
           continue;
         }
         std::string text = pct(c->accuracy.mean);
-        if (c->interval) text += " ± " + format("%.2f", (c->interval->high - c->interval->low) * 50.0);
+        if (c->interval)
+          text += " ± " + format("%.2f", (c->interval->high - c->interval->low) * 50.0);
         if (c->runs > 1 || c->interval) text += " (" + std::to_string(c->runs) + ")";
         line.push_back(train == test ? "**" + text + "**" : text);
       }
@@ -279,7 +278,8 @@ std::string codecs_markdown(const std::vector<CodecComparison>& comparisons) {
       "are not comparable; bits per sample are. The *common best* is the highest accuracy over "
       "every level of every codec of the model (raw included: it is every codec's uncoded "
       "reference). A codec's *first level within tolerance* is its coded level with the fewest "
-      "bits whose accuracy is not worse than the common best by more than " + tol +
+      "bits whose accuracy is not worse than the common best by more than " +
+      tol +
       " percentage point(s) at 95% confidence, by the test of q\\* (compare_with_best against "
       "the common best instead of the codec's own best); **not reached**: no coded level of the "
       "codec gets there. The *ratio* is its bits over the baseline codec's at their first levels "
@@ -294,8 +294,10 @@ std::string codecs_markdown(const std::vector<CodecComparison>& comparisons) {
                                 : " through " + cell_text(codec_display_name(m.best_codec))) +
           ", " + bits_text(m.best_bits) + " " + measure_name(m.bits_measure) + " bits.";
     if (!m.baseline_is_default) {
-      md += " " + codec_display_name(default_codec(m.level_kind)) + " was not trained here: "
-            "the ratios are to " + cell_text(base) + ", the first codec listed.";
+      md += " " + codec_display_name(default_codec(m.level_kind)) +
+            " was not trained here: "
+            "the ratios are to " +
+            cell_text(base) + ", the first codec listed.";
     }
     const auto baseline = std::find_if(m.codecs.begin(), m.codecs.end(), [&](const CodecKnee& k) {
       return k.codec == m.baseline_codec;
@@ -304,11 +306,11 @@ std::string codecs_markdown(const std::vector<CodecComparison>& comparisons) {
       md += " " + cell_text(base) + " does not reach it: no ratios.";
     }
     md += "\n\n";
-    md += header({"codec", "version", "own best level", "own best accuracy",
-                  "first level within tolerance", "B " + measure_name(m.bits_measure),
-                  "file bits", "accuracy", "worse than common best by at most (95%, points)",
-                  "test", "ratio to " + cell_text(base)},
-                 2);
+    md += header(
+        {"codec", "version", "own best level", "own best accuracy", "first level within tolerance",
+         "B " + measure_name(m.bits_measure), "file bits", "accuracy",
+         "worse than common best by at most (95%, points)", "test", "ratio to " + cell_text(base)},
+        2);
     for (const auto& k : m.codecs) {
       std::vector<std::string> line = {cell_text(k.codec),
                                        k.codec_version.empty() ? "n/a" : cell_text(k.codec_version),
@@ -389,19 +391,17 @@ std::string report_markdown(const MarkdownInput& in) {
         "clip). Machine-readable: `report.csv`, `helmholtz.csv`.\n\n";
 
   md += "## Runs\n\n";
-  md += header({"dataset", "model", "setting", "codec", "level", "seed", "payload bits",
-                "file bits",
-                distortion_header(runs), "best val_acc", "mean of 10 best [95% Wilson]",
-                "conv. epoch", "epochs",
-                "status", "wall time", "samples/s", "run"});
+  md +=
+      header({"dataset", "model", "setting", "codec", "level", "seed", "payload bits", "file bits",
+              distortion_header(runs), "best val_acc", "mean of 10 best [95% Wilson]",
+              "conv. epoch", "epochs", "status", "wall time", "samples/s", "run"});
   for (const auto& r : runs) {
     md += row({cell_text(r.dataset), cell_text(r.model),
                r.setting < 0 ? std::string("file") : std::to_string(r.setting),
                r.codec.empty() ? std::string("none") : cell_text(r.codec),
                level_name(r.level_kind, r.level), std::to_string(r.seed),
                bits_text(r.payload_bits_per_sample), bits_text(r.bits_per_sample),
-               db_text(r.distortion_db), pct(r.best_val_acc),
-               accuracy_text(r),
+               db_text(r.distortion_db), pct(r.best_val_acc), accuracy_text(r),
                r.convergence_epoch ? std::to_string(*r.convergence_epoch) : "n/a",
                std::to_string(r.epochs_run) + "/" + std::to_string(r.epochs_requested),
                status_text(r), duration_text(r.wall_seconds),
@@ -419,17 +419,18 @@ std::string report_markdown(const MarkdownInput& in) {
         "validation samples). A seed fixes the initial weights and the batch order at every "
         "level, so levels compare best seed by seed. A raw cell is listed in the line of each "
         "codec it is the uncoded reference of.\n\n";
-    md += header({"dataset", "model", "codec", "level", "n", "seeds", "payload bits",
-                  "file bits", "mean of 10 best", "95% interval", "chance runs", "conv. epoch"},
+    md += header({"dataset", "model", "codec", "level", "n", "seeds", "payload bits", "file bits",
+                  "mean of 10 best", "95% interval", "chance runs", "conv. epoch"},
                  4);
     for (const auto& c : cells) {
       std::string seeds;
       for (int s : c.seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(s);
       md += row({cell_text(c.dataset), cell_text(c.model), cell_text(c.codec),
-                 level_name(c.level_kind, c.level), std::to_string(c.runs), seeds, mean_std(c.payload_bits, bits_text, c.runs),
-                 mean_std(c.file_bits, bits_text, c.runs),
-                 mean_std(c.accuracy, pct, c.runs), interval_text(c.accuracy_interval),
-                 std::to_string(c.chance_runs), mean_std(c.convergence, plain, c.runs)});
+                 level_name(c.level_kind, c.level), std::to_string(c.runs), seeds,
+                 mean_std(c.payload_bits, bits_text, c.runs),
+                 mean_std(c.file_bits, bits_text, c.runs), mean_std(c.accuracy, pct, c.runs),
+                 interval_text(c.accuracy_interval), std::to_string(c.chance_runs),
+                 mean_std(c.convergence, plain, c.runs)});
     }
   }
 
@@ -439,26 +440,25 @@ std::string report_markdown(const MarkdownInput& in) {
     if (h.dataset != dataset) {
       dataset = h.dataset;
       md += "\n### " + cell_text(dataset) + "\n\n";
-      md += header({"model", "codec", "bits", "reference", "B(ref)", "best level",
-                    "best accuracy", "q\\*", "B(q\\*)", "accuracy(q\\*)", "noise bits",
-                    "noise fraction", "B(lossless)", "noise vs lossless", "fraction vs lossless"},
+      md += header({"model", "codec", "bits", "reference", "B(ref)", "best level", "best accuracy",
+                    "q\\*", "B(q\\*)", "accuracy(q\\*)", "noise bits", "noise fraction",
+                    "B(lossless)", "noise vs lossless", "fraction vs lossless"},
                    3);
       for (const auto& e : estimates) {
         if (e.dataset != dataset) continue;
-        md += row({cell_text(e.model), cell_text(e.codec), measure_name(e.bits_measure),
-                   level_name(e.level_kind, e.reference), bits_text(e.reference_bits),
-                   level_name(e.level_kind, e.best), pct(e.best_accuracy),
-                   "**" + level_name(e.level_kind, e.knee) + "**", bits_text(e.knee_bits),
-                   pct(e.knee_accuracy), bits_text(e.noise_bits),
-                   fraction_text(e, e.noise_fraction), bits_text(e.lossless_bits),
-                   bits_text(e.noise_bits_vs_lossless),
-                   fraction_text(e, e.noise_fraction_vs_lossless)});
+        md +=
+            row({cell_text(e.model), cell_text(e.codec), measure_name(e.bits_measure),
+                 level_name(e.level_kind, e.reference), bits_text(e.reference_bits),
+                 level_name(e.level_kind, e.best), pct(e.best_accuracy),
+                 "**" + level_name(e.level_kind, e.knee) + "**", bits_text(e.knee_bits),
+                 pct(e.knee_accuracy), bits_text(e.noise_bits), fraction_text(e, e.noise_fraction),
+                 bits_text(e.lossless_bits), bits_text(e.noise_bits_vs_lossless),
+                 fraction_text(e, e.noise_fraction_vs_lossless)});
       }
     }
     md += "\n" + cell_text(h.model) + " (" + cell_text(h.codec) + "), by level:\n\n";
     md += header({"level", "B(q) " + measure_name(h.bits_measure), "file bits", "accuracy(q)",
-                  "vs best (points)",
-                  "worse than best by at most (95%, points)", "test", "role"},
+                  "vs best (points)", "worse than best by at most (95%, points)", "test", "role"},
                  1);
     for (const auto& p : h.points) {
       std::string marks;
@@ -470,8 +470,7 @@ std::string report_markdown(const MarkdownInput& in) {
       if (p.level == h.knee) mark("**q\\***");
       if (p.at_chance) mark("chance");
       md += row({level_name(h.level_kind, p.level), bits_text(p.bits), bits_text(p.file_bits),
-                 pct(p.accuracy),
-                 format("%+.2f", (p.accuracy - h.best_accuracy) * 100.0),
+                 pct(p.accuracy), format("%+.2f", (p.accuracy - h.best_accuracy) * 100.0),
                  format("%.2f", p.worse_by_at_most * 100.0), p.test, marks});
     }
   }
@@ -479,18 +478,19 @@ std::string report_markdown(const MarkdownInput& in) {
   if (in.codecs != nullptr && !in.codecs->empty()) md += codecs_markdown(*in.codecs);
 
   if (std::any_of(cells.begin(), cells.end(), [](const Cell& c) { return c.storage_budget; })) {
-    md += "\n## Equal storage\n\nRuns trained under `--storage-budget BYTES`: at each level, "
-          "the first floor(BYTES / mean file bytes of the training split coded at that level) "
-          "training images (raw: pixel bytes), so that every level had the same storage. More "
-          "samples at a lower quality against fewer at a higher one.\n\n";
-    md += header({"dataset", "model", "codec", "budget (bytes)", "level", "n",
-                  "training images", "mean of 10 best", "95% interval"},
+    md +=
+        "\n## Equal storage\n\nRuns trained under `--storage-budget BYTES`: at each level, "
+        "the first floor(BYTES / mean file bytes of the training split coded at that level) "
+        "training images (raw: pixel bytes), so that every level had the same storage. More "
+        "samples at a lower quality against fewer at a higher one.\n\n";
+    md += header({"dataset", "model", "codec", "budget (bytes)", "level", "n", "training images",
+                  "mean of 10 best", "95% interval"},
                  3);
     for (const auto& c : cells) {
       if (!c.storage_budget) continue;
       md += row({cell_text(c.dataset), cell_text(c.model), cell_text(c.codec),
-                 std::to_string(*c.storage_budget),
-                 level_name(c.level_kind, c.level), std::to_string(c.runs),
+                 std::to_string(*c.storage_budget), level_name(c.level_kind, c.level),
+                 std::to_string(c.runs),
                  c.train_samples.mean ? format("%.0f", *c.train_samples.mean) : "n/a",
                  mean_std(c.accuracy, pct, c.runs), interval_text(c.accuracy_interval)});
     }

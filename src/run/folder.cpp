@@ -1,5 +1,6 @@
 #include "helmholtz/run/folder.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include "helmholtz/core/error.hpp"
@@ -25,17 +26,21 @@ fs::path run_directory(const RunSpec& s) {
 
 std::string to_string(RunStatus status) {
   switch (status) {
-    case RunStatus::kRunning: return "running";
-    case RunStatus::kFinished: return "finished";
-    case RunStatus::kInterrupted: return "interrupted";
-    case RunStatus::kDiverged: return "diverged";
+    case RunStatus::kRunning:
+      return "running";
+    case RunStatus::kFinished:
+      return "finished";
+    case RunStatus::kInterrupted:
+      return "interrupted";
+    case RunStatus::kDiverged:
+      return "diverged";
   }
   return "?";
 }
 
 RunStatus parse_run_status(const std::string& text) {
-  for (const RunStatus s : {RunStatus::kRunning, RunStatus::kFinished, RunStatus::kInterrupted,
-                            RunStatus::kDiverged}) {
+  for (const RunStatus s :
+       {RunStatus::kRunning, RunStatus::kFinished, RunStatus::kInterrupted, RunStatus::kDiverged}) {
     if (text == to_string(s)) return s;
   }
   throw core::DataError("unknown run status '" + text +
@@ -44,12 +49,18 @@ RunStatus parse_run_status(const std::string& text) {
 
 std::string to_string(FolderState state) {
   switch (state) {
-    case FolderState::kFresh: return "to run";
-    case FolderState::kInterrupted: return "interrupted";
-    case FolderState::kFinished: return "finished";
-    case FolderState::kDiverged: return "diverged";
-    case FolderState::kMismatch: return "other settings";
-    case FolderState::kOldSchema: return "older schema";
+    case FolderState::kFresh:
+      return "to run";
+    case FolderState::kInterrupted:
+      return "interrupted";
+    case FolderState::kFinished:
+      return "finished";
+    case FolderState::kDiverged:
+      return "diverged";
+    case FolderState::kMismatch:
+      return "other settings";
+    case FolderState::kOldSchema:
+      return "older schema";
   }
   return "?";
 }
@@ -99,8 +110,7 @@ FolderStatus RunFolder::status(const Identity& wanted, int epochs) const {
   FolderStatus s;
   std::error_code ec;
   // Between the two renames of a checkpoint save only the previous generation exists.
-  const bool has_checkpoint =
-      fs::exists(checkpoint(), ec) || fs::exists(previous_checkpoint(), ec);
+  const bool has_checkpoint = fs::exists(checkpoint(), ec) || fs::exists(previous_checkpoint(), ec);
   std::optional<json> j;
   try {
     j = parse_summary(summary());
@@ -151,10 +161,22 @@ FolderStatus RunFolder::status(const Identity& wanted, int epochs) const {
 std::string RunFolder::refusal(const FolderStatus& s, int epochs) const {
   const std::string where = "run folder '" + dir_.string() + "'";
   switch (s.state) {
-    case FolderState::kMismatch:
+    case FolderState::kMismatch: {
+      const bool library =
+          std::any_of(s.differences.begin(), s.differences.end(),
+                      [](const Difference& d) { return d.key == "codec-version"; });
+      if (library && s.differences.size() == 1) {
+        // Not an option anyone can repeat: the codec's library changed under the run.
+        return where + " holds a run coded through another version of its codec's library (" +
+               describe(s.differences) +
+               "): another library may give other bytes, so this "
+               "build does not add to it or count it as this run; nothing was changed there: " +
+               kWhatToDo + ", or run the build that has that library";
+      }
       return where + " holds a run of other settings: this folder holds " +
              describe(s.differences) + "; nothing was changed there: " + kWhatToDo +
              ", or repeat its settings (helmholtz train --config " + config().string() + ")";
+    }
     case FolderState::kOldSchema:
       return where + " was written by an older helmholtz (" + s.detail +
              "): its settings cannot be checked against this run; " + kWhatToDo +
@@ -170,7 +192,8 @@ std::string RunFolder::refusal(const FolderStatus& s, int epochs) const {
     case FolderState::kDiverged:
       return where + " holds this run, diverged at epoch " + std::to_string(s.diverged_epoch) +
              " (a NaN or infinite training loss); nothing to train. To train on through it as "
-             "the reference did: --resume --on-divergence continue; or " + kWhatToDo;
+             "the reference did: --resume --on-divergence continue; or " +
+             kWhatToDo;
     default:
       return where + " is " + to_string(s.state);
   }
@@ -185,7 +208,8 @@ RunFolder::Claim::Claim(const RunFolder& folder) : dir_(folder.dir()) {
                          " (choose another with --log-root or --log-dir)");
   }
   // Another process holding the lock throws here: the folder is then its, not ours to remove.
-  lock_ = std::make_unique<core::FileLock>(folder.lock_file(), "run folder '" + dir_.string() + "'");
+  lock_ =
+      std::make_unique<core::FileLock>(folder.lock_file(), "run folder '" + dir_.string() + "'");
   // A process killed in the middle of an atomic write leaves its temporary file; with the lock
   // held no one else is writing one, so what is there is stale.
   for (const auto& e : fs::directory_iterator(dir_, ec)) {

@@ -466,8 +466,12 @@ void finalize(RunSpec& s, const Given& given) {
     if (given.count("flip") == 0) r.flip = false;
     if (given.count("eval-batch-size") == 0) r.eval_batch_size = 250;
     if (!s.data.level || !s.data.level->audio()) {
-      throw UsageError("--bitrate is required with --dataset " + dataset +
-                       ": an MP3 bitrate in kbit/s (8, 16, 32, 64, 96, 128, ...) or raw");
+      const auto codec = s.data.codec && data::is_audio(*s.data.codec)
+                             ? std::get<codec::AudioCodec>(*s.data.codec)
+                             : codec::AudioCodec::kMp3;
+      throw UsageError("--bitrate is required with --dataset " + dataset + ": " +
+                       codec::audio_codec_display_name(codec) + " bitrates in kbit/s are " +
+                       codec::audio_codec_info(codec).bitrates + "; or raw");
     }
   } else {
     for (const char* key : {"bitrate", "instrument", "eval", "split-seed"}) {
@@ -476,12 +480,10 @@ void finalize(RunSpec& s, const Given& given) {
     if (given.count("quality") == 0 && s.data.codec &&
         std::get<codec::ImageCodec>(*s.data.codec) != codec::ImageCodec::kJpeg) {
       // JPEG's quality 5 means nothing in another codec's scale.
-      {
-        const auto& info = codec::image_codec_info(std::get<codec::ImageCodec>(*s.data.codec));
-        throw UsageError("--codec " + std::string(info.name) + " needs --quality (" +
-                         std::to_string(info.min_quality) + ".." +
-                         std::to_string(info.max_quality) + ": " + info.knob + ")");
-      }
+      const auto& info = codec::image_codec_info(std::get<codec::ImageCodec>(*s.data.codec));
+      throw UsageError("--codec " + std::string(info.name) + " needs --quality (" +
+                       std::to_string(info.min_quality) + ".." +
+                       std::to_string(info.max_quality) + ": " + info.knob + ")");
     }
     if (!s.data.level) s.data.level = default_quality();
   }

@@ -81,8 +81,8 @@ std::vector<data::Level> parse_levels(const std::string& text, const data::Codec
 }
 
 std::vector<data::Level> parse_levels(const std::string& text, bool audio) {
-  return parse_levels(text, audio ? data::Codec(codec::AudioCodec::kMp3)
-                                  : data::Codec(codec::ImageCodec::kJpeg));
+  return parse_levels(
+      text, audio ? data::Codec(codec::AudioCodec::kMp3) : data::Codec(codec::ImageCodec::kJpeg));
 }
 
 std::vector<data::Level> parse_unbound_levels(const std::string& text, bool audio) {
@@ -106,10 +106,10 @@ std::vector<data::Codec> parse_codecs(const std::string& text, bool audio) {
   for (const auto& name : split(text)) {
     data::Codec c = data::parse_codec(name);
     if (data::is_audio(c) != audio) {
-      throw core::UsageError("--codecs " + text + ": " + name + " is " +
-                             (audio ? "an image codec; audio takes mp3, opus, vorbis"
-                                    : "an audio codec; images take " +
-                                          codec::built_image_codec_names()));
+      throw core::UsageError(
+          "--codecs " + text + ": " + name + " is " +
+          (audio ? "an image codec; audio takes mp3, opus, vorbis"
+                 : "an audio codec; images take " + codec::built_image_codec_names()));
     }
     if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
   }
@@ -126,8 +126,8 @@ std::vector<data::Level> sweep_levels(const std::vector<data::Codec>& codecs,
     const auto eq = list.find('=');
     if (eq == std::string::npos) {
       if (common) {
-        throw core::UsageError(option + " given twice for all codecs ('" + *common + "', '" +
-                               list + "'): give one list, and CODEC=LIST for a codec's own");
+        throw core::UsageError(option + " given twice for all codecs ('" + *common + "', '" + list +
+                               "'): give one list, and CODEC=LIST for a codec's own");
       }
       common = list;
       continue;
@@ -156,17 +156,25 @@ std::vector<data::Level> sweep_levels(const std::vector<data::Codec>& codecs,
 std::string default_levels(const data::Codec& c) {
   if (const auto* image = std::get_if<codec::ImageCodec>(&c)) {
     switch (*image) {
-      case codec::ImageCodec::kWebp: return "0,5,10,25,50,75,90";
-      case codec::ImageCodec::kAvif: return "0,10,25,40,50,60,75,90";
-      case codec::ImageCodec::kJxl: return "5,10,25,50,75,90";
-      case codec::ImageCodec::kJ2k: return "15,20,25,30,35,40,50";
-      default: return "1,5,10,15,20,25,50,75,100";
+      case codec::ImageCodec::kWebp:
+        return "0,5,10,25,50,75,90";
+      case codec::ImageCodec::kAvif:
+        return "0,10,25,40,50,60,75,90";
+      case codec::ImageCodec::kJxl:
+        return "5,10,25,50,75,90";
+      case codec::ImageCodec::kJ2k:
+        return "15,20,25,30,35,40,50";
+      default:
+        return "1,5,10,15,20,25,50,75,100";
     }
   }
   switch (std::get<codec::AudioCodec>(c)) {
-    case codec::AudioCodec::kOpus: return "6,8,12,16,24,32,64,96,128";
-    case codec::AudioCodec::kVorbis: return "48,64,80,96,128,160";
-    default: return "8,16,32,64,96,128,160";
+    case codec::AudioCodec::kOpus:
+      return "6,8,12,16,24,32,64,96,128";
+    case codec::AudioCodec::kVorbis:
+      return "48,64,80,96,128,160";
+    default:
+      return "8,16,32,64,96,128,160";
   }
 }
 
@@ -194,8 +202,8 @@ std::vector<Cell> expand_grid(const run::RunSpec& base, const std::vector<data::
         c.run_dir = run::run_directory(c.spec);
         c.spec.runtime.log_dir = c.run_dir;
         c.id = run::model_label(c.spec.recipe.architecture.name, c.spec.recipe.protocol,
-                                c.spec.data.storage_budget) + "-" +
-               level.folder_name() + "-seed_" + std::to_string(seed);
+                                c.spec.data.storage_budget) +
+               "-" + level.folder_name() + "-seed_" + std::to_string(seed);
         cells.push_back(std::move(c));
       }
     }

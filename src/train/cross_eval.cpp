@@ -59,11 +59,10 @@ CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& 
 
   std::vector<data::Level> todo;
   for (const auto& level : levels) {
-    const bool done =
-        std::any_of(table.begin(), table.end(), [&](const run::CrossEvalEntry& e) {
-          return e.codec == level.codec() && e.level == level.to_string() &&
-                 e.weights_epoch == weights_epoch;
-        });
+    const bool done = std::any_of(table.begin(), table.end(), [&](const run::CrossEvalEntry& e) {
+      return e.codec == level.codec() && e.level == level.to_string() &&
+             e.weights_epoch == weights_epoch;
+    });
     if (request.skip_done && done) {
       ++result.skipped;
     } else {
@@ -99,8 +98,8 @@ CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& 
     core::write_file_atomic(result.file, run::cross_eval_csv(table));
     log.info("{}: best weights (epoch {}) on {} validation data: val_acc {:.4f}, val_loss {:.4f}",
              folder.dir().string(), weights_epoch,
-             level.raw() ? level.describe() : level.codec() + " " + level.option() + " " +
-                                                  level.to_string(),
+             level.raw() ? level.describe()
+                         : level.codec() + " " + level.option() + " " + level.to_string(),
              m.acc, m.loss);
     result.entries.push_back(e);
   }

@@ -30,8 +30,7 @@ TEST(CodecCli, CompressCodesFashionMnistThroughEveryImageCodec) {
     if (!info.built) continue;
     const int level = info.id == codec::ImageCodec::kJ2k ? 30 : 40;
     const auto r = testing::run_helmholtz(compress_images(
-        std::string("--codec ") + info.name + " --quality " + std::to_string(level),
-        cache.path()));
+        std::string("--codec ") + info.name + " --quality " + std::to_string(level), cache.path()));
     ASSERT_EQ(r.exit_code, 0) << info.name << ": " << r.output;
     const auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
     EXPECT_EQ(j["codec"], info.name);
@@ -92,8 +91,8 @@ TEST(CodecCli, CompressCodesAudioThroughEveryAudioCodec) {
     if (!built) continue;
     const auto r = testing::run_helmholtz(
         "compress --dataset audio-effects --instrument all --threads 2 --json --cache-dir '' "
-        "--data-dir '" + dir.path().string() + "' --codec " + codec +
-        " --bitrate " + std::to_string(bitrate));
+        "--data-dir '" +
+        dir.path().string() + "' --codec " + codec + " --bitrate " + std::to_string(bitrate));
     ASSERT_EQ(r.exit_code, 0) << codec << ": " << r.output;
     const auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
     EXPECT_EQ(j["codec"], codec);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "helmholtz/data/synthetic.hpp"
 #include "test_support.hpp"
 
@@ -13,9 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 #ifdef HELMHOLTZ_WITH_WEBP
-ImageSet images(std::uint64_t seed) {
-  return make_pattern_images(12, 32, 32, 3, 4, seed);
-}
+ImageSet images(std::uint64_t seed) { return make_pattern_images(12, 32, 32, 3, 4, seed); }
 
 TEST(ImageCache, JpegAndRawAreNotCached) {
   EXPECT_FALSE(cached_codec(Quality::parse("5")));
@@ -23,9 +23,9 @@ TEST(ImageCache, JpegAndRawAreNotCached) {
   EXPECT_TRUE(cached_codec(Quality::parse("50", codec::ImageCodec::kWebp)));
   testing::TempDir dir;
   ImageSet set = images(1);
-  const auto r = compress_images_cached(set, Quality::parse("50"), codec::Subsampling::k420, 1,
-                                        Orientation::kUpright, {dir.path(), "cifar10", "test"},
-                                        nullptr);
+  const auto r =
+      compress_images_cached(set, Quality::parse("50"), codec::Subsampling::k420, 1,
+                             Orientation::kUpright, {dir.path(), "cifar10", "test"}, nullptr);
   EXPECT_TRUE(r.file.empty());
   EXPECT_TRUE(fs::is_empty(dir.path()));
 }
@@ -73,6 +73,22 @@ TEST(ImageCache, OtherImagesOrSettingsAreRecodedNotRead) {
                    .from_cache);
 }
 
+TEST(ImageCache, AFolderThatCannotHoldTheCacheIsAWarningNotAFailedRun) {
+  testing::TempDir dir;
+  const fs::path not_a_folder = dir.path() / "file";
+  std::ofstream(not_a_folder) << "x";
+  const Quality webp = Quality::parse("30", codec::ImageCodec::kWebp);
+  ImageSet a = images(4);
+  ImageSet expected = images(4);
+  compress_images(expected, webp, codec::Subsampling::k420, 1);
+  const auto r = compress_images_cached(a, webp, codec::Subsampling::k420, 1,
+                                        Orientation::kUpright, {not_a_folder, "cifar10", "t"},
+                                        nullptr);
+  EXPECT_FALSE(r.from_cache);
+  EXPECT_TRUE(r.file.empty());
+  EXPECT_EQ(a.pixels, expected.pixels);
+}
+
 TEST(ImageCache, ADamagedFileIsReportedAndRebuiltNeverUsed) {
   testing::TempDir dir;
   const ImageCacheRequest where{dir.path(), "cifar10", "test-12"};
@@ -83,19 +99,19 @@ TEST(ImageCache, ADamagedFileIsReportedAndRebuiltNeverUsed) {
   const auto size = fs::file_size(written.file);
   testing::flip_byte(written.file, static_cast<std::streamoff>(size - 100), 0x40);  // pixels
   ImageSet b = images(3);
-  const auto r = compress_images_cached(b, webp, codec::Subsampling::k420, 1,
-                                        Orientation::kUpright, where, nullptr);
+  const auto r = compress_images_cached(b, webp, codec::Subsampling::k420, 1, Orientation::kUpright,
+                                        where, nullptr);
   EXPECT_FALSE(r.from_cache);
   EXPECT_EQ(b.pixels, a.pixels);  // coded again: the damaged bytes were not used
   ImageSet c = images(3);
-  EXPECT_TRUE(compress_images_cached(c, webp, codec::Subsampling::k420, 1,
-                                     Orientation::kUpright, where, nullptr)
+  EXPECT_TRUE(compress_images_cached(c, webp, codec::Subsampling::k420, 1, Orientation::kUpright,
+                                     where, nullptr)
                   .from_cache);  // the rebuilt file is good
   // A truncated file too.
   fs::resize_file(written.file, 40);
   ImageSet d = images(3);
-  EXPECT_FALSE(compress_images_cached(d, webp, codec::Subsampling::k420, 1,
-                                      Orientation::kUpright, where, nullptr)
+  EXPECT_FALSE(compress_images_cached(d, webp, codec::Subsampling::k420, 1, Orientation::kUpright,
+                                      where, nullptr)
                    .from_cache);
   EXPECT_EQ(d.pixels, a.pixels);
 }

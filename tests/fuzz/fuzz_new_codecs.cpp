@@ -16,8 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& info : codec::image_codecs()) {
     if (!info.built || info.id == codec::ImageCodec::kJpeg) continue;  // JPEG: codec_payload
     const auto coder = codec::make_image_coder(info.id, info.min_quality);
-    fuzz::refused_or_read(
-        [&] { HELMHOLTZ_FUZZ_CHECK(coder->payload_bytes(data, size) <= size); });
+    fuzz::refused_or_read([&] { HELMHOLTZ_FUZZ_CHECK(coder->payload_bytes(data, size) <= size); });
     for (const int channels : {1, 3}) {
       std::vector<std::uint8_t> pixels(16 * 16 * static_cast<std::size_t>(channels));
       fuzz::refused_or_read([&] { coder->decode(data, size, pixels.data(), 16, 16, channels); });

@@ -16,9 +16,9 @@
 namespace helmholtz {
 namespace {
 namespace fs = std::filesystem;
-using testing::read_text;
-using testing::quoted;
 using nlohmann::json;
+using testing::quoted;
+using testing::read_text;
 
 void write_text(const fs::path& file, const std::string& text) {
   fs::create_directories(file.parent_path());
@@ -51,7 +51,7 @@ struct Run {
   // file, 11000 as payload. Negative: the summary holds no payload figures (an older run).
   double payload = 0;
   double db = 30.0;
-  double accuracy = 0.9;  // the mean of the ramp history's 10 best val_acc
+  double accuracy = 0.9;       // the mean of the ramp history's 10 best val_acc
   int validation_samples = 0;  // 0: the summary holds no counts
   int classes = 10;
   // The identity's codec and its version; "" writes no identity (a summary from before
@@ -119,7 +119,7 @@ Run run_at(const std::string& level, int seed, double bits, double db, double ac
 // The study's shape: cifar10 all-cnns at quality 5, 20 (a summary without history), 50
 // (two seeds) and raw; a second model; an audio run.
 void write_study(const fs::path& logdir) {
-  write_run(logdir, run_at("5", 1, 1000, 24.5, 0.800));    // accuracy 0.800
+  write_run(logdir, run_at("5", 1, 1000, 24.5, 0.800));  // accuracy 0.800
   write_run(logdir, run_at("50", 1, 2900, 33.0, 0.890));
   write_run(logdir, run_at("50", 2, 3100, 33.0, 0.900));
   write_run(logdir, run_at("raw", 1, 24576, 0.0, 0.900));
@@ -278,9 +278,10 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
       << md;
   EXPECT_NE(md.find("by more than 1 percentage point(s)"), std::string::npos);
   EXPECT_NE(md.find("**payload bits**"), std::string::npos);
-  EXPECT_NE(md.find("| all-cnns | jpeg | payload | raw | 24576 | raw | 90.00 | **q50** | 2200 | 89.50 | "
-                    "22376 | 91.0% | 11000 | 8800 | 80.0% |"),
-            std::string::npos)
+  EXPECT_NE(
+      md.find("| all-cnns | jpeg | payload | raw | 24576 | raw | 90.00 | **q50** | 2200 | 89.50 | "
+              "22376 | 91.0% | 11000 | 8800 | 80.0% |"),
+      std::string::npos)
       << md;
   EXPECT_NE(md.find("have not finished"), std::string::npos);
 
@@ -327,8 +328,7 @@ TEST(ReportCli, RunsWithoutPayloadBitsFallBackToFileBitsForTheirLine) {
   write_run(dir.path(), dense);
   const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("cifar10 / all-cnns: some runs hold no payload bits"),
-            std::string::npos)
+  EXPECT_NE(r.output.find("cifar10 / all-cnns: some runs hold no payload bits"), std::string::npos)
       << r.output;
   const auto rows = read_csv(dir.path() / "helmholtz.csv");
   ASSERT_EQ(rows.size(), 2u);
@@ -705,7 +705,8 @@ TEST(ReportCli, CodecStudyPlotsPerCodecAndOneBitsAxis) {
   for (const char* name :
        {"cifar10-jpeg-accuracy-vs-level.png", "cifar10-webp-accuracy-vs-level.png",
         "cifar10-avif-accuracy-vs-level.png", "cifar10-accuracy-vs-bits.png",
-        "cifar10-all-cnns-webp-val-acc-by-epoch.png", "cifar10-cnns-dense-64-jpeg-val-acc-by-epoch.png"}) {
+        "cifar10-all-cnns-webp-val-acc-by-epoch.png",
+        "cifar10-cnns-dense-64-jpeg-val-acc-by-epoch.png"}) {
     EXPECT_TRUE(is_png(out / "plots" / name)) << name;
     EXPECT_NE(md.find(std::string("(plots/") + name + ")"), std::string::npos) << name;
   }
@@ -718,7 +719,8 @@ TEST(ReportCli, CodecStudyPlotsPerCodecAndOneBitsAxis) {
   EXPECT_EQ(gp.find("x2tics rotate"), std::string::npos) << gp;  // levels differ per codec
   // The raw runs are the reference of every codec's line: in each codec's levels file.
   for (const char* codec : {"jpeg", "webp", "avif"}) {
-    const std::string levels = read_text(out / "plots" / (std::string("cifar10.") + codec + ".levels.dat"));
+    const std::string levels =
+        read_text(out / "plots" / (std::string("cifar10.") + codec + ".levels.dat"));
     EXPECT_NE(levels.find(" raw 24576 90"), std::string::npos) << codec << "\n" << levels;
   }
 }

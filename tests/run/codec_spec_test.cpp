@@ -88,10 +88,9 @@ TEST(CodecSpec, OldIdentitiesWithoutCodecMatchTodaysJpegAndMp3Runs) {
 
 #ifdef HELMHOLTZ_WITH_WEBP
 TEST(CodecSpec, ACodecBindsItsLevelWhicheverOptionComesFirst) {
-  for (const auto& order : {std::vector<std::pair<std::string, std::string>>{
-                                {"codec", "webp"}, {"quality", "0"}},
-                            std::vector<std::pair<std::string, std::string>>{
-                                {"quality", "0"}, {"codec", "webp"}}}) {
+  for (const auto& order :
+       {std::vector<std::pair<std::string, std::string>>{{"codec", "webp"}, {"quality", "0"}},
+        std::vector<std::pair<std::string, std::string>>{{"quality", "0"}, {"codec", "webp"}}}) {
     const RunSpec s = finalized(order);
     EXPECT_EQ(s.data.codec_level().describe(), "webp quality 0");
     EXPECT_EQ(s.data.codec_level().folder_name(), "webp_0");

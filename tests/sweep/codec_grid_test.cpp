@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/run/settings_file.hpp"
 #include "helmholtz/sweep/grid.hpp"
 #include "test_support.hpp"
 
@@ -44,20 +45,40 @@ TEST(CodecGrid, OneListForAllCodecsAndOwnListsPerCodec) {
   auto m = testing::error_message_of<core::UsageError>(
       [&] { sweep_levels(codecs, {"avif=5"}, "--qualities"); });
   EXPECT_NE(m.find("avif is not one of the swept --codecs"), std::string::npos) << m;
-  m = testing::error_message_of<core::UsageError>(
-      [&] { sweep_levels(codecs, {"5", "10"}, "--qualities"); });
+  m = testing::error_message_of<core::UsageError>([&] {
+    sweep_levels(codecs, {"5", "10"}, "--qualities");
+  });
   EXPECT_NE(m.find("given twice"), std::string::npos) << m;
   m = testing::error_message_of<core::UsageError>(
       [&] { sweep_levels(codecs, {"0"}, "--qualities"); });  // JPEG's range is 1..100
   EXPECT_NE(m.find("jpeg takes 1..100"), std::string::npos) << m;
 }
 
+// Raw is no codec: listed first by WebP, it is still the one raw run, with JPEG's identity (its
+// --subsampling included), and its config file trains exactly that cell.
+TEST(CodecGrid, RawListedByAnotherCodecIsTheOneRawRun) {
+  const auto levels = sweep_levels(parse_codecs("webp,jpeg", false), {"50,raw"}, "--qualities");
+  ASSERT_EQ(levels.size(), 3u);
+  EXPECT_EQ(levels[1].folder_name(), "quality_raw");
+  EXPECT_EQ(levels[1].codec(), "jpeg");
+  run::RunSpec base;
+  base.data.level = levels[1];
+  run::finalize(base, {});
+  const auto cells = expand_grid(base, levels, {0}, {0});
+  const auto& raw = cells[1];
+  testing::TempDir dir;
+  const run::RunSpec back = run::read_run_spec(write_cell_config(raw, dir.path()));
+  EXPECT_EQ(run::identity(back), run::identity(raw.spec));
+  EXPECT_EQ(run::identity_line(run::identity(raw.spec)).find("codec="), std::string::npos);
+  EXPECT_NE(run::identity_line(run::identity(raw.spec)).find("subsampling=420"),
+            std::string::npos);
+}
+
 TEST(CodecGrid, CellsAreNamedByCodec) {
   run::RunSpec base;
   base.data.level = data::Quality::parse("5");
   run::finalize(base, {});
-  const auto levels =
-      sweep_levels(parse_codecs("jpeg,webp", false), {"50,raw"}, "--qualities");
+  const auto levels = sweep_levels(parse_codecs("jpeg,webp", false), {"50,raw"}, "--qualities");
   const auto cells = expand_grid(base, levels, {0}, {0});
   ASSERT_EQ(cells.size(), 3u);
   EXPECT_EQ(cells[0].id, "all-cnns-quality_50-seed_0");

@@ -64,14 +64,14 @@ struct AudioRoundTrip {
 // `sample_rate`, measured once per (codec, rate, bitrate) and process on seeded white noise.
 int codec_delay(AudioCodec codec, int sample_rate, int bitrate_kbps);
 
-// Encode, decode, back to `sample_rate` with soxr where the codec coded at another rate (MP3 at
-// LAME's lower rates, Opus always at 48 kHz; Vorbis codes at the input's rate), remove the
-// codec_delay (align to the input's length), measure the SNR. Throws what the codec's encode and
-// decode throw (core::UsageError on a bad bitrate, naming --bitrate).
 // The coded file alone (an MP3, an Ogg Opus or an Ogg Vorbis stream) of a mono signal.
 std::vector<std::uint8_t> encode_audio(AudioCodec codec, const std::vector<float>& mono,
                                        int sample_rate, int bitrate_kbps);
 
+// Encode, decode, back to `sample_rate` with soxr where the codec coded at another rate (MP3 at
+// LAME's lower rates, Opus always at 48 kHz; Vorbis codes at the input's rate), remove the
+// codec_delay (align to the input's length), measure the SNR. Throws what the codec's encode and
+// decode throw (core::UsageError on a bad bitrate, naming --bitrate).
 AudioRoundTrip audio_round_trip(AudioCodec codec, const std::vector<float>& mono,
                                 int sample_rate, int bitrate_kbps);
 

@@ -22,7 +22,7 @@ struct ImageCodecInfo {
   const char* knob;     // what --quality sets, in words (README table, --help)
   int min_quality;      // the range of --quality in the codec's own scale
   int max_quality;
-  bool built;           // whether this build has the codec (its library was found)
+  bool built;  // whether this build has the codec (its library was found)
 };
 
 // Every image codec this project knows, built or not, in this order: jpeg, webp, avif, jxl, j2k.

@@ -10,10 +10,13 @@ namespace helmholtz::core {
 
 class FileLock {
  public:
-  // Takes the lock on `file` (created if missing) without waiting. Throws RunError naming the
-  // file and the holder's pid when another process holds it, or when it cannot be created.
-  // `what` names the locked thing in that message ("run folder 'logs/x'").
-  FileLock(const std::filesystem::path& file, const std::string& what);
+  enum class Wait { kNo, kYes };
+  // Takes the lock on `file` (created if missing), without waiting (kNo) or until the holder
+  // lets go (kYes: for a shared cache, where the second process should read what the first
+  // writes). Throws RunError naming the file and the holder's pid when another process holds it
+  // (kNo), or when it cannot be created. `what` names the locked thing in that message
+  // ("run folder 'logs/x'").
+  FileLock(const std::filesystem::path& file, const std::string& what, Wait wait = Wait::kNo);
   ~FileLock();
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;

@@ -19,7 +19,7 @@ inline constexpr int kStudySampleRate = 44100;
 
 // An audio codec level: a codec and its --bitrate in kbit/s (MP3: one of the MPEG Layer III
 // bitrates; Opus: 6..256; Vorbis: what libvorbis has a mono mode for at the study's rate), or raw
-// (no codec at all, whatever the codec).
+// (no codec at all: raw always carries the default codec, MP3, whatever the codec asked).
 struct Bitrate {
   bool raw = false;
   int kbps = 0;  // when !raw
@@ -86,7 +86,8 @@ class AudioStatsAccumulator {
   Bitrate bitrate_;
   int sample_rate_;
   std::int64_t clips_ = 0;
-  double samples_ = 0, bytes_ = 0, payload_ = 0, flac_ = 0, flac_payload_ = 0, snr_ = 0, delay_ = 0, max_delay_ = 0;
+  double samples_ = 0, bytes_ = 0, payload_ = 0, flac_ = 0, flac_payload_ = 0, snr_ = 0;
+  double delay_ = 0, max_delay_ = 0;
   std::vector<int> rates_;
 };
 

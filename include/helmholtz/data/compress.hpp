@@ -14,8 +14,9 @@ namespace helmholtz::data {
 
 // An image codec level: a codec and its --quality in that codec's own scale
 // (codec::image_codecs() gives each range: JPEG 1..100, WebP and AVIF 0..100, JPEG XL 5..99,
-// JPEG 2000 a PSNR target in dB), or raw (no codec at all, whatever the codec: one raw run
-// serves every codec of a study).
+// JPEG 2000 a PSNR target in dB), or raw (no codec at all: parse and with_codec give raw the
+// default codec, JPEG, whatever the codec asked, so that one raw run, one folder and one identity
+// serve every codec of a study).
 struct Quality {
   bool raw = false;
   int value = 0;  // in the codec's range when !raw

@@ -7,7 +7,10 @@
 // split, the images' own bytes (a hash), the codec, its level, its library version, the
 // subsampling and the orientation. A file of other inputs is rewritten; a damaged one is
 // reported and rebuilt, never used. JPEG and raw are not cached (coding them is faster than
-// reading a file). No torch.
+// reading a file). Runs that share a file (a sweep's settings and seeds at one level) take turns
+// on a lock beside it (<file>.lock): the first codes and writes, the others wait and read. A
+// cache folder that cannot be created or written is a warning and the run goes on uncached.
+// No torch.
 
 #include <filesystem>
 #include <string>
@@ -24,7 +27,7 @@ namespace helmholtz::data {
 struct ImageCacheRequest {
   std::filesystem::path cache_dir;  // empty: no cache
   std::string dataset;              // "fashion-mnist"
-  std::string split;                // "train", "test", "train-budget" ...
+  std::string split;                // "train-<count>", "test-<count>", "train-all" (budget)
 };
 
 // Whether the codec of `quality` is one whose results are cached.
@@ -41,11 +44,11 @@ struct CachedCompression {
 
 // compress_images with the cache: reads the decoded images and their figures when the cache
 // holds exactly these, else codes them and writes the cache. `log` (may be null) gets a line
-// for a rebuilt or damaged file. Throws what compress_images throws, and core::RunError when the
-// cache cannot be written (the message names the folder and --cache-dir).
+// for a rebuilt or damaged file and for a cache that cannot be used. Throws what
+// compress_images throws.
 CachedCompression compress_images_cached(ImageSet& images, const Quality& quality,
                                          codec::Subsampling subsampling, int threads,
-                                         Orientation orientation,
-                                         const ImageCacheRequest& request, spdlog::logger* log);
+                                         Orientation orientation, const ImageCacheRequest& request,
+                                         spdlog::logger* log);
 
 }  // namespace helmholtz::data

@@ -22,7 +22,7 @@ bool is_audio(const Codec& codec);
 
 class Level {
  public:
-  using Value = std::variant<Quality, Bitrate>;  // JPEG quality (images), MP3 bitrate (audio)
+  using Value = std::variant<Quality, Bitrate>;  // a codec's quality (images) or bitrate (audio)
 
   Level(Quality quality) : value_(quality) {}  // NOLINT: a quality is a level
   Level(Bitrate bitrate) : value_(bitrate) {}  // NOLINT: a bitrate is a level

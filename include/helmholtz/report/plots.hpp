@@ -33,8 +33,9 @@ struct PlotScript {
 std::vector<PlotScript> write_plot_files(const std::vector<Cell>& cells,
                                          const std::filesystem::path& plots_dir);
 
-// Per (dataset, model, train codec, test codec) with cross-evaluation cells: a heatmap of the accuracy,
-// trained level (rows) x tested level (columns), each cell labelled, the diagonal outlined.
+// Per (dataset, model, train codec, test codec) with cross-evaluation cells: a heatmap of the
+// accuracy, trained level (rows) x tested level (columns), each cell labelled, the diagonal
+// outlined.
 std::vector<PlotScript> write_cross_eval_plots(const std::vector<CrossCell>& cells,
                                                const std::filesystem::path& plots_dir);
 
