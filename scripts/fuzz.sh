@@ -14,7 +14,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="$root/build-fuzz"
 seconds=10
 jobs="$(nproc)"
-targets="cifar10 idx audio codec_payload settings architecture run_csv run_folder checked"
+# Every target of tests/fuzz/CMakeLists.txt (its HELMHOLTZ_FUZZ_TARGETS list is the one list).
+targets=$(sed -n '/set(HELMHOLTZ_FUZZ_TARGETS/,/)/p' "$root/tests/fuzz/CMakeLists.txt" |
+          sed 's/set(HELMHOLTZ_FUZZ_TARGETS//; s/)//' | tr -s ' \n' ' ')
 while (($#)); do
   case "$1" in
     --seconds) seconds="$2"; shift ;;

@@ -1,5 +1,6 @@
 #include "helmholtz/core/decimal.hpp"
 
+#include <cstdlib>
 #include <iomanip>
 #include <sstream>
 
@@ -11,7 +12,8 @@ std::string shortest_decimal(double value) {
     std::ostringstream out;
     out << std::setprecision(precision) << value;
     s = out.str();
-    if (std::stod(s) == value) break;
+    // strtod, not stod: a subnormal such as 4.9e-324 reads back with ERANGE, where stod throws.
+    if (std::strtod(s.c_str(), nullptr) == value) break;
   }
   return s;
 }
