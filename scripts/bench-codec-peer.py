@@ -2,8 +2,9 @@
 """Pillow peer of `helmholtz bench codec`: in-memory encode + decode round trips per second.
 
 Reads the same images as our benchmark (the first N training images, as bench-jpeg-peer.py reads
-them), splits them over --processes worker processes (all cores by default, as ours uses all
-threads), and in each, for each image: Image.frombytes -> save(BytesIO, FORMAT, ...) -> Image.open
+them), gives every one of --processes worker processes (all cores by default, as ours uses all
+threads) a copy before the timing, then times passes in which each worker takes its share and,
+for each image: Image.frombytes -> save(BytesIO, FORMAT, ...) -> Image.open
 -> np.asarray (grayscale back to "L", as our decoder gives it). The codecs Pillow has:
   jpeg  save(format="JPEG", quality=Q)                       (4:2:0, baseline: Pillow's defaults)
   webp  save(format="WEBP", quality=Q)                       (lossy, method 4: Pillow's defaults)
@@ -41,9 +42,18 @@ def save_options(codec, quality, width, height):
     return {"quality": quality}
 
 
+_images = None  # each worker's copy of all the images, set once by the pool's initializer
+
+
+def keep_images(images):
+    global _images
+    _images = images
+
+
 def round_trips(job):
-    """One worker's pass: (seconds, total bytes) over its images."""
-    codec, quality, images = job
+    """One worker's pass: (seconds, total bytes) over its part of the images."""
+    codec, quality, begin, end = job
+    images = _images[begin:end]
     mode = "RGB" if images.ndim == 4 else "L"
     size = (images.shape[2], images.shape[1])
     options = save_options(codec, quality, *size)
@@ -84,10 +94,11 @@ def main():
             images_of.fail("--dataset pattern needs --cifar-dir DIR")
         images = images_of.read_cifar(folder, args.images)
 
-    chunks = np.array_split(images, args.processes)
-    jobs = [(args.codec, args.quality, chunk) for chunk in chunks if len(chunk)]
+    # The images reach each worker once, before the timing: a pass sends only index ranges.
+    bounds = np.linspace(0, len(images), args.processes + 1).astype(int)
+    jobs = [(args.codec, args.quality, int(b), int(e)) for b, e in zip(bounds, bounds[1:]) if e > b]
     best = None
-    with multiprocessing.Pool(len(jobs)) as pool:
+    with multiprocessing.Pool(len(jobs), initializer=keep_images, initargs=(images,)) as pool:
         for _ in range(args.repeat):
             start = time.perf_counter()
             results = pool.map(round_trips, jobs)
