@@ -202,7 +202,7 @@ std::vector<std::uint8_t> box(const char* type, const std::vector<std::uint8_t>&
   std::vector<std::uint8_t> out = {
       static_cast<std::uint8_t>(size >> 24), static_cast<std::uint8_t>(size >> 16),
       static_cast<std::uint8_t>(size >> 8), static_cast<std::uint8_t>(size)};
-  out.insert(out.end(), type, type + 4);
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(type[i]));  // the type
   out.insert(out.end(), body.begin(), body.end());
   return out;
 }
