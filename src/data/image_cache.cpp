@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -11,6 +10,7 @@
 #include "helmholtz/core/checked_file.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/file_lock.hpp"
+#include "helmholtz/core/hash.hpp"
 #include "helmholtz/data/report_json.hpp"
 
 namespace helmholtz::data {
@@ -22,21 +22,6 @@ namespace {
 // Bump when the coding changes in a way the fingerprint does not capture.
 constexpr int kImageCacheVersion = 1;
 
-std::uint64_t fnv1a(const std::uint8_t* data, std::size_t size,
-                    std::uint64_t h = 1469598103934665603ull) {
-  for (std::size_t i = 0; i < size; ++i) {
-    h ^= data[i];
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-std::string hex16(std::uint64_t v) {
-  char buffer[17];
-  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(v));
-  return buffer;
-}
-
 std::string fingerprint(const ImageSet& images, const Quality& quality,
                         codec::Subsampling subsampling, Orientation orientation,
                         const ImageCacheRequest& r) {
@@ -44,7 +29,7 @@ std::string fingerprint(const ImageSet& images, const Quality& quality,
   out << "helmholtz decoded images v" << kImageCacheVersion << "; dataset=" << r.dataset
       << "; split=" << r.split << "; images=" << images.count << "x" << images.height << "x"
       << images.width << "x" << images.channels
-      << "; pixels=" << hex16(fnv1a(images.pixels.data(), images.pixels.size()))
+      << "; pixels=" << core::hex16(core::fnv1a(images.pixels.data(), images.pixels.size()))
       << "; codec=" << codec::to_string(quality.codec) << "; quality=" << quality.to_string()
       << "; library=" << codec::image_codec_version(quality.codec)
       << "; subsampling=" << codec::to_string(subsampling)

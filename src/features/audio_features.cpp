@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "helmholtz/codec/audio.hpp"
 #include "helmholtz/codec/audio_codecs.hpp"
 #include "helmholtz/core/checked_file.hpp"
+#include "helmholtz/core/hash.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/parallel.hpp"
 #include "helmholtz/core/progress.hpp"
@@ -26,21 +26,6 @@ namespace {
 // (2: one calibrated codec delay per bitrate instead of a per-clip estimate; 3: the figures
 // gain MP3 payload and FLAC reference sizes; 4: the codec is named, Opus and Vorbis).
 constexpr int kFeatureVersion = 4;
-
-std::uint64_t fnv1a(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-std::string hex16(std::uint64_t v) {
-  char buffer[17];
-  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(v));
-  return buffer;
-}
 
 std::string settings_line(const AudioFeatureRequest& r) {
   std::ostringstream out;
@@ -162,7 +147,7 @@ AudioFeatures prepare_audio_features(const AudioFeatureRequest& r, spdlog::logge
     const std::string where = fs::weakly_canonical(fs::absolute(dir), ec).string();
     cache_file = r.cache_dir / "audio-effects" /
                  (r.instrument + "-" + r.bitrate.folder_name() + "-" +
-                  hex16(fnv1a(where + "\n" + settings_line(r))) + ".cache");
+                  core::hex16(core::fnv1a(where + "\n" + settings_line(r))) + ".cache");
     if (read_cache(cache_file, print, out, log)) {
       out.from_cache = true;
       out.cache_file = cache_file;
