@@ -1,6 +1,6 @@
 #include "helmholtz/data/image_cache.hpp"
 
-#include <spdlog/spdlog.h>
+#include "helmholtz/core/spdlog.hpp"
 
 #include <cstring>
 #include <nlohmann/json.hpp>

@@ -1,8 +1,8 @@
-#include "helmholtz/train/loss.hpp"
 #include "helmholtz/train/loop.hpp"
 
 #include "helmholtz/train/augment.hpp"
 #include "helmholtz/train/cuda_graphs.hpp"
+#include "helmholtz/train/loss.hpp"
 
 namespace helmholtz::train {
 
@@ -83,10 +83,9 @@ void EpochTrainer::step(const TensorData& data, const torch::Tensor& index) {
   } else {
     optimizer_.zero_grad();
   }
-  const auto x = batch_layout(
-      augment(model_input(data.images.index_select(0, index)), options_.shift, options_.flip,
-              options_.flip_axis),
-      options_.channels_last);
+  const auto x = batch_layout(augment(model_input(data.images.index_select(0, index)),
+                                      options_.shift, options_.flip, options_.flip_axis),
+                              options_.channels_last);
   const auto y = data.labels.index_select(0, index);
   torch::Tensor logits;
   torch::Tensor loss;
@@ -107,12 +106,7 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
                                   std::int64_t max_batches, const StopFn& stop) {
   model_->train();
   const auto device = data.images.device();
-  // Graphs read the data tensors through the addresses they were captured with.
-  if (graphs_ &&
-      !(graph_data_.images.is_same(data.images) && graph_data_.labels.is_same(data.labels))) {
-    graphs_->reset();
-    graph_data_ = data;
-  }
+  bind_step_tensors(data);
   struct SideStream {  // graphs run on their own stream, ordered with the caller's
     StepGraphs* graphs;
     explicit SideStream(StepGraphs* g) : graphs(g) {
@@ -125,10 +119,6 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
 
   const std::int64_t n = data.size();
   const auto on_device = torch::TensorOptions().device(device);
-  if (!loss_sum_.defined() || loss_sum_.device() != device) {
-    loss_sum_ = torch::zeros({}, on_device.dtype(torch::kFloat64));
-    correct_ = torch::zeros({}, on_device.dtype(torch::kInt64));
-  }
   loss_sum_.zero_();
   correct_.zero_();
   std::int64_t seen = 0;
@@ -141,9 +131,8 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
     for (std::int64_t s = 0; s < steps; ++s) {
       if (max_batches >= 0 && batches == max_batches) break;
       if (stop && stop()) return stopped();
-      if (!carried_.order.defined() || carried_.order.size(0) != n ||
-          !carried_.batches.defined() || carried_.batches.size(0) != per_pass ||
-          carried_.next >= per_pass) {
+      if (!carried_.order.defined() || carried_.order.size(0) != n || !carried_.batches.defined() ||
+          carried_.batches.size(0) != per_pass || carried_.next >= per_pass) {
         carried_.order = torch::randperm(n, on_device.dtype(torch::kInt64));
         carried_.batches = torch::randperm(per_pass, torch::kInt64);  // the CPU's generator
         carried_.next = 0;
@@ -172,6 +161,28 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
   if (seen == 0) return {};
   return {loss_sum_.item<double>() / static_cast<double>(seen),
           static_cast<double>(correct_.item<std::int64_t>()) / static_cast<double>(seen)};
+}
+
+void EpochTrainer::bind_step_tensors(const TensorData& data) {
+  // A captured graph reads and writes these tensors through the addresses it was captured
+  // with: the data, the metric sums and the batch-index buffers. Whenever one of them is
+  // allocated anew (other data, or the data on another device), the graphs are dropped in the
+  // same place, so that no replay can write into memory that was freed.
+  const auto device = data.images.device();
+  bool moved = false;
+  if (!loss_sum_.defined() || loss_sum_.device() != device) {
+    const auto on_device = torch::TensorOptions().device(device);
+    loss_sum_ = torch::zeros({}, on_device.dtype(torch::kFloat64));
+    correct_ = torch::zeros({}, on_device.dtype(torch::kInt64));
+    index_buffers_.clear();
+    moved = true;
+  }
+  if (!graphs_) return;
+  if (moved || !graph_data_.images.is_same(data.images) ||
+      !graph_data_.labels.is_same(data.labels)) {
+    graphs_->reset();
+    graph_data_ = data;
+  }
 }
 
 void EpochTrainer::run_batch(const TensorData& data, const torch::Tensor& index) {

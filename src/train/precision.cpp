@@ -1,5 +1,6 @@
 #include "helmholtz/train/precision.hpp"
 
+#include <ATen/Context.h>
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
@@ -9,6 +10,12 @@
 // function per device kind.
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
 #define HELMHOLTZ_AUTOCAST_BY_DEVICE 1
+#endif
+
+// TF32 is switched per backend and operation from LibTorch 2.9 (at::Float32Precision); the
+// allowTF32 setters before.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 9)
+#define HELMHOLTZ_TF32_BY_PRECISION 1
 #endif
 
 namespace helmholtz::train {
@@ -88,13 +95,24 @@ AutocastGuard::~AutocastGuard() {
   at::autocast::set_autocast_cache_enabled(previous_cache_);
 }
 
+void set_tf32(bool allowed) {
+  auto& context = at::globalContext();
+#ifdef HELMHOLTZ_TF32_BY_PRECISION
+  // LibTorch 2.9 and later: one fp32 precision per backend and operation. Its older switches
+  // below are deprecated there, and mixing the two ways raises.
+  const auto p = allowed ? at::Float32Precision::TF32 : at::Float32Precision::IEEE;
+  context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::CONV, p);
+  context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::MATMUL, p);
+#else
+  context.setAllowTF32CuDNN(allowed);
+  context.setAllowTF32CuBLAS(allowed);
+#endif
+}
+
 void configure_backend(const torch::Device& device, Precision precision) {
   if (!device.is_cuda()) return;
-  auto& context = at::globalContext();
-  context.setBenchmarkCuDNN(true);
-  const bool tf32 = precision != Precision::kFp32;
-  context.setAllowTF32CuDNN(tf32);
-  context.setAllowTF32CuBLAS(tf32);
+  at::globalContext().setBenchmarkCuDNN(true);
+  set_tf32(precision != Precision::kFp32);
 }
 
 }  // namespace helmholtz::train

@@ -1,7 +1,7 @@
 #pragma once
 // One spdlog logger per job: console at info, and optionally a file in the run folder at debug.
 
-#include <spdlog/spdlog.h>
+#include "helmholtz/core/spdlog.hpp"
 
 #include <filesystem>
 #include <memory>

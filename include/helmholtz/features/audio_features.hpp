@@ -5,7 +5,7 @@
 // and kept in a checked cache file under the cache folder; a changed input, other settings or a
 // damaged file are detected and the cache is rebuilt, never silently used.
 
-#include <spdlog/logger.h>
+#include "helmholtz/core/spdlog.hpp"
 #include <torch/torch.h>
 
 #include <cstdint>

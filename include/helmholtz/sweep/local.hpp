@@ -4,7 +4,7 @@
 // Finished cells are skipped, interrupted ones resume, cells whose folder holds a run of other
 // settings are refused (never started); one failing run does not stop the others.
 
-#include <spdlog/logger.h>
+#include "helmholtz/core/spdlog.hpp"
 
 #include <filesystem>
 #include <string>

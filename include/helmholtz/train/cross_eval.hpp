@@ -4,7 +4,7 @@
 // run's own settings (config.toml) decide everything but the level; each result is one row of
 // the folder's cross_eval.csv (run/cross_eval_file.hpp), written as soon as it is known.
 
-#include <spdlog/spdlog.h>
+#include "helmholtz/core/spdlog.hpp"
 
 #include <filesystem>
 #include <optional>

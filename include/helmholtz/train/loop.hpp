@@ -112,6 +112,9 @@ class EpochTrainer {
  private:
   void step(const TensorData& data, const torch::Tensor& index);
   void run_batch(const TensorData& data, const torch::Tensor& index);
+  // (Re)allocates the metric sums on the data's device and drops the CUDA graphs when any
+  // tensor they were captured with has changed (see loop.cpp).
+  void bind_step_tensors(const TensorData& data);
   torch::Tensor& index_buffer(std::int64_t size, const torch::Device& device);
 
   torch::nn::Sequential model_;

@@ -49,4 +49,8 @@ class AutocastGuard {
 // off for fp32. Nothing on the CPU.
 void configure_backend(const torch::Device& device, Precision precision);
 
+// Allows or forbids TF32 for CUDA's convolutions and matrix products, through the switches the
+// running LibTorch prefers (by version). Process-wide.
+void set_tf32(bool allowed);
+
 }  // namespace helmholtz::train

@@ -6,7 +6,7 @@
 //           the feature cache when it matches), the reference's per-class split, the training
 //           part cut to a multiple of the batch size
 
-#include <spdlog/logger.h>
+#include "helmholtz/core/spdlog.hpp"
 #include <torch/torch.h>
 
 #include <cstddef>
