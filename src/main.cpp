@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   helmholtz::commands::register_report(app);
   helmholtz::commands::register_eval(app);
   helmholtz::commands::register_preview(app);
+  helmholtz::commands::register_doctor(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

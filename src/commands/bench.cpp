@@ -23,6 +23,7 @@
 #include "helmholtz/train/device.hpp"
 #include "helmholtz/train/loop.hpp"
 #include "helmholtz/train/setup.hpp"
+#include "helmholtz/train/throughput.hpp"
 
 namespace helmholtz::commands {
 namespace {
@@ -100,7 +101,8 @@ void register_bench_jpeg(CLI::App& bench) {
       throw core::UsageError("bench jpeg takes an image dataset (cifar10, fashion-mnist)");
     run::finalize(*o.spec, given_fields(*cmd));
     auto dataset = data::load_image_dataset(d.dataset, d.data_dir);
-    dataset.train.truncate(o.images);
+    dataset.train.keep_first(o.images, "bench jpeg --images " + std::to_string(o.images) + ": " +
+                                           d.dataset + "'s training split");
     const auto& quality = d.codec_level().quality();
     const int threads = core::resolve_threads(o.spec->runtime.threads);
     const double best_seconds =
@@ -174,7 +176,8 @@ void register_bench_codec(CLI::App& bench) {
       codecs.push_back(std::get<codec::ImageCodec>(c));
     }
     auto dataset = data::load_image_dataset(spec.data.dataset, spec.data.data_dir);
-    dataset.train.truncate(o.images);
+    dataset.train.keep_first(o.images, "bench codec --images " + std::to_string(o.images) + ": " +
+                                           spec.data.dataset + "'s training split");
     const int threads = core::resolve_threads(spec.runtime.threads);
     for (const auto c : codecs) {
       const data::Quality quality =
@@ -256,39 +259,13 @@ void register_bench_train(CLI::App& bench) {
           "fashion-mnist");
     }
     const auto backend = train::set_up_process(spec.runtime);
-    const auto info = data::dataset_info(spec.data.dataset);
-    auto t = train::make_training(spec, {info.channels, info.height, info.width}, info.num_classes,
-                                  backend);
-    const auto images = data::make_pattern_images(o.images, info.height, info.width, info.channels,
-                                                  info.num_classes, 0);
-    const auto tensors = train::to_tensors(images, backend.device);
     const auto& device = backend.device;
-    const auto synchronize = [&] {
-      if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());
-    };
-    const auto evaluate = [&] {
-      train::evaluate(t.model, tensors, t.eval_batch_size, t.channels_last, t.precision);
-    };
-    if (o.warmup_steps > 0) {
-      t.trainer->train_epoch(tensors, nullptr, o.warmup_steps);
-      evaluate();
-    }
-    synchronize();
-    auto start = Clock::now();
-    train::Metrics last;
-    for (int e = 0; e < o.epochs; ++e) last = t.trainer->train_epoch(tensors);
-    synchronize();
-    const double train_rate =
-        t.trainer->samples_per_epoch(tensors.size()) * o.epochs / seconds_since(start);
-    if (!std::isfinite(last.loss)) {
-      throw core::RunError("bench train: the training loss is " + std::to_string(last.loss));
-    }
-    start = Clock::now();
-    evaluate();
-    synchronize();
-    const double eval_rate = static_cast<double>(o.images) / seconds_since(start);
+    const auto measured =
+        train::measure_training(spec, backend, o.images, o.epochs, o.warmup_steps);
+    const double train_rate = measured.train_images_per_second;
+    const double eval_rate = measured.eval_images_per_second;
     const auto& arch = spec.recipe.architecture;
-    const bool graphs = t.trainer->graphs_captured() > 0;
+    const bool graphs = measured.cuda_graphs;
     if (o.json) {
       nlohmann::json j = {{"setting", arch.setting},
                           {"name", arch.name},
@@ -303,7 +280,7 @@ void register_bench_train(CLI::App& bench) {
                           {"batch_size", spec.recipe.batch_size},
                           {"images", o.images},
                           {"epochs", o.epochs},
-                          {"parameters", t.parameters},
+                          {"parameters", measured.parameters},
                           {"train_images_per_second", train_rate},
                           {"eval_images_per_second", eval_rate}};
       std::printf("%s\n", j.dump().c_str());

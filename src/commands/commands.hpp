@@ -18,6 +18,7 @@ void register_sweep(CLI::App& app);
 void register_report(CLI::App& app);
 void register_eval(CLI::App& app);
 void register_preview(CLI::App& app);
+void register_doctor(CLI::App& app);
 
 // Reads a TOML config file into the options of `cmd` (keys = long option names, top level or
 // under a [<command>] table). Options given on the command line win. Unknown keys are an error

@@ -116,5 +116,32 @@ TEST(Cli, CompressUnderTheReferenceProtocolCodesTransposed) {
       << bad.output;
 }
 
+// doctor on the CPU: the versions, each check's line (the GPU-only ones say why they are
+// skipped), the throughput, the JSON beside it, exit 0.
+TEST(Cli, DoctorRunsTheChecksThatApplyOnTheCpu) {
+  testing::TempDir dir;
+  const auto json = dir.path() / "doctor.json";
+  const auto r = testing::run_helmholtz(
+      "doctor --device cpu --threads 1 --images 64 --architecture " +
+      testing::quoted(testing::tiny_architecture()) + " --json " + testing::quoted(json));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* line : {"device  cpu (1 threads)", "torch   ", "ok    bf16", "ok    channels-last",
+                           "ok    checkpoint", "skip  cuda-graphs", "skip  augmentation",
+                           "speed   tiny, fp32: ", "all 3 checks that apply passed (2 skipped)"}) {
+    EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
+  }
+  const auto j = nlohmann::json::parse(testing::read_text(json));
+  EXPECT_EQ(j.at("device"), "cpu");
+  ASSERT_EQ(j.at("checks").size(), 5u);
+  std::vector<std::string> names;
+  for (const auto& c : j.at("checks")) names.push_back(c.at("name"));
+  EXPECT_EQ(names, (std::vector<std::string>{"cuda-graphs", "bf16", "augmentation",
+                                             "channels-last", "checkpoint"}));
+  EXPECT_EQ(j.at("checks")[1].at("status"), "ok");
+  EXPECT_EQ(j.at("checks")[1].at("avoid"), "--precision fp32");
+  EXPECT_GT(j.at("throughput").at("images_per_second").get<double>(), 0.0);
+  EXPECT_EQ(j.at("throughput").at("model"), "tiny");
+}
+
 }  // namespace
 }  // namespace helmholtz::commands

@@ -5,6 +5,7 @@
 namespace helmholtz::core {
 
 inline constexpr int kExitOk = 0;           // done (or nothing to do: already finished)
+inline constexpr int kExitCheckFailed = 1;  // `doctor`: a fast path differs from the plain one
 inline constexpr int kExitError = 2;        // a bad option, bad input, or a failed write
 inline constexpr int kExitInternal = 3;     // a bug: an exception from outside the project
 inline constexpr int kExitDiverged = 4;     // the run diverged (NaN or infinite loss): a result
