@@ -6,11 +6,15 @@
 
 namespace helmholtz::data {
 
-void ImageSet::truncate(std::int64_t n) {
+void ImageSet::keep_first(std::int64_t n, const std::string& asked_by) {
   if (n < 0) {
-    throw core::UsageError("cannot keep " + std::to_string(n) + " images: the count must be >= 0");
+    throw core::UsageError(asked_by + ": cannot keep " + std::to_string(n) +
+                           " images: the count must be >= 0");
   }
-  if (n >= count) return;
+  if (n > count) {
+    throw core::UsageError(asked_by + " has only " + std::to_string(count) +
+                           " images; give at most " + std::to_string(count));
+  }
   count = n;
   pixels.resize(static_cast<std::size_t>(n) * image_bytes());
   labels.resize(static_cast<std::size_t>(n));

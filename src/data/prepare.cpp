@@ -15,8 +15,14 @@ PreparedImages prepare_images(const std::string& dataset, const std::filesystem:
   const auto start = std::chrono::steady_clock::now();
   PreparedImages p;
   p.dataset = load_image_dataset(dataset, data_dir);
-  if (train_size > 0) p.dataset.train.truncate(train_size);
-  if (val_size > 0) p.dataset.test.truncate(val_size);
+  if (train_size > 0) {
+    p.dataset.train.keep_first(train_size, "--train-size " + std::to_string(train_size) + ": " +
+                                               dataset + "'s training split");
+  }
+  if (val_size > 0) {
+    p.dataset.test.keep_first(
+        val_size, "--val-size " + std::to_string(val_size) + ": " + dataset + "'s test split");
+  }
   if (p.dataset.train.count == 0 || p.dataset.test.count == 0) {
     throw core::DataError("dataset '" + dataset + "' has an empty train or test split");
   }
@@ -36,9 +42,21 @@ PreparedImages prepare_images(const std::string& dataset, const std::filesystem:
                              quality.to_string() + " (" + std::to_string(full.mean_bytes) +
                              " bytes each); give a larger budget");
     }
+    if (n > p.dataset.train.count) {
+      // More images than there are: the run would hold less than its budget, and the levels of
+      // a fixed-storage sweep would no longer have equal storage.
+      throw core::UsageError(
+          "--storage-budget " + std::to_string(storage_budget) + " bytes holds " +
+          std::to_string(n) + " " + dataset + " training images at quality " + quality.to_string() +
+          " (" + std::to_string(full.mean_bytes) + " bytes each), but the " + "split has only " +
+          std::to_string(p.dataset.train.count) + "; give at most " +
+          std::to_string(static_cast<std::int64_t>(full.mean_bytes *
+                                                   static_cast<double>(p.dataset.train.count))) +
+          " bytes, or leave this level out");
+    }
     p.budget_mean_bytes = full.mean_bytes;
     p.budget_fits = n;
-    p.dataset.train.truncate(n);
+    p.dataset.train.keep_first(n, "--storage-budget");
   }
   // Each split's cache file is named by its size too, so that runs of other --train-size or
   // --val-size keep their own files instead of rewriting one.

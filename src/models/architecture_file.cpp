@@ -1,9 +1,10 @@
 #include "helmholtz/models/architecture_file.hpp"
 
+#include <toml++/toml.h>
+
 #include <cctype>
 #include <set>
 #include <string>
-#include <toml++/toml.h>
 
 #include "helmholtz/core/error.hpp"
 
@@ -106,7 +107,8 @@ Architecture read_architecture_file(const std::filesystem::path& file) {
   try {
     doc = toml::parse_file(file.string());
   } catch (const toml::parse_error& e) {
-    reader.fail("line " + std::to_string(e.source().begin.line) + ": ", std::string(e.description()));
+    reader.fail("line " + std::to_string(e.source().begin.line) + ": ",
+                std::string(e.description()));
   }
   Architecture arch;
   arch.file = file;
@@ -116,6 +118,30 @@ Architecture read_architecture_file(const std::filesystem::path& file) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
       reader.fail("", "name '" + *name + "': use letters, digits, '-', '_' and '.' only");
     }
+  }
+  // The name is a folder of every run of this network: it must neither leave nor alias one.
+  if ((*name)[0] == '.') {
+    reader.fail("", "name '" + *name +
+                        "': may not start with '.' (it names the run folder, "
+                        "and '.' or '..' would write into another folder)");
+  }
+  for (const auto* table : {&image_architectures(), &audio_architectures()}) {
+    for (const auto& built_in : *table) {
+      if (built_in.name == *name) {
+        reader.fail("", "name '" + *name +
+                            "' is a built-in network's: its runs would share "
+                            "that network's run folders; choose another name");
+      }
+    }
+  }
+  const auto ends_with = [&](const std::string& tail) {
+    return name->size() >= tail.size() &&
+           name->compare(name->size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (ends_with("-reference") || name->find("-storage-") != std::string::npos) {
+    reader.fail("", "name '" + *name +
+                        "': '-reference' and '-storage-' mark the run folders "
+                        "of --protocol reference and --storage-budget; choose a name without them");
   }
   arch.name = *name;
   for (const auto& [key, value] : doc) {

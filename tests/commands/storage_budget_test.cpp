@@ -20,7 +20,7 @@ using testing::run_helmholtz;
 
 TEST(StorageBudget, EachLevelTrainsOnWhatFitsAndReportsAtEqualStorage) {
   const testing::TempDir dir;
-  data::write_pattern_cifar10(dir.path() / "data", 200, 40, 3);
+  data::write_pattern_cifar10(dir.path() / "data", 400, 40, 3);
   const std::string data = "--dataset cifar10 --data-dir " + quoted(dir.path() / "data");
   // The mean JPEG size of the whole training split at quality 5, as compress measures it.
   const auto measured = run_helmholtz("compress " + data + " --quality 5 --json");
@@ -28,9 +28,10 @@ TEST(StorageBudget, EachLevelTrainsOnWhatFitsAndReportsAtEqualStorage) {
   const double q5_bytes =
       nlohmann::json::parse(measured.output).at("train").at("mean_bytes").get<double>();
   const std::int64_t budget = 3072 * 50;  // 50 raw images
-  const auto q5_images = std::min<std::int64_t>(
-      200, static_cast<std::int64_t>(std::floor(static_cast<double>(budget) / q5_bytes)));
+  const auto q5_images =
+      static_cast<std::int64_t>(std::floor(static_cast<double>(budget) / q5_bytes));
   ASSERT_GT(q5_images, 50) << "quality 5 must hold more images than raw for this test";
+  ASSERT_LT(q5_images, 400) << "and fewer than the split has, or the level is refused";
 
   const std::string sweep = "sweep " + data + " --architecture " +
                             quoted(testing::tiny_architecture()) +
@@ -74,6 +75,37 @@ TEST(StorageBudget, EachLevelTrainsOnWhatFitsAndReportsAtEqualStorage) {
   EXPECT_NE(tiny.output.find("--storage-budget 10 bytes holds no cifar10 image at quality 5"),
             std::string::npos)
       << tiny.output;
+  // A budget that holds more images than the split has would leave that level with less
+  // storage than the others: refused, with the most it can take.
+  const auto whole = static_cast<std::int64_t>(q5_bytes * 400);
+  const auto large = run_helmholtz("compress " + data + " --quality 5 --storage-budget " +
+                                   std::to_string(2 * whole));
+  EXPECT_EQ(large.exit_code, 2) << large.output;
+  EXPECT_NE(large.output.find("but the split has only 400; give at most " +
+                              std::to_string(whole) + " bytes"),
+            std::string::npos)
+      << large.output;
+}
+
+// A subset larger than the split is refused with one line, never cut quietly.
+TEST(StorageBudget, SubsetsLargerThanTheSplitAreRefused) {
+  const testing::TempDir dir;
+  data::write_pattern_cifar10(dir.path() / "data", 30, 20, 3);
+  const std::string data = "--dataset cifar10 --data-dir " + quoted(dir.path() / "data");
+  const auto train = run_helmholtz("compress " + data + " --quality 5 --train-size 999999");
+  EXPECT_EQ(train.exit_code, 2) << train.output;
+  EXPECT_NE(train.output.find("error: --train-size 999999: cifar10's training split has only 30 "
+                              "images; give at most 30"),
+            std::string::npos)
+      << train.output;
+  const auto val = run_helmholtz("compress " + data + " --quality 5 --val-size 21");
+  EXPECT_EQ(val.exit_code, 2) << val.output;
+  EXPECT_NE(val.output.find("--val-size 21: cifar10's test split has only 20 images"),
+            std::string::npos)
+      << val.output;
+  const auto exact = run_helmholtz("compress " + data + " --quality 5 --train-size 30 --json");
+  ASSERT_EQ(exact.exit_code, 0) << exact.output;
+  EXPECT_EQ(nlohmann::json::parse(exact.output).at("train").at("images").get<int>(), 30);
 }
 
 }  // namespace

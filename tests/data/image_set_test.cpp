@@ -10,20 +10,27 @@
 namespace helmholtz::data {
 namespace {
 
-TEST(ImageSet, TruncateKeepsTheFirstImages) {
+TEST(ImageSet, KeepFirstKeepsTheFirstImagesAndRefusesMoreThanThereAre) {
   ImageSet set = make_pattern_images(10, 8, 8, 3, 4, 1);
   const ImageSet original = set;
-  set.truncate(20);
+  try {
+    set.keep_first(20, "--train-size 20: the set");
+    ADD_FAILURE() << "20 of 10 images were not refused";
+  } catch (const core::UsageError& e) {
+    EXPECT_EQ(std::string(e.what()), "--train-size 20: the set has only 10 images; give at most 10");
+  }
+  EXPECT_EQ(set.count, 10) << "a refusal changes nothing";
+  set.keep_first(10, "all");
   EXPECT_EQ(set.count, 10);
-  set.truncate(4);
+  set.keep_first(4, "four");
   EXPECT_EQ(set.count, 4);
   EXPECT_EQ(set.pixels.size(), 4u * 8 * 8 * 3);
   EXPECT_EQ(set.labels.size(), 4u);
   EXPECT_TRUE(std::equal(set.pixels.begin(), set.pixels.end(), original.pixels.begin()));
-  set.truncate(0);
+  set.keep_first(0, "none");
   EXPECT_EQ(set.count, 0);
   EXPECT_TRUE(set.pixels.empty());
-  EXPECT_THROW(set.truncate(-1), core::UsageError);
+  EXPECT_THROW(set.keep_first(-1, "negative"), core::UsageError);
 }
 
 TEST(ImageDatasets, NamesAndDefaultFolders) {

@@ -199,5 +199,28 @@ TEST_F(ArchitectureFile, ErrorsNameTheFileTheLayerAndTheKey) {
   EXPECT_NE(m.find("no such file"), std::string::npos) << m;
 }
 
+// The name is a folder of every run of the network: "." and "..", a built-in network's name and
+// the suffixes of the reference protocol's and a storage budget's folders would alias another.
+TEST_F(ArchitectureFile, NamesThatWouldLeaveOrAliasARunFolderAreRefused) {
+  const std::string layers = "\n[[layer]]\nkind = \"relu\"\n";
+  for (const char* name : {"..", ".", ".hidden"}) {
+    const auto m = error_of(std::string("name = \"") + name + "\"" + layers);
+    EXPECT_NE(m.find("may not start with '.'"), std::string::npos) << name << ": " << m;
+  }
+  for (const char* name : {"all-cnns", "cnns-dense-128-256"}) {
+    const auto m = error_of(std::string("name = \"") + name + "\"" + layers);
+    EXPECT_NE(m.find("is a built-in network's"), std::string::npos) << name << ": " << m;
+  }
+  for (const char* name : {"mine-reference", "mine-storage-100"}) {
+    const auto m = error_of(std::string("name = \"") + name + "\"" + layers);
+    EXPECT_NE(m.find("'-reference' and '-storage-'"), std::string::npos) << name << ": " << m;
+  }
+  // Dots inside a name stay allowed.
+  EXPECT_EQ(read_architecture_file(write("name = \"mine.v2\"" + layers + "[[layer]]\nkind = "
+                                         "\"globalavgpool\"\n[[layer]]\nkind = \"dense\"\n"
+                                         "units = 0\n")).name,
+            "mine.v2");
+}
+
 }  // namespace
 }  // namespace helmholtz::models

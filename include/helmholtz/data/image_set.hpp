@@ -20,8 +20,10 @@ struct ImageSet {
   std::size_t image_bytes() const { return static_cast<std::size_t>(height) * width * channels; }
   const std::uint8_t* image(std::int64_t i) const { return pixels.data() + i * image_bytes(); }
   std::uint8_t* image(std::int64_t i) { return pixels.data() + i * image_bytes(); }
-  // Keeps the first n images (n >= count keeps all).
-  void truncate(std::int64_t n);
+  // Keeps the first n images. More than there are is refused, never cut quietly: a
+  // core::UsageError that starts with `asked_by` (the option and the split: "--train-size 9:
+  // cifar10's training split") and says how many there are.
+  void keep_first(std::int64_t n, const std::string& asked_by);
 };
 
 struct ImageDataset {
