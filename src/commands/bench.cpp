@@ -252,12 +252,7 @@ void register_bench_train(CLI::App& bench) {
   cmd->callback([cmd, options] {
     const auto& o = *options;
     run::RunSpec& spec = *o.spec;
-    run::finalize(spec, given_fields(*cmd));
-    if (spec.data.audio()) {
-      throw core::UsageError(
-          "bench train measures image networks: use --dataset cifar10 or "
-          "fashion-mnist");
-    }
+    finalize_image_spec(*cmd, spec, "bench train");
     const auto backend = train::set_up_process(spec.runtime);
     const auto& device = backend.device;
     const auto measured =

@@ -51,4 +51,8 @@ bool train_field(const run::Field& field);  // every field (train)
 // Whether --<long_name> was given on the command line or by a config file.
 bool given(const CLI::App& cmd, const std::string& long_name);
 
+// Finalizes `spec` from what `cmd` was given, and refuses an audio dataset: `command` ("bench
+// train", "doctor") trains the image networks only.
+void finalize_image_spec(const CLI::App& cmd, run::RunSpec& spec, const std::string& command);
+
 }  // namespace helmholtz::commands

@@ -35,8 +35,7 @@ void add_spec_options(CLI::App& cmd, const std::shared_ptr<run::RunSpec>& spec,
     if (f->type == run::Field::Type::kBool) {
       cmd.add_flag_function(
           name + ",!--no-" + f->key,
-          [spec, f](std::int64_t count) { f->set(*spec, count > 0 ? "true" : "false"); },
-          f->help);
+          [spec, f](std::int64_t count) { f->set(*spec, count > 0 ? "true" : "false"); }, f->help);
       continue;
     }
     auto* option = cmd.add_option_function<std::string>(
@@ -44,9 +43,15 @@ void add_spec_options(CLI::App& cmd, const std::shared_ptr<run::RunSpec>& spec,
     const std::string fallback = f->get(defaults);
     if (!fallback.empty()) option->default_str(fallback);
     switch (f->type) {
-      case run::Field::Type::kInteger: option->type_name("INT"); break;
-      case run::Field::Type::kReal: option->type_name("NUMBER"); break;
-      default: option->type_name("TEXT"); break;
+      case run::Field::Type::kInteger:
+        option->type_name("INT");
+        break;
+      case run::Field::Type::kReal:
+        option->type_name("NUMBER");
+        break;
+      default:
+        option->type_name("TEXT");
+        break;
     }
   }
 }
@@ -67,6 +72,15 @@ bool train_field(const run::Field&) { return true; }
 bool given(const CLI::App& cmd, const std::string& long_name) {
   const CLI::Option* option = cmd.get_option_no_throw("--" + long_name);
   return option != nullptr && option->count() > 0;
+}
+
+void finalize_image_spec(const CLI::App& cmd, run::RunSpec& spec, const std::string& command) {
+  run::finalize(spec, given_fields(cmd));
+  if (spec.data.audio()) {
+    throw core::UsageError(command +
+                           " takes the image networks: use --dataset cifar10 or "
+                           "fashion-mnist");
+  }
 }
 
 }  // namespace helmholtz::commands

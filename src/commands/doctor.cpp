@@ -71,12 +71,7 @@ void register_doctor(CLI::App& app) {
   cmd->callback([cmd, options] {
     const auto& o = *options;
     run::RunSpec& spec = *o.spec;
-    run::finalize(spec, given_fields(*cmd));
-    if (spec.data.audio()) {
-      throw core::UsageError(
-          "doctor checks the image networks: use --dataset cifar10 or "
-          "fashion-mnist");
-    }
+    finalize_image_spec(*cmd, spec, "doctor");
     const auto started = std::chrono::steady_clock::now();
     const auto backend = train::set_up_process(spec.runtime);
     const auto v = train::versions();

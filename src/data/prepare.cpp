@@ -55,7 +55,6 @@ PreparedImages prepare_images(const std::string& dataset, const std::filesystem:
           " bytes, or leave this level out");
     }
     p.budget_mean_bytes = full.mean_bytes;
-    p.budget_fits = n;
     p.dataset.train.keep_first(n, "--storage-budget");
   }
   // Each split's cache file is named by its size too, so that runs of other --train-size or

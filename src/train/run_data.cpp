@@ -20,12 +20,20 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
                                 o.subsampling, core::resolve_threads(s.runtime.threads),
                                 orientation, o.storage_budget, o.cache_dir, &log);
   if (o.storage_budget > 0) {
-    log.info("--storage-budget {} bytes at {}: {:.1f} bytes per training image on "
-             "average, so the first {} training images{}",
-             o.storage_budget, level, c.budget_mean_bytes, c.dataset.train.count,
-             c.budget_fits > c.dataset.train.count ? " (all of them; the budget holds " +
-                                                         std::to_string(c.budget_fits) + ")"
-                                                   : std::string());
+    log.info(
+        "--storage-budget {} bytes at {}: {:.1f} bytes per training image on "
+        "average, so the first {} training images",
+        o.storage_budget, level, c.budget_mean_bytes, c.dataset.train.count);
+  }
+  // A batch larger than the training set would quietly train smaller batches than asked.
+  if (c.dataset.train.count < s.recipe.batch_size) {
+    throw core::UsageError("--batch-size " + std::to_string(s.recipe.batch_size) + ": only " +
+                           std::to_string(c.dataset.train.count) + " training images" +
+                           (o.train_size > 0 || o.storage_budget > 0
+                                ? " (after --train-size or --storage-budget)"
+                                : std::string()) +
+                           "; give a batch size of at most " +
+                           std::to_string(c.dataset.train.count) + ", or more images");
   }
   if (orientation == data::Orientation::kTransposed) {
     log.info("--protocol reference: each image coded transposed, as the reference did");
@@ -38,11 +46,12 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
     }
   }
   for (const auto* s : {&c.train, &c.test}) {
-    log.info("{} {} images at {}: {:.1f} bytes/image ({:.1f} payload; PNG {:.1f}), "
-             "{:.3f} bits/pixel, PSNR {}",
-             s == &c.train ? "train" : "test", s->images, level, s->mean_bytes,
-             s->mean_payload_bytes, s->mean_lossless_payload_bytes, s->bits_per_pixel,
-             s->mean_psnr ? fmt::format("{:.2f} dB", *s->mean_psnr) : std::string("n/a (raw)"));
+    log.info(
+        "{} {} images at {}: {:.1f} bytes/image ({:.1f} payload; PNG {:.1f}), "
+        "{:.3f} bits/pixel, PSNR {}",
+        s == &c.train ? "train" : "test", s->images, level, s->mean_bytes, s->mean_payload_bytes,
+        s->mean_lossless_payload_bytes, s->bits_per_pixel,
+        s->mean_psnr ? fmt::format("{:.2f} dB", *s->mean_psnr) : std::string("n/a (raw)"));
   }
   log.debug("loading and compression took {:.2f} s", c.seconds);
   RunData d;
@@ -93,10 +102,9 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
     log.info(
         "{} at {} kbit/s: {:.0f} bytes/clip ({:.0f} payload; FLAC {:.0f}) ({:.1f} kbit/s "
         "achieved), coded at {} Hz, SNR {:.2f} dB, delay removed {:.1f} ms on average",
-        codec::audio_codec_info(request.bitrate.codec).library, request.bitrate.kbps,
-        s.mean_bytes, s.mean_payload_bytes, s.mean_lossless_payload_bytes,
-        s.kbps, rates, s.mean_snr_db.value_or(0.0),
-        s.mean_delay_seconds * 1000.0);
+        codec::audio_codec_info(request.bitrate.codec).library, request.bitrate.kbps, s.mean_bytes,
+        s.mean_payload_bytes, s.mean_lossless_payload_bytes, s.kbps, rates,
+        s.mean_snr_db.value_or(0.0), s.mean_delay_seconds * 1000.0);
   }
 
   const run::Quirks quirks = run::quirks(spec);
@@ -115,10 +123,11 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
   const torch::Tensor features =
       quirks.float16_features ? f.features.to(torch::kHalf).to(torch::kFloat32) : f.features;
   if (quirks.keras_audio_split) {
-    log.info("--protocol reference: features rounded through float16; the 80% part cut to a "
-             "multiple of {} from the end and split as Keras' validation_split = 0.25 "
-             "(numpy seed {})",
-             batch_size, data::kKerasShuffleSeed);
+    log.info(
+        "--protocol reference: features rounded through float16; the 80% part cut to a "
+        "multiple of {} from the end and split as Keras' validation_split = 0.25 "
+        "(numpy seed {})",
+        batch_size, data::kKerasShuffleSeed);
   }
   if (train_positions.empty() || eval_positions.empty()) {
     throw core::DataError(
@@ -129,8 +138,8 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
         "5 clips" +
         (quirks.keras_audio_split
              ? ", and under --protocol reference, which cuts the 80% training part to a "
-               "multiple of the batch size, that part at least " + std::to_string(batch_size) +
-                   " clips"
+               "multiple of the batch size, that part at least " +
+                   std::to_string(batch_size) + " clips"
              : std::string()));
   }
   log.info("{} clips in {} classes: {} for training (of {}, cut to a multiple of {}), {} for {}",

@@ -14,8 +14,8 @@
 namespace helmholtz::commands {
 namespace {
 namespace fs = std::filesystem;
-using testing::read_text;
 using testing::quoted;
+using testing::read_text;
 using testing::run_helmholtz;
 
 TEST(StorageBudget, EachLevelTrainsOnWhatFitsAndReportsAtEqualStorage) {
@@ -36,21 +36,22 @@ TEST(StorageBudget, EachLevelTrainsOnWhatFitsAndReportsAtEqualStorage) {
   const std::string sweep = "sweep " + data + " --architecture " +
                             quoted(testing::tiny_architecture()) +
                             " --qualities 5,raw --epochs 1 --batch-size 16 --device cpu "
-                            "--threads 1 --storage-budget " + std::to_string(budget) +
-                            " --log-root " + quoted(dir.path() / "logs");
+                            "--threads 1 --storage-budget " +
+                            std::to_string(budget) + " --log-root " + quoted(dir.path() / "logs");
   const auto r = run_helmholtz(sweep);
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  const fs::path model = dir.path() / "logs" / "cifar10" / ("tiny-storage-" + std::to_string(budget));
+  const fs::path model =
+      dir.path() / "logs" / "cifar10" / ("tiny-storage-" + std::to_string(budget));
   const auto raw = nlohmann::json::parse(read_text(model / "quality_raw" / "summary.json"));
   EXPECT_EQ(raw.at("train_samples").get<std::int64_t>(), 50);
   EXPECT_EQ(raw.at("storage_budget").get<std::int64_t>(), budget);
   const auto q5 = nlohmann::json::parse(read_text(model / "quality_5" / "summary.json"));
   EXPECT_EQ(q5.at("train_samples").get<std::int64_t>(), q5_images);
   const fs::path child = dir.path() / "logs" / "sweeps" / "cifar10" / "logs" /
-                        ("tiny-storage-" + std::to_string(budget) + "-quality_5-seed_0.log");
-  EXPECT_NE(read_text(child).find("--storage-budget " + std::to_string(budget) +
-                                  " bytes at quality 5"),
-            std::string::npos)
+                         ("tiny-storage-" + std::to_string(budget) + "-quality_5-seed_0.log");
+  EXPECT_NE(
+      read_text(child).find("--storage-budget " + std::to_string(budget) + " bytes at quality 5"),
+      std::string::npos)
       << read_text(child);
 
   const auto report = run_helmholtz("report " + quoted(dir.path() / "logs") + " --no-plots");
@@ -81,8 +82,8 @@ TEST(StorageBudget, EachLevelTrainsOnWhatFitsAndReportsAtEqualStorage) {
   const auto large = run_helmholtz("compress " + data + " --quality 5 --storage-budget " +
                                    std::to_string(2 * whole));
   EXPECT_EQ(large.exit_code, 2) << large.output;
-  EXPECT_NE(large.output.find("but the split has only 400; give at most " +
-                              std::to_string(whole) + " bytes"),
+  EXPECT_NE(large.output.find("but the split has only 400; give at most " + std::to_string(whole) +
+                              " bytes"),
             std::string::npos)
       << large.output;
 }
@@ -106,6 +107,17 @@ TEST(StorageBudget, SubsetsLargerThanTheSplitAreRefused) {
   const auto exact = run_helmholtz("compress " + data + " --quality 5 --train-size 30 --json");
   ASSERT_EQ(exact.exit_code, 0) << exact.output;
   EXPECT_EQ(nlohmann::json::parse(exact.output).at("train").at("images").get<int>(), 30);
+  // Nor is a batch larger than the training images cut to them.
+  const auto batch = run_helmholtz(
+      "train " + data +
+      " --quality 5 --train-size 10 --batch-size 16 --epochs 1 --device cpu "
+      "--threads 1 --no-progress --architecture " +
+      quoted(testing::tiny_architecture()) + " --log-root " + quoted(dir.path() / "logs"));
+  EXPECT_EQ(batch.exit_code, 2) << batch.output;
+  EXPECT_NE(batch.output.find("error: --batch-size 16: only 10 training images (after "
+                              "--train-size or --storage-budget); give a batch size of at most 10"),
+            std::string::npos)
+      << batch.output;
 }
 
 }  // namespace

@@ -14,8 +14,8 @@
 namespace helmholtz::commands {
 namespace {
 namespace fs = std::filesystem;
-using testing::read_text;
 using testing::quoted;
+using testing::read_text;
 using testing::run_helmholtz;
 
 int lines_of(const std::string& text) {
@@ -37,8 +37,8 @@ class TrainCommand : public ::testing::Test {
   }
   // A one-epoch run of the tiny network on the generated set.
   std::string tiny(const std::string& where, const std::string& more = "") const {
-    return "train --dataset cifar10 --data-dir " + quoted(data_->path()) +
-           " --architecture " + quoted(testing::tiny_architecture()) +
+    return "train --dataset cifar10 --data-dir " + quoted(data_->path()) + " --architecture " +
+           quoted(testing::tiny_architecture()) +
            " --epochs 1 --batch-size 32 --device cpu --threads 1 --no-progress " + where + " " +
            more;
   }
@@ -59,9 +59,9 @@ class TrainCommand : public ::testing::Test {
 // temporary file left, and the run resumes once there is room.
 TEST_F(TrainCommand, AFailedCheckpointWriteIsOneLineAndLeavesNoTemporaryFile) {
   const fs::path dir = logs_.path() / "limited";
-  const auto limited = testing::run_shell(
-      "bash -c \"trap '' XFSZ; ulimit -f 8; '" + std::string(HELMHOLTZ_BINARY) + "' " +
-      tiny("--log-dir " + quoted(dir), "--quality 5") + "\"");
+  const auto limited =
+      testing::run_shell("bash -c \"trap '' XFSZ; ulimit -f 8; '" + std::string(HELMHOLTZ_BINARY) +
+                         "' " + tiny("--log-dir " + quoted(dir), "--quality 5") + "\"");
   EXPECT_EQ(limited.exit_code, 2) << limited.output;
   EXPECT_NE(limited.output.find("error: file too large for this file system or limit writing '" +
                                 (dir / "best.pt").string() + "'"),
@@ -112,11 +112,12 @@ TEST_F(TrainCommand, TwoDatasetsTrainInSeparateFolders) {
     GTEST_SKIP() << "Debian's dataset-fashion-mnist is not installed (scripts/setup.sh does)";
   }
   const std::string root = "--log-root " + quoted(logs_.path());
-  const std::string common = " --quality 5 --architecture " +
-                             quoted(testing::tiny_architecture()) +
+  const std::string common = " --quality 5 --architecture " + quoted(testing::tiny_architecture()) +
                              " --epochs 1 --device cpu --threads 1 --no-progress " + root;
-  const auto fashion = run_helmholtz("train --dataset fashion-mnist --train-size 200 --val-size "
-                                     "100" + common);
+  const auto fashion = run_helmholtz(
+      "train --dataset fashion-mnist --train-size 200 --val-size "
+      "100" +
+      common);
   ASSERT_EQ(fashion.exit_code, 0) << fashion.output;
   const auto cifar =
       run_helmholtz("train --dataset cifar10 --data-dir " + quoted(data_->path()) + common);
@@ -132,8 +133,8 @@ TEST_F(TrainCommand, TwoDatasetsTrainInSeparateFolders) {
 TEST_F(TrainCommand, ResumeWithAnotherSettingNamesItBeforeAnyWeightIsLoaded) {
   const fs::path dir = logs_.path() / "run";
   const std::string base = "train --dataset cifar10 --data-dir " + quoted(data_->path()) +
-                           " --train-size 64 --val-size 32 --device cpu --threads 1 "
-                           "--no-progress --log-dir " +
+                           " --train-size 64 --val-size 32 --batch-size 32 --device cpu "
+                           "--threads 1 --no-progress --log-dir " +
                            quoted(dir);
   const auto first = run_helmholtz(base + " --setting 0 --epochs 1");
   ASSERT_EQ(first.exit_code, 0) << first.output;
@@ -153,8 +154,7 @@ TEST_F(TrainCommand, ResumeWithAnotherSettingNamesItBeforeAnyWeightIsLoaded) {
       << from_checkpoint.output;
   EXPECT_NE(from_checkpoint.output.find("setting 0, you asked for setting 1"), std::string::npos)
       << from_checkpoint.output;
-  EXPECT_EQ(from_checkpoint.output.find("serialized"), std::string::npos)
-      << from_checkpoint.output;
+  EXPECT_EQ(from_checkpoint.output.find("serialized"), std::string::npos) << from_checkpoint.output;
 }
 
 TEST_F(TrainCommand, AnArchitectureFileTrainsAndIsRecordedInTheRun) {
@@ -167,8 +167,8 @@ TEST_F(TrainCommand, AnArchitectureFileTrainsAndIsRecordedInTheRun) {
   EXPECT_EQ(j["parameters"].get<int>(), 224 + 1168 + 170);
   EXPECT_NE(j["identity"]["model"].get<std::string>().find("conv(k3,f8,s2,same)"),
             std::string::npos);
-  EXPECT_NE(read_text(dir / "config.toml").find("architecture = \"" +
-                                                 testing::tiny_architecture().string() + "\""),
+  EXPECT_NE(read_text(dir / "config.toml")
+                .find("architecture = \"" + testing::tiny_architecture().string() + "\""),
             std::string::npos);
   // A file whose network does not fit the input names the layer.
   const fs::path bad = logs_.path() / "bad.toml";

@@ -9,10 +9,10 @@
 
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/models/architecture.hpp"
-#include "helmholtz/train/network.hpp"
 #include "helmholtz/train/cuda_graphs.hpp"
 #include "helmholtz/train/keras_sgd.hpp"
 #include "helmholtz/train/loop.hpp"
+#include "helmholtz/train/network.hpp"
 #include "helmholtz/train/precision.hpp"
 #include "helmholtz/train/setup.hpp"
 
@@ -29,7 +29,6 @@ EpochOptions test_epoch_options(int batch_size) {
   o.channels_last = true;
   return o;
 }
-
 
 TensorData pattern_tensors(std::int64_t count, std::uint64_t seed, const torch::Device& device) {
   return to_tensors(data::make_pattern_images(count, 32, 32, 3, 10, seed), device);
@@ -122,8 +121,7 @@ TEST(EpochTrainer, CarriedIteratorRunsFloorStepsAndContinuesThePass) {
   EpochTrainer whole(model, sgd, test_epoch_options(4));
   EXPECT_EQ(whole.steps_per_epoch(10), 3);
   EXPECT_DOUBLE_EQ(whole.samples_per_epoch(10), 10.0);
-  EXPECT_EQ(EpochTrainer(model, sgd, test_epoch_options(128)).steps_per_epoch(50000) * 200,
-            78200);
+  EXPECT_EQ(EpochTrainer(model, sgd, test_epoch_options(128)).steps_per_epoch(50000) * 200, 78200);
 }
 
 // The protocol reaches the trainer: the reference's images flip top-bottom and run from the
@@ -274,13 +272,26 @@ Metrics short_run(const torch::Device& device, Precision precision, bool graphs,
 
 bool have_cuda() { return StepGraphs::compiled() && torch::cuda::is_available(); }
 
+// Every weight of `model`, in one flat tensor.
+torch::Tensor flat_weights(const torch::nn::Sequential& model) {
+  std::vector<torch::Tensor> weights;
+  for (const auto& p : model->parameters()) weights.push_back(p.detach().flatten());
+  return torch::cat(weights);
+}
+
+// |a - b| / |b|, in the 2-norm.
+double relative_difference(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a - b).norm().item<double>() / b.norm().item<double>();
+}
+
 TEST(CudaTrainer, DefaultPrecisionAccuracyMatchesFp32) {
   if (!have_cuda()) GTEST_SKIP() << "no CUDA GPU in this build or machine";
   const torch::Device gpu(torch::kCUDA, 0);
   configure_backend(gpu, Precision::kFp32);
   const auto fp32 = short_run(gpu, Precision::kFp32, false, 20, 8192, 128);
   configure_backend(gpu, Precision::kBf16);
-  const auto fast = short_run(gpu, resolve_precision(run::PrecisionChoice::kAuto, gpu), true, 20, 8192, 128);
+  const auto fast =
+      short_run(gpu, resolve_precision(run::PrecisionChoice::kAuto, gpu), true, 20, 8192, 128);
   EXPECT_GT(fp32.acc, 0.3) << "the short run must learn for the comparison to mean anything";
   EXPECT_NEAR(fast.acc, fp32.acc, 0.05);
 }
@@ -317,17 +328,14 @@ TEST(CudaTrainer, CarriedIteratorReplaysItsShortBatchAndRestoresOnTheGpu) {
     EXPECT_TRUE(trainer.iterator_state().order.is_cuda());
     EXPECT_TRUE(std::isfinite(trainer.train_epoch(data).loss));
     *captured = trainer.graphs_captured();
-    std::vector<torch::Tensor> weights;
-    for (const auto& p : model->parameters()) weights.push_back(p.detach().flatten());
-    return torch::cat(weights);
+    return flat_weights(model);
   };
   int eager_graphs = -1, graphs = -1;
   const auto eager = run(false, &eager_graphs);
   const auto replayed = run(true, &graphs);
   EXPECT_EQ(eager_graphs, 0);
   EXPECT_EQ(graphs, 2) << "one graph for batches of 64, one for the short 24";
-  const double relative = (replayed - eager).norm().item<double>() / eager.norm().item<double>();
-  EXPECT_LT(relative, 1e-3);
+  EXPECT_LT(relative_difference(replayed, eager), 1e-3);
 }
 
 TEST(CudaTrainer, GraphsReplayFullAndShortBatchesAndTrainLikeEagerSteps) {
@@ -354,17 +362,14 @@ TEST(CudaTrainer, GraphsReplayFullAndShortBatchesAndTrainLikeEagerSteps) {
     }
     EXPECT_EQ(sgd.iterations(), 6 * 11);
     *captured = trainer.graphs_captured();
-    std::vector<torch::Tensor> weights;
-    for (const auto& p : model->parameters()) weights.push_back(p.detach().flatten());
-    return torch::cat(weights);
+    return flat_weights(model);
   };
   int eager_graphs = -1, graphs = -1;
   const auto eager = run(false, &eager_graphs);
   const auto replayed = run(true, &graphs);
   EXPECT_EQ(eager_graphs, 0);
   EXPECT_EQ(graphs, 2) << "one graph for batches of 64, one for the last 24";
-  const double relative = (replayed - eager).norm().item<double>() / eager.norm().item<double>();
-  EXPECT_LT(relative, 1e-3);
+  EXPECT_LT(relative_difference(replayed, eager), 1e-3);
 }
 
 // Graphs read the data through the addresses they were captured with: when the trainer is given
@@ -391,14 +396,11 @@ TEST(CudaTrainer, GraphsAreCapturedAnewWhenTheirTensorsMove) {
     first.images.zero_();
     for (int e = 0; e < 3; ++e) trainer.train_epoch(second);
     EXPECT_EQ(trainer.graphs_captured(), graphs ? 1 : 0);
-    std::vector<torch::Tensor> weights;
-    for (const auto& p : model->parameters()) weights.push_back(p.detach().flatten());
-    return torch::cat(weights);
+    return flat_weights(model);
   };
   const auto eager = run(false);
   const auto replayed = run(true);
-  const double relative = (replayed - eager).norm().item<double>() / eager.norm().item<double>();
-  EXPECT_LT(relative, 1e-3);
+  EXPECT_LT(relative_difference(replayed, eager), 1e-3);
 }
 
 }  // namespace

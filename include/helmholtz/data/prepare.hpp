@@ -22,10 +22,10 @@ struct PreparedImages {
   CompressionStats test;
   double seconds = 0;           // loading + compression
   double compress_seconds = 0;  // compression alone
-  // Under a storage budget: the mean file bytes of the whole training split at this level, and
-  // how many images the budget holds (the training split is its first min(that, all) images).
+  // Under a storage budget: the mean file bytes of the whole training split at this level (the
+  // training split is then the first floor(budget / that) images; a budget holding more than
+  // the split has is refused).
   double budget_mean_bytes = 0;
-  std::int64_t budget_fits = 0;
   // The decoded-image cache: whether each split came from it, and the files.
   bool train_from_cache = false;
   bool test_from_cache = false;
