@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Installs every dependency from Debian's archive, builds helmholtz (Release) into build/, and
-# fetches CIFAR-10 when the network allows. Idempotent: run it again any time.
-#   scripts/setup.sh [--no-fetch] [--build-dir DIR]
+# Installs every dependency from Debian's archive, builds the helmholtz binary (Release) into
+# build/, and fetches CIFAR-10 when the network allows. Idempotent: run it again any time. The
+# tests and fuzz replays are built by scripts/test.sh (or --all here), not before a first run.
+#   scripts/setup.sh [--no-fetch] [--all] [--build-dir DIR]
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="$root/build"
 fetch=1
+targets=(--target helmholtz)
 while (($#)); do
   case "$1" in
     --no-fetch) fetch=0 ;;
+    --all) targets=() ;;
     --build-dir) build_dir="$2"; shift ;;
-    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -69,7 +72,7 @@ fi
 
 echo "== building into $build_dir"
 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release
-cmake --build "$build_dir" -j"$(nproc)"
+cmake --build "$build_dir" -j"$(nproc)" "${targets[@]}"
 
 if ((fetch)); then
   if "$root/scripts/fetch-cifar10.sh" "$root/data"; then
