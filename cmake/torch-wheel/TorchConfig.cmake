@@ -1,13 +1,16 @@
 # LibTorch from a pip torch package (a "wheel"), without the CUDA toolkit check of the package's
 # own TorchConfig.cmake, which wants nvcc where GPU machines with a pip torch often have none.
 # LibTorch's libraries and headers come from the torch package, the CUDA headers from pip's
-# nvidia-* packages. scripts/gpu-check.sh configures with it where torch's own config fails:
+# nvidia-* packages or a toolkit. The device run (scripts/gpu-check.sh) configures with it where
+# its pre-flight finds no toolkit for torch's own config, or that config fails to configure; a
+# CPU rehearsal uses it with Debian's python3-torch. By hand:
 #
 #   cmake -DTorch_DIR=<repository>/cmake/torch-wheel -DTORCH_WHEEL_DIR=<site-packages>/torch \
 #         -DTORCH_WHEEL_CUDA=ON -DTORCH_WHEEL_CUDA_INCLUDE_DIRS="<inc>;<inc>" \
 #         -DTORCH_WHEEL_CUDA_LIBRARY_DIRS="<lib>;<lib>" -DTORCH_WHEEL_CUDART=<lib>/libcudart.so.12
 #
-#   TORCH_WHEEL_DIR                the torch package folder (default: python3's torch)
+#   TORCH_WHEEL_DIR                the torch package folder (default: python3's torch, else
+#                                  /usr/bin/python3's)
 #   TORCH_WHEEL_CUDA               ON: the torch_cuda target (the project's CUDA-only code then
 #                                  compiles); OFF: no such target (no CUDA-only code, but
 #                                  libtorch_cuda is still linked, so the GPU still works).

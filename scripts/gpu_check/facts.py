@@ -1,17 +1,15 @@
-"""What scripts/gpu-check.sh needs to know of the machine, printed as key=value lines.
+"""What the device run needs to know of the machine: the system, the compiler, the CUDA toolkit
+and, in the python that has torch, torch itself.
 
-    facts.py [--torch] [--manifest DEBS/MANIFEST]
+    facts.py --torch       (run by the python with torch) prints torch's facts as one JSON object
 
-The system (GPU by nvidia-smi, OS, kernel, cores, memory, glibc, compilers, libstdc++, build
-tools) always; with --torch also what this interpreter's torch knows (import torch takes
-seconds, so it is done once here): its version, CUDA, C++ ABI, folders, cuDNN, the GPU it sees,
-and the CUDA headers and libraries of pip's nvidia-* packages (no CUDA toolkit needed).
-nvcc and cuda_root: a CUDA toolkit (PATH, CUDA_HOME, /usr/local/cuda), or empty. cuda_arch: the
-first GPU's compute capability ("9.0" on H100/H200), from torch, else nvidia-smi.
-With --manifest, warns (on stderr) where this glibc is older than the .debs need.
+system() and toolkit() run in the driver's own python; torch() runs in the python with torch
+(`import torch` takes seconds, so it is done once, in a child process the driver can time out).
+cxx_standard() reads torch's headers and CMake files for the C++ standard they need.
 """
 
 import glob
+import json
 import os
 import platform
 import re
@@ -20,121 +18,123 @@ import subprocess
 import sys
 import time
 
-
-def out(key, value):
-    print(f"{key}={value}", flush=True)
+ARCH = "x86_64-linux-gnu"
 
 
-def run(*cmd, timeout=30):
-    """The command's stdout, or "" where it is missing or fails."""
+def run(*cmd, timeout=20):
+    """The command's stdout and stderr, or "" where it is missing, fails to start or hangs."""
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout).stdout
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        return done.stdout + done.stderr
     except (OSError, subprocess.SubprocessError):
         return ""
 
 
 def first_line(text):
-    return (text.splitlines() or [""])[0]
+    return (text.strip().splitlines() or [""])[0]
+
+
+def version_of(text):
+    """The first dotted version number in text ("12.2.0"), or ""."""
+    m = re.search(r"\b([0-9]+\.[0-9]+(?:\.[0-9]+)?)\b", text)
+    return m.group(1) if m else ""
+
+
+def as_tuple(version):
+    return tuple(int(x) for x in re.findall(r"[0-9]+", version or ""))
 
 
 def system():
-    smi = ""
-    if shutil.which("nvidia-smi"):
-        print(run("nvidia-smi"), file=sys.stderr, flush=True)
-        smi = first_line(run("nvidia-smi", "--query-gpu=name,driver_version,memory.total,compute_cap",
-                             "--format=csv,noheader"))
-        out("nvidia_smi", smi)
-        out("gpu_count", sum(1 for l in run("nvidia-smi", "-L").splitlines() if l.startswith("GPU")))
-    else:
-        print("no nvidia-smi", file=sys.stderr)
-        out("nvidia_smi", "none")
-    out("date", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
-    pretty = ""
+    f = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "kernel": platform.release()}
+    smi = shutil.which("nvidia-smi")
+    f["nvidia_smi"] = first_line(run(smi, "--query-gpu=name,driver_version,memory.total,compute_cap",
+                                     "--format=csv,noheader")) if smi else "none"
+    f["gpu_count_smi"] = sum(1 for l in run(smi, "-L").splitlines() if l.startswith("GPU")) if smi else 0
     try:
         m = re.search(r'^PRETTY_NAME="?([^"\n]*)', open("/etc/os-release").read(), re.M)
-        pretty = m.group(1) if m else "?"
+        f["os"] = m.group(1) if m else "?"
     except OSError:
-        pretty = platform.system()
-    out("os", pretty)
-    out("kernel", platform.release())
-    out("nproc", len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 4)
+        f["os"] = platform.system()
+    f["nproc"] = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 4
     try:
         kib = int(re.search(r"MemTotal:\s+(\d+)", open("/proc/meminfo").read()).group(1))
-        out("memory", f"{kib / 1048576:.0f} GiB")
+        f["memory"] = f"{kib / 1048576:.0f} GiB"
     except (OSError, AttributeError):
-        out("memory", "")
+        f["memory"] = "?"
     try:
-        glibc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+        f["glibc"] = version_of(os.confstr("CS_GNU_LIBC_VERSION") or "")
     except (ValueError, OSError):
-        glibc = first_line(run("ldd", "--version"))
-    out("glibc", glibc)
-    for cc in ("gcc", "g++"):
-        out(cc, first_line(run(cc, "--version")) if shutil.which(cc) else "none")
-    libstdcxx = run("g++", "-print-file-name=libstdc++.so.6").strip()
+        f["glibc"] = version_of(first_line(run("ldd", "--version")))
+    # The C++ compiler the build uses: $CXX, else g++ (configure is told which).
+    cxx = shutil.which(os.environ.get("CXX") or "g++") or ""
+    f["cxx"] = cxx
+    f["cxx_line"] = first_line(run(cxx, "--version")) if cxx else "none"
+    f["cxx_version"] = run(cxx, "-dumpfullversion", "-dumpversion").strip() if cxx else ""
+    libstdcxx = run(cxx, "-print-file-name=libstdc++.so.6").strip() if cxx else ""
     if not os.path.isfile(libstdcxx):
-        libstdcxx = next((p for p in ("/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6")
+        libstdcxx = next((p for p in (f"/usr/lib/{ARCH}/libstdc++.so.6", "/usr/lib64/libstdc++.so.6")
                           if os.path.isfile(p)), "")
-    best = ""
-    if libstdcxx:
-        found = set(re.findall(rb"GLIBCXX_3\.4\.[0-9]*", open(libstdcxx, "rb").read()))
-        key = lambda v: [int(x) if x.isdigit() else 0 for x in re.split(r"[._]", v)]
-        best = max((v.decode() for v in found), key=key, default="")
-    out("libstdcxx", best)
-    for tool in ("cmake", "pkg-config", "ninja", "make", "nvcc"):
+    found = set(re.findall(rb"GLIBCXX_3\.4\.[0-9]+", open(libstdcxx, "rb").read())) if libstdcxx else set()
+    f["glibcxx"] = max((v.decode() for v in found), key=as_tuple, default="")
+    for tool in ("cmake", "ninja", "make", "pkg-config"):
         path = shutil.which(tool)
-        out(f"tool_{tool}", f"{path} ({first_line(run(tool, '--version'))})" if path else "none")
-    # A CUDA toolkit, for torch's own CMake config: nvcc and the folder above its bin/.
-    home = os.environ.get("CUDA_HOME", "")
-    nvcc = next((p for p in (shutil.which("nvcc"), home and os.path.join(home, "bin", "nvcc"),
-                             "/usr/local/cuda/bin/nvcc") if p and os.access(p, os.X_OK)), "")
-    out("nvcc", nvcc)
-    out("cuda_root", os.path.dirname(os.path.dirname(nvcc)) if nvcc else
-        next((d for d in (home, "/usr/local/cuda") if d and os.path.isdir(d)), ""))
-    return smi, glibc, best
+        f[f"{tool}_path"] = path or ""
+        f[f"{tool}_version"] = version_of(first_line(run(path, "--version"))) if path else ""
+    return f
 
 
-def check_manifest(manifest, glibc, libstdcxx):
-    """What the Debian libraries ask of the system (scripts/gpu-debs.sh wrote it in MANIFEST)."""
+def cuda_include_dir(root):
+    """The include folder of a CUDA toolkit root that has cuda_runtime.h, or ""."""
+    for d in (os.path.join(root, "include"), os.path.join(root, "targets", "x86_64-linux", "include")):
+        if os.path.isfile(os.path.join(d, "cuda_runtime.h")):
+            return d
+    return ""
+
+
+def toolkit():
+    """nvcc (GPU_CHECK_NVCC, PATH, CUDA_HOME, /usr/local/cuda; GPU_CHECK_NVCC=none: no toolkit), its
+    version, its root and include folder, and whether crt/host_defines.h is there."""
+    home = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or ""
+    given = os.environ.get("GPU_CHECK_NVCC", "")
+    if given == "none":
+        candidates = []
+    elif given:
+        candidates = [given]
+    else:
+        candidates = [shutil.which("nvcc"), home and os.path.join(home, "bin", "nvcc"), "/usr/local/cuda/bin/nvcc"]
+    nvcc = next((p for p in candidates if p and os.path.isfile(p) and os.access(p, os.X_OK)), "")
+    f = {"nvcc": nvcc, "nvcc_version": "", "cuda_root": "", "cuda_include": "", "host_defines": ""}
+    if not nvcc:
+        return f
+    m = re.search(r"release ([0-9]+\.[0-9]+)", run(nvcc, "--version"))
+    f["nvcc_version"] = m.group(1) if m else ""
+    f["cuda_root"] = os.path.dirname(os.path.dirname(os.path.realpath(nvcc)))
+    f["cuda_include"] = cuda_include_dir(f["cuda_root"])
+    if f["cuda_include"] and os.path.isfile(os.path.join(f["cuda_include"], "crt", "host_defines.h")):
+        f["host_defines"] = os.path.join(f["cuda_include"], "crt", "host_defines.h")
+    return f
+
+
+def torch():
+    """What this interpreter's torch knows (run in the python with torch)."""
+    import torch as t
+
+    f = {"python": sys.executable, "python_version": platform.python_version(), "torch_version": t.__version__,
+         "torch_cuda": t.version.cuda or "", "cxx11_abi": bool(getattr(t._C, "_GLIBCXX_USE_CXX11_ABI", False)),
+         "torch_dir": os.path.dirname(t.__file__),
+         "torch_cmake_prefix": getattr(getattr(t, "utils", None), "cmake_prefix_path", "") or ""}
     try:
-        m = re.search(r"glibc >= ([0-9.]+), libstdc\+\+6 >= [0-9]+", open(manifest).read())
-    except OSError:
-        return
-    if not m:
-        return
-    print(f"the .debs need {m.group(0)}; this machine has {glibc}, {libstdcxx}", file=sys.stderr)
-    have = re.search(r"[0-9]+\.[0-9]+", glibc)
-    version = lambda v: [int(x) for x in v.split(".") if x.isdigit()]
-    if have and version(have.group(0)) < version(m.group(1)):
-        print(f"WARNING: glibc {have.group(0)} is older than the {m.group(1)} the Debian libraries "
-              "were built for", file=sys.stderr)
-
-
-def torch_facts(smi):
-    import torch
-
-    out("python_version", platform.python_version())
-    out("torch_version", torch.__version__)
-    out("torch_cuda", torch.version.cuda)
-    out("cxx11_abi", getattr(torch._C, "_GLIBCXX_USE_CXX11_ABI", "unknown"))
-    out("torch_dir", os.path.dirname(torch.__file__))
-    out("torch_cmake_prefix", getattr(torch.utils, "cmake_prefix_path", ""))
-    try:
-        out("cudnn", torch.backends.cudnn.version())
+        f["cudnn"] = str(t.backends.cudnn.version())
     except Exception as e:  # noqa: BLE001 (any failure is a fact)
-        out("cudnn", f"n/a ({e})")
-    available = torch.cuda.is_available()
-    out("cuda_available", available)
-    arch = ""
-    if available:
-        out("device_count", torch.cuda.device_count())
-        out("device_name", torch.cuda.get_device_name(0))
-        arch = ".".join(map(str, torch.cuda.get_device_capability(0)))
-        out("device_capability", arch)
-        free, total = torch.cuda.mem_get_info(0)
-        out("device_memory_gib", f"{total / 2**30:.1f}")
-    if not arch and smi.count(",") >= 3:
-        arch = smi.split(",")[3].strip()
-    out("cuda_arch", arch if re.fullmatch(r"[0-9]+\.[0-9]+", arch) else "")
+        f["cudnn"] = f"n/a ({e})"
+    f["cuda_available"] = bool(t.cuda.is_available())
+    if f["cuda_available"]:
+        f["device_count"] = t.cuda.device_count()
+        f["device_name"] = t.cuda.get_device_name(0)
+        f["device_capability"] = ".".join(map(str, t.cuda.get_device_capability(0)))
+        f["device_memory_gib"] = round(t.cuda.mem_get_info(0)[1] / 2**30, 1)
+        f["arch_list"] = list(t.cuda.get_arch_list())
+    # The CUDA headers and libraries of pip's nvidia-* packages (nvidia/<name>/include, lib).
     incs, libs = [], []
     for base in sys.path:
         for d in sorted(glob.glob(os.path.join(base, "nvidia", "*"))):
@@ -142,21 +142,49 @@ def torch_facts(smi):
                 p = os.path.join(d, sub)
                 if os.path.isdir(p) and p not in found:
                     found.append(p)
-    incs.sort(key=lambda d: "cuda_runtime" not in d)  # cuda_runtime's headers first
-    out("nvidia_include", ":".join(incs))
-    out("nvidia_lib", ":".join(libs))
-    cudart = [f for d in libs for f in sorted(glob.glob(os.path.join(d, "libcudart.so*")))]
-    out("cudart", cudart[0] if cudart else "")
+    f["nvidia_include"], f["nvidia_lib"] = incs, libs
+    f["cudart"] = next((x for d in libs for x in sorted(glob.glob(os.path.join(d, "libcudart.so*")))), "")
+    return f
 
 
-def main(argv):
-    manifest = argv[argv.index("--manifest") + 1] if "--manifest" in argv else ""
-    smi, glibc, libstdcxx = system()
-    if manifest:
-        check_manifest(manifest, glibc, libstdcxx)
-    if "--torch" in argv:
-        torch_facts(smi)
+STANDARDS = {"201402": 14, "201703": 17, "202002": 20, "202302": 23}
+HEADERS = ("ATen/ATen.h", "torch/csrc/api/include/torch/all.h", "c10/util/C++17.h", "c10/macros/Macros.h",
+           "torch/headeronly/macros/Macros.h")
+
+
+def cxx_standard(torch_dir, cmake_dirs):
+    """[(standard, where)] from torch's headers (`#if ... __cplusplus < 2020xxL` guards of an
+    #error) and CMake files (cxx_std_NN, CXX_STANDARD NN), and the standard torch builds its
+    extensions with (torch/utils/cpp_extension.py's -std=c++NN) as (NN, "cpp_extension")."""
+    found = []
+    include = os.path.join(torch_dir, "include")
+    for h in HEADERS:
+        try:
+            text = open(os.path.join(include, h), errors="replace").read()
+        except OSError:
+            continue
+        for m in re.finditer(r"__cplusplus\s*<\s*(20[0-9]{4})L[^\n]*\n\s*#\s*error", text):
+            if m.group(1) in STANDARDS:
+                found.append((STANDARDS[m.group(1)], h))
+    for d in cmake_dirs:
+        for p in sorted(glob.glob(os.path.join(d, "**", "*.cmake"), recursive=True)):
+            try:
+                text = open(p, errors="replace").read()
+            except OSError:
+                continue
+            for m in re.finditer(r"cxx_std_([0-9]{2})|CXX_STANDARD\s+([0-9]{2})\b", text):
+                found.append((int(m.group(1) or m.group(2)), os.path.relpath(p, os.path.dirname(d))))
+    try:
+        ext = open(os.path.join(torch_dir, "utils", "cpp_extension.py"), errors="replace").read()
+        stds = [int(x) for x in re.findall(r"['\"]-std=c\+\+([0-9]{2})['\"]", ext)]
+        if stds:
+            found.append((max(stds), "cpp_extension"))
+    except OSError:
+        pass
+    return found
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:] != ["--torch"]:
+        sys.exit("usage: facts.py --torch")
+    print(json.dumps(torch()))
