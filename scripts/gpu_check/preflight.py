@@ -73,8 +73,9 @@ def torch_facts(options, budget):
 
 
 def standard_needed(t, options):
-    """(standard, how): from torch's headers and CMake files where they say, else the version
-    torch builds its extensions with, else by torch's version (< 2.10: 17, else 20)."""
+    """(standard, how): at least what CMakeLists.txt chooses by torch's version (< 2.10: 17,
+    else 20), and more where torch's headers and CMake files, or else the version torch builds
+    its extensions with, ask for more."""
     cmake_dirs = []
     given = options.get("torch_dir_cmake", "")
     for top in (given and os.path.dirname(given.rstrip("/")), t.get("torch_cmake_prefix", "")):
@@ -98,6 +99,9 @@ def standard_needed(t, options):
         how = "nothing in torch's headers or CMake files says; by torch's version"
     if ext and hard:
         how += f"; torch builds extensions with C++{ext[0]}"
+    rule = 17 if machine.as_tuple(t["torch_version"])[:2] < (2, 10) else 20
+    if rule > std:
+        std, how = rule, f"CMakeLists.txt's choice for torch {t['torch_version']} ({how})"
     return std, how, found
 
 

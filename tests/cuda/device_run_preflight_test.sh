@@ -78,7 +78,7 @@ expect() {
 }
 
 header 201703L
-expect nothing-broken 0 '^pre-flight: ok: torch 2\.11\.0\+cu130, Fake GPU, C\+\+17'
+expect nothing-broken 0 '^pre-flight: ok: torch 2\.11\.0\+cu130, Fake GPU, C\+\+20'
 expect python-without-torch 1 'nonexistent' GPU_CHECK_PYTHON=/nonexistent
 expect python-cannot-import 1 'cannot import torch' PYTHONPATH="$tmp/none"
 expect no-nvcc 1 'no nvcc' GPU_CHECK_NVCC=none
