@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <set>
 
 #include "helmholtz/data/synthetic.hpp"
@@ -284,6 +285,28 @@ double relative_difference(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).norm().item<double>() / b.norm().item<double>();
 }
 
+// What the CUDA trainer tests compare, with and without graphs: setting 1 on the GPU from seed 9,
+// Keras SGD, batches of 64, contiguous batches.
+struct GpuTraining {
+  GpuTraining(const torch::Device& gpu, bool graphs, bool carried_iterator = false)
+      : model([&] {
+          torch::manual_seed(9);
+          auto m = build(models::image_architecture(1), {3, 32, 32}, 10);
+          m->to(gpu);
+          return m;
+        }()),
+        sgd(model->parameters(), 0.01, 0.9, true, 1e-6) {
+    EpochOptions options = test_epoch_options(64);
+    options.channels_last = false;
+    options.cuda_graphs = graphs;
+    options.carried_iterator = carried_iterator;
+    trainer = std::make_unique<EpochTrainer>(model, sgd, options);
+  }
+  torch::nn::Sequential model;
+  KerasSgd sgd;
+  std::unique_ptr<EpochTrainer> trainer;
+};
+
 TEST(CudaTrainer, DefaultPrecisionAccuracyMatchesFp32) {
   if (!have_cuda()) GTEST_SKIP() << "no CUDA GPU in this build or machine";
   const torch::Device gpu(torch::kCUDA, 0);
@@ -309,15 +332,9 @@ TEST(CudaTrainer, CarriedIteratorReplaysItsShortBatchAndRestoresOnTheGpu) {
   const std::int64_t n = 64 * 10 + 24;  // passes of 11 batches, epochs of 10 steps
   const auto data = pattern_tensors(n, 22, gpu);
   auto run = [&](bool graphs, int* captured) {
-    torch::manual_seed(9);
-    auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
-    model->to(gpu);
-    KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
-    EpochOptions options = test_epoch_options(64);
-    options.channels_last = false;
-    options.cuda_graphs = graphs;
-    options.carried_iterator = true;
-    EpochTrainer trainer(model, sgd, options);
+    GpuTraining t(gpu, graphs, /*carried_iterator=*/true);
+    auto& sgd = t.sgd;
+    auto& trainer = *t.trainer;
     for (int e = 0; e < 8; ++e) EXPECT_TRUE(std::isfinite(trainer.train_epoch(data).loss));
     EXPECT_EQ(sgd.iterations(), 8 * 10);
     EXPECT_TRUE(trainer.iterator_state().order.is_cuda());
@@ -328,7 +345,7 @@ TEST(CudaTrainer, CarriedIteratorReplaysItsShortBatchAndRestoresOnTheGpu) {
     EXPECT_TRUE(trainer.iterator_state().order.is_cuda());
     EXPECT_TRUE(std::isfinite(trainer.train_epoch(data).loss));
     *captured = trainer.graphs_captured();
-    return flat_weights(model);
+    return flat_weights(t.model);
   };
   int eager_graphs = -1, graphs = -1;
   const auto eager = run(false, &eager_graphs);
@@ -345,14 +362,9 @@ TEST(CudaTrainer, GraphsReplayFullAndShortBatchesAndTrainLikeEagerSteps) {
   const std::int64_t n = 64 * 10 + 24;  // a short last batch in every epoch
   const auto data = pattern_tensors(n, 21, gpu);
   auto run = [&](bool graphs, int* captured) {
-    torch::manual_seed(9);
-    auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
-    model->to(gpu);
-    KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
-    EpochOptions options = test_epoch_options(64);
-    options.channels_last = false;
-    options.cuda_graphs = graphs;
-    EpochTrainer trainer(model, sgd, options);
+    GpuTraining t(gpu, graphs);
+    auto& sgd = t.sgd;
+    auto& trainer = *t.trainer;
     for (int e = 0; e < 6; ++e) {
       std::int64_t seen = 0;
       const auto metrics =
@@ -362,7 +374,7 @@ TEST(CudaTrainer, GraphsReplayFullAndShortBatchesAndTrainLikeEagerSteps) {
     }
     EXPECT_EQ(sgd.iterations(), 6 * 11);
     *captured = trainer.graphs_captured();
-    return flat_weights(model);
+    return flat_weights(t.model);
   };
   int eager_graphs = -1, graphs = -1;
   const auto eager = run(false, &eager_graphs);
@@ -383,20 +395,15 @@ TEST(CudaTrainer, GraphsAreCapturedAnewWhenTheirTensorsMove) {
   auto run = [&](bool graphs) {
     auto first = pattern_tensors(64 * 6, 31, gpu);
     const auto second = pattern_tensors(64 * 6, 32, gpu);
-    torch::manual_seed(9);
-    auto model = build(models::image_architecture(1), {3, 32, 32}, 10);
-    model->to(gpu);
-    KerasSgd sgd(model->parameters(), 0.01, 0.9, true, 1e-6);
-    EpochOptions options = test_epoch_options(64);
-    options.channels_last = false;
-    options.cuda_graphs = graphs;
-    EpochTrainer trainer(model, sgd, options);
+    GpuTraining t(gpu, graphs);
+    auto& sgd = t.sgd;
+    auto& trainer = *t.trainer;
     trainer.train_epoch(first);
     EXPECT_EQ(trainer.graphs_captured(), graphs ? 1 : 0);
     first.images.zero_();
     for (int e = 0; e < 3; ++e) trainer.train_epoch(second);
     EXPECT_EQ(trainer.graphs_captured(), graphs ? 1 : 0);
-    return flat_weights(model);
+    return flat_weights(t.model);
   };
   const auto eager = run(false);
   const auto replayed = run(true);
