@@ -15,29 +15,15 @@
 #include <random>
 #include <string>
 
+#include "helmholtz/core/temp_dir.hpp"
 #include "helmholtz/run/spec.hpp"
 
 namespace helmholtz::testing {
 
-class TempDir {
+// A test's own scratch folder (core::TempDir), named helmholtz-test-XXXXXX.
+class TempDir : public core::TempDir {
  public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("helmholtz-test-" + std::to_string(rd()) + "-" + std::to_string(counter_++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-  static inline std::atomic<int> counter_{0};
+  TempDir() : core::TempDir("helmholtz-test") {}
 };
 
 struct CommandResult {

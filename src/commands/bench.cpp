@@ -16,12 +16,9 @@
 #include "helmholtz/data/compress.hpp"
 #include "helmholtz/data/datasets.hpp"
 #include "helmholtz/data/image_set.hpp"
-#include "helmholtz/data/info.hpp"
-#include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/features/audio_features.hpp"
 #include "helmholtz/sweep/grid.hpp"
 #include "helmholtz/train/device.hpp"
-#include "helmholtz/train/loop.hpp"
 #include "helmholtz/train/setup.hpp"
 #include "helmholtz/train/throughput.hpp"
 

@@ -6,14 +6,11 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <system_error>
 #include <utility>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/core/temp_dir.hpp"
 #include "helmholtz/data/info.hpp"
-#include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/train/augment.hpp"
 #include "helmholtz/train/checkpoint.hpp"
 #include "helmholtz/train/cuda_graphs.hpp"
@@ -72,10 +69,18 @@ torch::nn::Sequential make_model(const DoctorSetup& setup, std::uint64_t seed) {
 }
 
 TensorData make_data(const DoctorSetup& setup, std::int64_t count, const torch::Device& device) {
-  const auto info = data::dataset_info(setup.spec.data.dataset);
-  return to_tensors(data::make_pattern_images(count, info.height, info.width, info.channels,
-                                              info.num_classes, setup.seed),
-                    device);
+  return pattern_tensors(setup.spec.data.dataset, count, setup.seed, device);
+}
+
+// One batch of `setup.batch` images on the device as the network sees them, and their labels,
+// with the backend set for IEEE float32 (TF32 off): the plain path of the one-step checks.
+struct Batch {
+  torch::Tensor x, y;
+};
+Batch fp32_batch(const DoctorSetup& setup) {
+  configure_backend(setup.device, Precision::kFp32);
+  const auto data = make_data(setup, setup.batch, setup.device);
+  return {model_input(data.images), data.labels};
 }
 
 torch::Tensor flat(const std::vector<torch::Tensor>& tensors) {
@@ -116,30 +121,6 @@ torch::Tensor loss_and_gradients(torch::nn::Sequential& model, const torch::Tens
 }
 
 double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
-
-// A temporary folder, removed with everything in it when it goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "helmholtz-doctor-XXXXXX");
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw core::RunError("doctor: cannot make a temporary folder under " +
-                           std::filesystem::temp_directory_path().string() +
-                           " (set TMPDIR to a writable folder)");
-    }
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // cuDNN's deterministic algorithms for the duration of a check (graphs and eager steps then
 // compute bit for bit alike), and the switches as they were afterwards.
@@ -231,12 +212,10 @@ CheckResult check_cuda_graphs(const DoctorSetup& setup, const Tamper& tamper) {
 
 CheckResult check_bf16(const DoctorSetup& setup, const Tamper& tamper) {
   const std::string name = "bf16";
-  configure_backend(setup.device, Precision::kFp32);
+  const auto batch = fp32_batch(setup);
   auto model = make_model(setup, setup.seed);
-  const auto data = make_data(setup, setup.batch, setup.device);
-  const auto x = model_input(data.images);
-  const auto plain = loss_and_gradients(model, x, data.labels, Precision::kFp32);
-  auto fast = loss_and_gradients(model, x, data.labels, Precision::kBf16);
+  const auto plain = loss_and_gradients(model, batch.x, batch.y, Precision::kFp32);
+  auto fast = loss_and_gradients(model, batch.x, batch.y, Precision::kBf16);
   if (tamper) tamper(fast);
   const double loss32 = plain[0].item<double>();
   const double relative = std::abs(fast[0].item<double>() - loss32) / std::abs(loss32);
@@ -284,15 +263,13 @@ CheckResult check_augmentation(const DoctorSetup& setup, const Tamper& tamper,
 
 CheckResult check_channels_last(const DoctorSetup& setup, const Tamper& tamper) {
   const std::string name = "channels-last";
-  configure_backend(setup.device, Precision::kFp32);
-  const auto data = make_data(setup, setup.batch, setup.device);
-  const auto x = model_input(data.images);
+  const auto batch = fp32_batch(setup);
   auto contiguous = make_model(setup, setup.seed);
   auto nhwc = make_model(setup, setup.seed);
   use_channels_last(nhwc);
-  const auto plain = loss_and_gradients(contiguous, x, data.labels, Precision::kFp32, true);
-  auto fast = loss_and_gradients(nhwc, x.contiguous(torch::MemoryFormat::ChannelsLast), data.labels,
-                                 Precision::kFp32, true);
+  const auto plain = loss_and_gradients(contiguous, batch.x, batch.y, Precision::kFp32, true);
+  auto fast = loss_and_gradients(nhwc, batch.x.contiguous(torch::MemoryFormat::ChannelsLast),
+                                 batch.y, Precision::kFp32, true);
   if (tamper) tamper(fast);
   return compared(name, max_abs(fast - plain) / max_abs(plain), kChannelsLastTolerance,
                   "logits, loss and gradients, NHWC vs contiguous, differ by (relative)",
@@ -307,7 +284,7 @@ CheckResult check_checkpoint(const DoctorSetup& setup, const Tamper& tamper) {
   options.batch_size = static_cast<int>(setup.batch);
   EpochTrainer trainer(model, sgd, options);
   trainer.train_epoch(make_data(setup, setup.batch * 2, setup.device));  // momentum to save
-  const TempDir dir;
+  const core::TempDir dir("helmholtz-doctor");
   const CheckpointFiles files{dir.path() / "last.pt", dir.path() / "last.pt.prev"};
   const std::string identity = run::identity_line(run::identity(setup.spec));
   TrainState state;

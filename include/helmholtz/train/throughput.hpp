@@ -5,6 +5,7 @@
 // through it.
 
 #include <cstdint>
+#include <string>
 
 #include "helmholtz/run/spec.hpp"
 #include "helmholtz/train/setup.hpp"
@@ -18,6 +19,11 @@ struct Throughput {
   bool cuda_graphs = false;  // steps replayed from CUDA graphs
   std::int64_t parameters = 0;
 };
+
+// `count` generated images of `dataset`'s shape (data::make_pattern_images from `seed`), on
+// `device`: what the measurement and doctor's checks train on.
+TensorData pattern_tensors(const std::string& dataset, std::int64_t count, std::uint64_t seed,
+                           const torch::Device& device);
 
 // `warmup_steps` untimed steps and one untimed evaluation, then `epochs` timed epochs over
 // `images` images and one timed evaluation. Throws core::RunError when the loss is not finite.
