@@ -17,6 +17,7 @@
 
 #include "helmholtz/core/temp_dir.hpp"
 #include "helmholtz/run/spec.hpp"
+#include "helmholtz/run/summary.hpp"
 
 namespace helmholtz::testing {
 
@@ -30,6 +31,49 @@ struct CommandResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr together
 };
+
+// A whole, valid summary of one finished run (JPEG quality 5 of all-cnns on CIFAR-10, seed 0,
+// 3 epochs, held-out validation), for tests that write run folders by hand: they change the
+// fields they are about and write run::to_json of it.
+inline run::Summary sample_summary(const run::Identity& identity = {}) {
+  run::Summary s;
+  s.version = "test";
+  s.identity = identity;
+  s.dataset = "cifar10";
+  s.model = "all-cnns";
+  s.level_option = "quality";
+  s.level = "5";
+  s.codec = "jpeg";
+  s.optimizer = "sgd";
+  s.parameters = 1369738;
+  s.device = "cpu";
+  s.device_name = "cpu";
+  s.precision = "fp32";
+  s.train_samples = 1000;
+  s.train_steps_per_epoch = 8;
+  s.validation_samples = 500;
+  s.test_samples = 1000;
+  s.num_classes = 10;
+  s.epochs_requested = 3;
+  s.epochs_completed = 3;
+  s.finished = true;
+  s.status = run::RunStatus::kFinished;
+  s.best_val_acc = 0.5;
+  s.best_epoch = 3;
+  s.mean_top10_val_acc = 0.4;
+  s.test_best = run::TestFigures{3, 0.5, 1.2};
+  s.test_last = run::TestFigures{3, 0.5, 1.2};
+  s.bits_per_sample = 2000;
+  s.payload_bits_per_sample = 1500;
+  s.lossless_bits_per_sample = 20000;
+  s.lossless_payload_bits_per_sample = 19000;
+  s.signal_bits_per_sample = 24576;
+  s.distortion_metric = "psnr";
+  s.distortion_db = 25.0;
+  s.compression = nlohmann::json::object();
+  s.wall_seconds = 10;
+  return s;
+}
 
 // A file's bytes as a string (empty when it cannot be read).
 inline std::string read_text(const std::filesystem::path& file) {

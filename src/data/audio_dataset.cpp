@@ -156,15 +156,6 @@ AudioClipList to_clip_list(std::vector<std::vector<fs::path>> per_class) {
   return list;
 }
 
-// A uniform integer in [0, bound) from the raw 64-bit output, without bias (rejection of the
-// lowest 2^64 mod bound values).
-std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t bound) {
-  const std::uint64_t threshold = (std::uint64_t{0} - bound) % bound;
-  std::uint64_t r = rng();
-  while (r < threshold) r = rng();
-  return r % bound;
-}
-
 }  // namespace
 
 AudioClipList scan_audio_effects(const fs::path& dir, const std::string& instrument) {
@@ -259,7 +250,7 @@ AudioSplit split_reference(const std::vector<int>& labels, int num_classes, std:
   AudioSplit split;
   for (auto& indices : by_class) {
     for (std::size_t i = indices.size(); i > 1; --i) {
-      std::swap(indices[i - 1], indices[uniform_below(rng, i)]);
+      std::swap(indices[i - 1], indices[core::uniform_below(rng, i)]);
     }
     const std::size_t train_part = indices.size() * 4 / 5;
     const std::size_t validation = train_part / 4;

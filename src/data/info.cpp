@@ -5,8 +5,8 @@
 namespace helmholtz::data {
 
 ImageDatasetInfo image_dataset_info(const std::string& dataset) {
-  if (dataset == "cifar10") return {dataset, 3, 32, 32, 10};
-  if (dataset == "fashion-mnist") return {dataset, 1, 32, 32, 10};
+  if (dataset == "cifar10") return {dataset, 3, 32, 32, 10, 32, 32};
+  if (dataset == "fashion-mnist") return {dataset, 1, 32, 32, 10, 28, 28};
   throw core::UsageError("--dataset: unknown dataset '" + dataset +
                          "' (choose cifar10 or fashion-mnist)");
 }

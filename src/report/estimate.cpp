@@ -46,8 +46,12 @@ void use_measure(Cell& c, BitsMeasure measure) {
 
 }  // namespace
 
+std::string to_string(AccuracyMeasure measure) {
+  return measure == AccuracyMeasure::kTest ? "test" : "mean-top10";
+}
+
 std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure measure,
-                             std::vector<std::string>* notes) {
+                             std::vector<std::string>* notes, AccuracyMeasure accuracy_measure) {
   std::vector<Cell> cells;
   std::vector<std::vector<const RunRecord*>> members;
   std::vector<std::string> diverged;
@@ -120,16 +124,28 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
       if (r->lossless_payload_bits_per_sample) {
         lossless_payload.push_back(*r->lossless_payload_bits_per_sample);
       }
-      if (r->mean_top10_val_acc) {
-        accuracy.push_back(*r->mean_top10_val_acc);
-        c.accuracy_by_seed[r->seed] = *r->mean_top10_val_acc;
+      c.members.push_back(r);
+      const bool test = accuracy_measure == AccuracyMeasure::kTest;
+      const auto score = test ? r->test_acc : r->mean_top10_val_acc;
+      const auto samples = test ? r->test_samples : r->validation_samples;
+      if (score) {
+        accuracy.push_back(*score);
+        c.accuracy_by_seed[r->seed] = *score;
       }
-      if (r->validation_samples) {
-        c.validation_samples = c.validation_samples
-                                   ? std::min(*c.validation_samples, *r->validation_samples)
-                                   : *r->validation_samples;
+      if (samples) {
+        c.validation_samples =
+            c.validation_samples ? std::min(*c.validation_samples, *samples) : *samples;
       }
-      if (r->above_chance && !*r->above_chance) ++c.chance_runs;
+      if (test) {
+        if (score && samples && r->num_classes &&
+            !above_chance(*score, *samples, *r->num_classes)) {
+          ++c.chance_runs;
+        }
+      } else if (r->above_chance && !*r->above_chance) {
+        ++c.chance_runs;
+      }
+      if (r->converged && !*r->converged) ++c.unconverged;
+      if (r->validation_data == "test") ++c.selected_on_test;
       only = r;
       if (r->convergence_epoch) convergence.push_back(*r->convergence_epoch);
       for (const auto& e : r->history) {
@@ -149,6 +165,7 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
     c.lossless_file_bits = stat_of(lossless_file);
     c.lossless_payload_bits = stat_of(lossless_payload);
     use_measure(c, measure);
+    c.accuracy_measure = accuracy_measure;
     c.accuracy = stat_of(accuracy);
     c.convergence = stat_of(convergence);
     c.train_samples = stat_of(train_samples);
@@ -156,7 +173,11 @@ std::vector<Cell> make_cells(const std::vector<RunRecord>& runs, BitsMeasure mea
       const MeanInterval m = t_interval(accuracy);
       c.accuracy_interval = Interval{m.mean - *m.half, m.mean + *m.half};
       c.interval_over_seeds = true;
-    } else if (c.runs == 1 && only->accuracy_interval) {
+    } else if (c.runs == 1 && accuracy.size() == 1 && accuracy_measure == AccuracyMeasure::kTest &&
+               only->test_samples) {
+      c.accuracy_interval = wilson_interval(accuracy.front(), *only->test_samples);
+    } else if (c.runs == 1 && accuracy_measure == AccuracyMeasure::kMeanTop10 &&
+               only->accuracy_interval) {
       c.accuracy_interval = only->accuracy_interval;
     }
     // Epochs no run reached are NaN (a gap); the curve ends at the longest run.
@@ -241,7 +262,7 @@ std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs) {
         it = all.end() - 1;
       }
       ++it->cell.runs;
-      it->accuracy.push_back(e.val_acc);
+      it->accuracy.push_back(e.test_acc);
       it->bits.push_back(e.payload_bits_per_sample);
     }
   }

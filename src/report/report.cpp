@@ -7,11 +7,24 @@
 #include "helmholtz/core/logging.hpp"
 #include "helmholtz/report/estimate.hpp"
 #include "helmholtz/report/plots.hpp"
+#include "helmholtz/report/preregistered.hpp"
 #include "helmholtz/report/runs.hpp"
 #include "helmholtz/report/tables.hpp"
 
 namespace helmholtz::report {
 namespace fs = std::filesystem;
+
+Estimator parse_estimator(const std::string& text) {
+  if (text == "preregistered") return Estimator::kPreregistered;
+  if (text == "reference") return Estimator::kReference;
+  throw core::UsageError("--estimator " + text +
+                         ": use preregistered (the default) or reference (the earlier "
+                         "definition, to compare)");
+}
+
+std::string to_string(Estimator estimator) {
+  return estimator == Estimator::kPreregistered ? "preregistered" : "reference";
+}
 
 ReportResult write_report(const ReportOptions& o) {
   if (!std::isfinite(o.tolerance_pp) || o.tolerance_pp < 0) {
@@ -30,11 +43,25 @@ ReportResult write_report(const ReportOptions& o) {
   result.runs = scan.runs.size();
   log->info("{} run(s) below '{}'", scan.runs.size(), o.logdir.string());
 
+  if (o.replicates < 1) throw core::UsageError("--replicates must be at least 1");
+  const bool preregistered = o.estimator == Estimator::kPreregistered;
   std::vector<std::string> notes = scan.warnings;
-  const auto cells = make_cells(scan.runs, o.bits, &notes);
-  const auto estimates = helmholtz_estimates(cells, o.tolerance_pp, &notes);
+  const auto cells = make_cells(scan.runs, o.bits, &notes,
+                                preregistered ? AccuracyMeasure::kTest : AccuracyMeasure::kMeanTop10);
+  std::vector<HelmholtzEstimate> estimates;
+  std::vector<CodecComparison> codecs;
+  std::vector<PreregisteredEstimate> prereg;
+  EstimatorOptions eo;
+  eo.tolerance_pp = o.tolerance_pp;
+  eo.replicates = o.replicates;
+  eo.seed = o.bootstrap_seed;
+  if (preregistered) {
+    prereg = preregistered_estimates(cells, eo, &notes);
+  } else {
+    estimates = helmholtz_estimates(cells, o.tolerance_pp, &notes);
+    codecs = compare_codecs(estimates, o.tolerance_pp);
+  }
   const auto cross = make_cross_cells(scan.runs);
-  const auto codecs = compare_codecs(estimates, o.tolerance_pp);
   for (std::size_t i = scan.warnings.size(); i < notes.size(); ++i) warn(notes[i]);
 
   std::error_code ec;
@@ -47,7 +74,10 @@ ReportResult write_report(const ReportOptions& o) {
   md.bits = o.bits;
   md.runs = &scan.runs;
   md.cells = &cells;
+  md.accuracy = preregistered ? AccuracyMeasure::kTest : AccuracyMeasure::kMeanTop10;
   md.estimates = &estimates;
+  if (preregistered) md.preregistered = &prereg;
+  md.estimator_options = eo;
   md.cross = &cross;
   md.codecs = &codecs;
   if (!o.plots) {
@@ -93,12 +123,16 @@ ReportResult write_report(const ReportOptions& o) {
   }
   md.notes = notes;
 
-  const std::vector<std::pair<std::string, std::string>> tables = {
+  std::vector<std::pair<std::string, std::string>> tables = {
       {"report.csv", report_csv(scan.runs)},
-      {"helmholtz.csv", helmholtz_csv(estimates)},
-      {"cross_eval.csv", cross_eval_report_csv(cross)},
-      {"codecs.csv", codecs_csv(codecs)},
-      {"report.md", report_markdown(md)}};
+      {"helmholtz.csv", preregistered ? preregistered_csv(prereg) : helmholtz_csv(estimates)},
+      {"cross_eval.csv", cross_eval_report_csv(cross)}};
+  if (preregistered) {
+    tables.emplace_back("levels.csv", preregistered_levels_csv(prereg));
+  } else {
+    tables.emplace_back("codecs.csv", codecs_csv(codecs));
+  }
+  tables.emplace_back("report.md", report_markdown(md));
   std::vector<fs::path> written;
   for (const auto& [name, text] : tables) {
     core::write_file_atomic(result.out / name, text);

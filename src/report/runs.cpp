@@ -5,9 +5,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <limits>
 #include <tuple>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/report/inference.hpp"
 #include "helmholtz/run/folder.hpp"
 
 namespace helmholtz::report {
@@ -99,143 +101,76 @@ namespace {
   throw core::DataError("'" + file.string() + "': " + what);
 }
 
-const json& required(const json& j, const char* key, const fs::path& file) {
-  if (!j.contains(key) || j[key].is_null()) damaged(file, std::string("no \"") + key + "\" key");
-  return j[key];
-}
-
-std::string required_string(const json& j, const char* key, const fs::path& file) {
-  const json& v = required(j, key, file);
-  if (!v.is_string() || v.get<std::string>().empty()) {
-    damaged(file, std::string("\"") + key + "\" is not a non-empty string");
-  }
-  return v.get<std::string>();
-}
-
-int required_int(const json& j, const char* key, const fs::path& file) {
-  const json& v = required(j, key, file);
-  if (!v.is_number_integer()) damaged(file, std::string("\"") + key + "\" is not an integer");
-  return v.get<int>();
-}
-
-// A number that may be missing or null; any other type is damage.
-std::optional<double> optional_number(const json& j, const char* key, const fs::path& file) {
-  if (!j.is_object() || !j.contains(key) || j[key].is_null()) return std::nullopt;
-  if (!j[key].is_number()) damaged(file, std::string("\"") + key + "\" is not a number");
-  return j[key].get<double>();
-}
-
-std::optional<int> optional_int(const json& j, const char* key, const fs::path& file) {
-  if (!j.contains(key) || j[key].is_null()) return std::nullopt;
-  if (!j[key].is_number_integer()) damaged(file, std::string("\"") + key + "\" is not an integer");
-  return j[key].get<int>();
-}
-
-Level level_of(const json& v, const char* key, const fs::path& file) {
-  std::string text;
-  if (v.is_string()) {
-    text = v.get<std::string>();
-  } else if (v.is_number()) {
-    text = v.dump();
-  } else {
-    damaged(file, std::string("\"") + key + "\" is neither a string nor a number");
-  }
-  try {
-    return Level::parse(text);
-  } catch (const core::DataError& e) {
-    damaged(file, std::string("\"") + key + "\": " + e.what());
-  }
-}
-
 }  // namespace
 
 RunRecord read_run(const fs::path& dir, const fs::path& root) {
   const run::RunFolder folder(dir);
   const fs::path file = folder.summary();
-  const auto summary = folder.read_summary();  // checks the schema version
+  const auto summary = folder.read_summary();  // checks the schema and every field
   if (!summary) damaged(file, "cannot open");
-  const json& j = *summary;
+  const run::Summary& m = *summary;
   RunRecord r;
   r.dir = dir;
   r.relative = dir.lexically_relative(root);
   if (r.relative.empty()) r.relative = dir;
-  r.dataset = required_string(j, "dataset", file);
-  // Runs of the reference protocol are their own line: "all-cnns-reference". (Summaries from
-  // before --protocol existed hold none: those runs were trained the corrected way.)
-  r.protocol = j.contains("protocol") ? required_string(j, "protocol", file) : "corrected";
+  r.dataset = m.dataset;
+  r.protocol = run::to_string(m.protocol);
   // A storage budget (images): its runs are their own line, "cnns-dense-64-storage-1000000".
-  if (const auto b = optional_number(j, "storage_budget", file); b && *b > 0) {
-    // Converting a double past int64's range is undefined behaviour: such a budget is damage.
-    if (!(*b < 0x1p63)) damaged(file, "\"storage_budget\" is out of range");
-    r.storage_budget = static_cast<std::int64_t>(*b);
+  if (m.storage_budget > 0) r.storage_budget = m.storage_budget;
+  if (m.train_samples > 0) r.train_samples = m.train_samples;
+  // Runs of the reference protocol are their own line: "all-cnns-reference".
+  r.model = run::model_label(m.model, m.protocol, m.storage_budget);
+  r.setting = m.setting;
+  if (m.seed > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
+    damaged(file, "\"seed\" is out of range");
   }
-  if (const auto n = optional_int(j, "train_samples", file); n && *n > 0) r.train_samples = *n;
+  r.seed = static_cast<int>(m.seed);
+  r.level_kind = m.level_option;
   try {
-    r.model = run::model_label(required_string(j, "model", file), run::parse_protocol(r.protocol),
-                               r.storage_budget.value_or(0));
-  } catch (const core::UsageError&) {
-    damaged(file, "\"protocol\" is '" + r.protocol + "', not corrected or reference");
+    r.level = Level::parse(m.level);
+  } catch (const core::DataError& e) {
+    damaged(file, std::string("\"level\": ") + e.what());
   }
-  r.setting = required_int(j, "setting", file);
-  r.seed = required_int(j, "seed", file);
-  r.level_kind = required_string(j, "level_option", file);
-  if (r.level_kind != "quality" && r.level_kind != "bitrate") {
-    damaged(file, "\"level_option\" is '" + r.level_kind + "', not quality or bitrate");
-  }
-  r.level = level_of(required(j, r.level_kind.c_str(), file), r.level_kind.c_str(), file);
-  // The codec: the identity's (every coded run since --codec), else the summary's own key, else
-  // what the level kind meant before --codec: JPEG or MP3. A raw run is codec-free.
+  // The codec of a coded run: the identity's, which a run folder is checked against. A raw run
+  // is codec-free.
   if (!r.level.raw) {
-    const json* identity = nullptr;
-    if (j.contains("identity") && j["identity"].is_object()) identity = &j["identity"];
-    const auto text = [&](const json* in, const char* key, const std::string& where) {
-      if (in == nullptr || !in->contains(key) || (*in)[key].is_null()) return std::string();
-      if (!(*in)[key].is_string()) damaged(file, where + "\"" + key + "\" is not a string");
-      return (*in)[key].get<std::string>();
-    };
-    r.codec = text(identity, "codec", "identity ");
-    r.codec_version = text(identity, "codec-version", "identity ");
-    if (r.codec.empty()) r.codec = text(&j, "codec", "");
-    if (r.codec.empty()) r.codec = default_codec(r.level_kind);
+    for (const auto& [key, value] : m.identity) {
+      if (key == "codec") r.codec = value;
+      if (key == "codec-version") r.codec_version = value;
+    }
+    if (r.codec.empty()) r.codec = m.codec;
+    if (r.codec.empty()) damaged(file, "a coded run without a codec");
     const KnownCodec* known = known_codec(r.codec);
     if (known != nullptr && r.level_kind != known->kind) {
       damaged(file, "codec '" + r.codec + "' does not take a " + r.level_kind);
     }
   }
-
-  r.epochs_requested = optional_int(j, "epochs_requested", file).value_or(0);
-  const int epochs_completed = optional_int(j, "epochs_completed", file).value_or(0);
-  if (j.contains("finished") && !j["finished"].is_null()) {
-    if (!j["finished"].is_boolean()) damaged(file, "\"finished\" is not true or false");
-    r.finished = j["finished"].get<bool>();
+  r.epochs_requested = m.epochs_requested;
+  const int epochs_completed = m.epochs_completed;
+  r.finished = m.finished;
+  r.status = run::to_string(m.status);
+  r.diverged_epoch = m.diverged_epoch;
+  r.stopped_early = m.stopped_early;
+  r.patience = m.patience;
+  r.wall_seconds = m.wall_seconds;
+  r.samples_per_second = m.train_samples_per_second;
+  r.bits_per_sample = m.bits_per_sample;
+  r.payload_bits_per_sample = m.payload_bits_per_sample;
+  r.lossless_bits_per_sample = m.lossless_bits_per_sample;
+  r.lossless_payload_bits_per_sample = m.lossless_payload_bits_per_sample;
+  if (m.signal_bits_per_sample > 0) r.signal_bits_per_sample = m.signal_bits_per_sample;
+  r.distortion_metric = m.distortion_metric;
+  r.distortion_db = m.distortion_db;
+  if (m.validation_samples > 0) r.validation_samples = m.validation_samples;
+  r.validation_data = run::to_string(m.validation_data);
+  if (m.test_samples > 0) r.test_samples = m.test_samples;
+  if (m.num_classes > 0) r.num_classes = m.num_classes;
+  if (m.test_best) {
+    r.test_acc = m.test_best->acc;
+    r.test_epoch = m.test_best->epoch;
   }
-  r.status = run::to_string(r.finished ? run::RunStatus::kFinished : run::RunStatus::kRunning);
-  if (j.contains("status") && !j["status"].is_null()) {
-    try {
-      r.status = run::to_string(run::parse_run_status(required_string(j, "status", file)));
-    } catch (const core::DataError& e) {
-      damaged(file, std::string("\"status\": ") + e.what());
-    }
-  }
-  r.diverged_epoch = optional_int(j, "diverged_epoch", file);
-  r.wall_seconds = optional_number(j, "wall_seconds", file).value_or(0.0);
-  r.samples_per_second = optional_number(j, "train_samples_per_second", file);
-
-  r.bits_per_sample = optional_number(j, "bits_per_sample", file);
-  r.payload_bits_per_sample = optional_number(j, "payload_bits_per_sample", file);
-  r.lossless_bits_per_sample = optional_number(j, "lossless_bits_per_sample", file);
-  r.lossless_payload_bits_per_sample =
-      optional_number(j, "lossless_payload_bits_per_sample", file);
-  r.distortion_metric = r.level_kind == "quality" ? "psnr" : "snr";
-  if (j.contains("distortion") && j["distortion"].is_object()) {
-    const json& d = j["distortion"];
-    if (d.contains("metric") && d["metric"].is_string()) r.distortion_metric = d["metric"];
-    r.distortion_db = optional_number(d, "db", file);
-  }
-  if (const auto n = optional_int(j, "validation_samples", file); n && *n > 0) {
-    r.validation_samples = *n;
-  }
-  if (const auto k = optional_int(j, "num_classes", file); k && *k > 0) r.num_classes = *k;
+  if (m.test_last) r.last_test_acc = m.test_last->acc;
+  if (!m.predictions.empty()) r.predictions = dir / m.predictions;
   // Accuracy figures: history.csv is the ground truth when it exists.
   const fs::path history_file = folder.history();
   if (fs::exists(history_file)) {
@@ -248,12 +183,19 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
       r.best_val_acc = best;
       r.mean_top10_val_acc = run::mean_top_val_acc(r.history, 10);
       r.convergence_epoch = run::convergence_epoch(r.history);
+      std::vector<double> val_acc;
+      for (const auto& e : r.history) val_acc.push_back(e.val_acc);
+      try {
+        r.converged = converged(val_acc);
+      } catch (const core::Error& e) {
+        damaged(history_file, e.what());
+      }
     }
   } else {
     r.epochs_run = epochs_completed;
-    r.best_val_acc = optional_number(j, "best_val_acc", file);
-    r.mean_top10_val_acc = optional_number(j, "mean_top10_val_acc", file);
-    r.convergence_epoch = optional_int(j, "convergence_epoch", file);
+    r.best_val_acc = m.best_val_acc;
+    r.mean_top10_val_acc = m.mean_top10_val_acc;
+    r.convergence_epoch = m.convergence_epoch;
   }
   if (r.mean_top10_val_acc && r.validation_samples) {
     r.accuracy_interval = wilson_interval(*r.mean_top10_val_acc, *r.validation_samples);

@@ -167,7 +167,74 @@ std::string report_csv(const std::vector<RunRecord>& runs) {
                     : *r.above_chance ? "true"
                                       : "false"),
         csv_field(r.relative.generic_string()), r.status, csv_int(r.diverged_epoch),
-        csv_field(r.codec), csv_field(r.codec_version));
+        csv_field(r.codec), csv_field(r.codec_version), r.validation_data,
+        r.test_samples ? std::to_string(*r.test_samples) : "", csv_number(r.test_acc),
+        csv_int(r.test_epoch), csv_number(r.last_test_acc),
+        std::string(!r.converged ? "" : *r.converged ? "true" : "false"),
+        std::string(r.stopped_early ? "true" : "false"));
+  }
+  return out;
+}
+
+std::string preregistered_csv(const std::vector<PreregisteredEstimate>& estimates) {
+  std::string out = std::string(kPreregisteredCsvHeader) + "\n";
+  for (const auto& e : estimates) {
+    const auto& q = e.levels[e.q_star];
+    std::string seeds;
+    for (int s : e.seeds) seeds += (seeds.empty() ? "" : " ") + std::to_string(s);
+    out += csv_line(
+        csv_field(e.dataset), csv_field(e.model), std::to_string(e.setting), e.level_kind,
+        csv_field(e.codec), to_string(e.bits_measure), csv_number(e.tolerance_pp),
+        e.levels.front().level.to_string(), csv_number(e.levels.front().bits), seeds,
+        std::to_string(e.test_samples), q.level.to_string(), csv_number(q.bits),
+        csv_number(q.inference.q_star_frequency), csv_number(e.noise_bits),
+        csv_number(e.noise_bits_interval.low), csv_number(e.noise_bits_interval.high),
+        csv_number(e.noise_fraction), csv_number(e.noise_fraction_interval.low),
+        csv_number(e.noise_fraction_interval.high), std::string(e.finding ? "true" : "false"),
+        csv_field(e.withheld), std::to_string(e.unconverged),
+        std::string(e.selected_on_test ? "true" : "false"), csv_number(e.paired_sd),
+        csv_int(e.seeds_needed), csv_number(e.detectable_pp), std::to_string(e.replicates),
+        std::to_string(e.bootstrap_seed), csv_field(e.codec_version));
+  }
+  return out;
+}
+
+namespace {
+
+std::optional<double> low_of(const std::optional<PairedComparison>& p) {
+  return p && p->interval ? std::optional(p->interval->low) : std::nullopt;
+}
+std::optional<double> high_of(const std::optional<PairedComparison>& p) {
+  return p && p->interval ? std::optional(p->interval->high) : std::nullopt;
+}
+std::optional<double> mean_of(const std::optional<PairedComparison>& p) {
+  return p ? std::optional(p->mean) : std::nullopt;
+}
+
+}  // namespace
+
+std::string preregistered_levels_csv(const std::vector<PreregisteredEstimate>& estimates) {
+  std::string out = std::string(kPreregisteredLevelsCsvHeader) + "\n";
+  for (const auto& e : estimates) {
+    for (const auto& p : e.levels) {
+      const auto& i = p.inference;
+      const auto& t = p.time;
+      out += csv_line(
+          csv_field(e.dataset), csv_field(e.model), std::to_string(e.setting), csv_field(e.codec),
+          p.level.to_string(), csv_number(p.bits), csv_number(i.accuracy),
+          csv_number(i.difference), csv_number(i.two_sided.low), csv_number(i.two_sided.high),
+          csv_number(i.lower_bound), std::string(i.tested ? "true" : "false"),
+          std::string(i.passes ? "true" : "false"), csv_number(i.mcnemar_p),
+          csv_number(i.q_star_frequency), csv_number(p.seed_difference_sd),
+          std::to_string(p.unconverged), csv_number(e.target_accuracy), std::to_string(t.reached),
+          csv_number(t.epochs ? std::optional(t.epochs->mean) : std::nullopt),
+          csv_number(t.epochs ? t.epochs->half : std::nullopt),
+          csv_number(mean_of(t.epochs_vs_reference)), csv_number(low_of(t.epochs_vs_reference)),
+          csv_number(high_of(t.epochs_vs_reference)),
+          csv_number(t.seconds ? std::optional(t.seconds->mean) : std::nullopt),
+          csv_number(mean_of(t.seconds_vs_reference)), csv_number(low_of(t.seconds_vs_reference)),
+          csv_number(high_of(t.seconds_vs_reference)));
+    }
   }
   return out;
 }
@@ -378,30 +445,199 @@ std::string helmholtz_definition(double tolerance_pp, BitsMeasure bits) {
          "finding.\n";
 }
 
+std::string preregistered_definition(const EstimatorOptions& o, BitsMeasure bits) {
+  const std::string tol = format("%g", o.tolerance_pp);
+  return "The estimate was fixed before looking at the results (`--estimator preregistered`, the "
+         "default). For each dataset, model and codec line, B(q) is the mean " +
+         std::string(bits == BitsMeasure::kPayload ? "payload" : "file") +
+         " bits of one sample at level q (raw: the sample as the dataset records it, e.g. 28 x 28 "
+         "x 8 = 6,272 bits for Fashion-MNIST, not the padding to the network's input), and "
+         "accuracy(q) is the mean over seeds of each run's **test accuracy of its kept weights**: "
+         "the weights of its best epoch on the validation data (images held out of the training "
+         "split under the corrected protocol), scored once on the test split. The **reference** "
+         "is `raw` (the highest level where a line has none), fixed in advance, never the best "
+         "level. Levels are tested for non-inferiority to it at a margin of " +
+         tol +
+         " percentage point(s) (`--tolerance`) in a **fixed sequence** from the most bits to the "
+         "fewest, stopping at the first level that fails: a level passes when the one-sided 95% "
+         "lower bound of accuracy(q) - accuracy(reference) is above -" +
+         tol +
+         " points. Testing in a pre-set order and stopping at the first failure keeps the "
+         "family-wise error at 5% without adjustment. **q\*** is the last level that passed "
+         "(the reference itself when the first fails). The bound and each level's two-sided 95% "
+         "interval come from a **hierarchical paired bootstrap** (" +
+         std::to_string(o.replicates) + " replicates, seed " + std::to_string(o.seed) +
+         "): each replicate draws seeds with replacement, then test images with replacement "
+         "within each drawn seed, the same draws for every level, from the runs' per-sample "
+         "predictions (`predictions/<level>.csv`). With one seed, McNemar's exact test of the "
+         "discordant images stands beside it. **noise bits** = B(reference) - B(q\*), the "
+         "**noise fraction** = noise bits / B(reference); their 95% intervals apply the same "
+         "sequence rule to every bootstrap replicate (a level passes in a replicate when its "
+         "difference there is above the margin), and *q\* share* is how often each level was "
+         "q\* over the replicates. A run is **unconverged** when the best validation accuracy of "
+         "its last " +
+         std::to_string(o.convergence.window) + " epochs exceeds the best before them by more than " +
+         format("%g", o.convergence.min_gain * 100.0) +
+         " points, or it has no more than " + std::to_string(o.convergence.window) +
+         " epochs: a line with an unconverged run, or whose reference or q\* has runs not "
+         "above chance on the test split, states no noise fraction. **Planning**: from the "
+         "largest standard deviation over levels of the per-seed paired differences, the seeds a "
+         "study needs to show non-inferiority at the margin with 80% power (one-sided paired t, "
+         "5%), and the smallest margin this study's own seeds detect at that power. "
+         "**Convergence speed**: the epochs and seconds each run took to first reach " +
+         format("%g", o.target_share * 100.0) +
+         "% of the reference level's mean best validation accuracy, with 95% t-intervals over "
+         "seeds and the paired difference from the reference by seed. `--estimator reference` "
+         "gives the earlier definition instead (the mean of each run's 10 best validation "
+         "accuracies, q\* against the best level, levels that fail skipped); see the README.\n";
+}
+
+namespace {
+
+std::string interval_pp(const Interval& i) {
+  return "[" + format("%+.2f", i.low * 100.0) + ", " + format("%+.2f", i.high * 100.0) + "]";
+}
+
+std::string paired_text(const std::optional<PairedComparison>& p, const char* spec) {
+  if (!p) return "n/a";
+  std::string text = format(spec, p->mean);
+  if (p->interval) {
+    text += " [" + format(spec, p->interval->low) + ", " + format(spec, p->interval->high) + "]";
+  }
+  return text;
+}
+
+std::string mean_interval_text(const std::optional<MeanInterval>& m, const char* spec) {
+  if (!m) return "n/a";
+  return format(spec, m->mean) + (m->half ? " ± " + format(spec, *m->half) : std::string());
+}
+
+std::string preregistered_markdown(const std::vector<PreregisteredEstimate>& estimates) {
+  std::string md;
+  for (const auto& e : estimates) {
+    const auto& q = e.levels[e.q_star];
+    const auto& ref = e.levels.front();
+    std::string seeds;
+    for (int s : e.seeds) seeds += (seeds.empty() ? "" : ", ") + std::to_string(s);
+    md += "\n### " + cell_text(e.dataset) + " / " + cell_text(e.model) + " / " +
+          codec_display_name(e.codec) + "\n\n";
+    md += "Comparator (fixed): **" + level_name(e.level_kind, ref.level) + "**, " +
+          bits_text(ref.bits) + " bits. Seeds " + seeds + ", " + std::to_string(e.test_samples) +
+          " test images per run, margin " + format("%g", e.tolerance_pp) + " point(s).\n\n";
+    if (e.finding) {
+      md += "**q\\* = " + level_name(e.level_kind, q.level) + "** (" + bits_text(q.bits) +
+            " bits; q\\* in " + format("%.0f", q.inference.q_star_frequency * 100.0) +
+            "% of the bootstrap replicates): **noise bits " + format("%.0f", e.noise_bits) +
+            "** [95% " + format("%.0f", e.noise_bits_interval.low) + ", " +
+            format("%.0f", e.noise_bits_interval.high) + "], **noise fraction " +
+            format("%.1f%%", e.noise_fraction * 100.0) + "** [" +
+            format("%.1f", e.noise_fraction_interval.low * 100.0) + "%, " +
+            format("%.1f", e.noise_fraction_interval.high * 100.0) + "%].\n\n";
+    } else {
+      md += "**No noise fraction is stated**: " + e.withheld + ". (q\\* would be " +
+            level_name(e.level_kind, q.level) + ".)\n\n";
+    }
+    if (e.selected_on_test) {
+      md += "Some runs chose their kept weights on the test split (`--protocol reference`): "
+            "selection and testing share their images, so these figures are optimistic.\n\n";
+    }
+    md += header({"level", "bits", "test accuracy", "difference (points)", "95% interval",
+                  "one-sided bound", "sequence", "McNemar p", "q\\* share", "unconverged"},
+                 1);
+    for (std::size_t l = 0; l < e.levels.size(); ++l) {
+      const auto& p = e.levels[l];
+      const auto& i = p.inference;
+      std::string verdict = l == 0 ? "reference"
+                            : !i.tested ? "not tested"
+                            : i.passes  ? "passes"
+                                        : "**fails**";
+      if (l == e.q_star && l > 0) verdict += ", **q\\***";
+      md += row({level_name(e.level_kind, p.level), bits_text(p.bits), pct(i.accuracy),
+                 l == 0 ? "0" : format("%+.2f", i.difference * 100.0),
+                 l == 0 ? "" : interval_pp(i.two_sided),
+                 l == 0 ? "" : format("%+.2f", i.lower_bound * 100.0), verdict,
+                 l > 0 && i.mcnemar_p ? format("%.3g", *i.mcnemar_p) : "",
+                 format("%.0f%%", i.q_star_frequency * 100.0), std::to_string(p.unconverged)});
+    }
+    md += "\nPlanning: ";
+    if (e.paired_sd) {
+      md += "the per-seed paired differences spread by up to " +
+            format("%.2f", *e.paired_sd * 100.0) + " points (standard deviation); ";
+      md += e.seeds_needed ? "showing non-inferiority at " + format("%g", e.tolerance_pp) +
+                                 " point(s) with 80% power needs " +
+                                 std::to_string(*e.seeds_needed) + " seeds"
+                           : std::string("no number of seeds up to 1,000 shows it");
+      if (e.detectable_pp) {
+        md += "; with its " + std::to_string(e.seeds.size()) +
+              " seeds this study detects a margin of " + format("%.2f", *e.detectable_pp) +
+              " points at that power";
+      }
+      md += ".\n";
+    } else {
+      md += "one seed: no paired spread over seeds to plan from (the bootstrap's interval rests "
+            "on the test images alone).\n";
+    }
+    md += "\nConvergence speed: epochs and seconds to first reach " + pct(e.target_accuracy) +
+          "% validation accuracy (mean ± 95% half-width over seeds; paired by seed against " +
+          level_name(e.level_kind, ref.level) + ", mean [95% interval]):\n\n";
+    md += header({"level", "runs reaching", "epochs", "epochs vs reference", "seconds",
+                  "seconds vs reference"},
+                 1);
+    for (std::size_t l = 0; l < e.levels.size(); ++l) {
+      const auto& t = e.levels[l].time;
+      md += row({level_name(e.level_kind, e.levels[l].level),
+                 std::to_string(t.reached) + "/" + std::to_string(t.runs),
+                 mean_interval_text(t.epochs, "%.1f"),
+                 l == 0 ? "" : paired_text(t.epochs_vs_reference, "%+.1f"),
+                 mean_interval_text(t.seconds, "%.0f"),
+                 l == 0 ? "" : paired_text(t.seconds_vs_reference, "%+.0f")});
+    }
+  }
+  return md;
+}
+
+}  // namespace
+
 std::string report_markdown(const MarkdownInput& in) {
   const auto& runs = *in.runs;
   const auto& cells = *in.cells;
   const auto& estimates = *in.estimates;
   std::string md = "# Helmholtz report\n\n";
-  md += std::to_string(runs.size()) + " run(s) found below `" + in.logdir +
-        "`. The *accuracy* of a run is the mean of its 10 highest per-epoch validation "
-        "accuracies; the *convergence epoch* is the first epoch i at which the mean validation "
-        "accuracy over epochs i..i+9 exceeds 0.99 x the run's best (both recomputed from "
-        "history.csv where it exists). Accuracies are in percent; bits are per sample (image or "
-        "clip). Machine-readable: `report.csv`, `helmholtz.csv`.\n\n";
+  const bool test = in.accuracy == AccuracyMeasure::kTest;
+  md += std::to_string(runs.size()) + " run(s) found below `" + in.logdir + "`. " +
+        (test ? std::string(
+                    "The *accuracy* of a run is the test accuracy of its kept weights: the "
+                    "weights of its best epoch on its validation data (held-out images under the "
+                    "corrected protocol), scored on the test split, which chose nothing. ")
+              : std::string("The *accuracy* of a run is the mean of its 10 highest per-epoch "
+                            "validation accuracies, as the reference defined it. ")) +
+        "The *convergence epoch* is the reference's: the first epoch i at which the mean "
+        "validation accuracy over epochs i..i+9 exceeds 0.99 x the run's best; *converged* is "
+        "this report's rule (below). Accuracies are in percent; bits are per sample (image or "
+        "clip). Machine-readable: `report.csv`, `helmholtz.csv`" +
+        (in.preregistered != nullptr ? std::string(", `levels.csv`") : std::string()) + ".\n\n";
 
   md += "## Runs\n\n";
   md +=
       header({"dataset", "model", "setting", "codec", "level", "seed", "payload bits", "file bits",
-              distortion_header(runs), "best val_acc", "mean of 10 best [95% Wilson]",
-              "conv. epoch", "epochs", "status", "wall time", "samples/s", "run"});
+              distortion_header(runs), "validated on", "best val_acc",
+              "mean of 10 best [95% Wilson]", "test acc, kept (epoch)", "test acc, last",
+              "converged", "conv. epoch", "epochs", "status", "wall time", "samples/s", "run"});
   for (const auto& r : runs) {
     md += row({cell_text(r.dataset), cell_text(r.model),
                r.setting < 0 ? std::string("file") : std::to_string(r.setting),
                r.codec.empty() ? std::string("none") : cell_text(r.codec),
                level_name(r.level_kind, r.level), std::to_string(r.seed),
                bits_text(r.payload_bits_per_sample), bits_text(r.bits_per_sample),
-               db_text(r.distortion_db), pct(r.best_val_acc), accuracy_text(r),
+               db_text(r.distortion_db),
+               r.validation_data.empty() ? std::string("n/a") : r.validation_data,
+               pct(r.best_val_acc), accuracy_text(r),
+               r.test_acc ? pct(r.test_acc) + " (" + std::to_string(r.test_epoch.value_or(0)) + ")"
+                          : std::string("n/a"),
+               pct(r.last_test_acc),
+               !r.converged ? std::string("n/a")
+               : *r.converged ? std::string("yes")
+                              : std::string("**unconverged**"),
                r.convergence_epoch ? std::to_string(*r.convergence_epoch) : "n/a",
                std::to_string(r.epochs_run) + "/" + std::to_string(r.epochs_requested),
                status_text(r), duration_text(r.wall_seconds),
@@ -416,11 +652,12 @@ std::string report_markdown(const MarkdownInput& in) {
         "\n## Seeds per cell\n\nMean ± sample standard deviation over the runs of each "
         "(dataset, model, codec, level), n = runs, and the 95% interval of the mean accuracy: "
         "Student's t over the seeds (a cell of one run: its Wilson interval over its "
-        "validation samples). A seed fixes the initial weights and the batch order at every "
+        "samples). A seed fixes the initial weights and the batch order at every "
         "level, so levels compare best seed by seed. A raw cell is listed in the line of each "
         "codec it is the uncoded reference of.\n\n";
     md += header({"dataset", "model", "codec", "level", "n", "seeds", "payload bits", "file bits",
-                  "mean of 10 best", "95% interval", "chance runs", "conv. epoch"},
+                  test ? "test accuracy" : "mean of 10 best", "95% interval", "chance runs",
+                  "unconverged", "conv. epoch"},
                  4);
     for (const auto& c : cells) {
       std::string seeds;
@@ -430,51 +667,60 @@ std::string report_markdown(const MarkdownInput& in) {
                  mean_std(c.payload_bits, bits_text, c.runs),
                  mean_std(c.file_bits, bits_text, c.runs), mean_std(c.accuracy, pct, c.runs),
                  interval_text(c.accuracy_interval), std::to_string(c.chance_runs),
-                 mean_std(c.convergence, plain, c.runs)});
+                 std::to_string(c.unconverged), mean_std(c.convergence, plain, c.runs)});
     }
   }
 
+  if (in.preregistered != nullptr) {
+    EstimatorOptions o = in.estimator_options;
+    md += "\n## Helmholtz estimate\n\n" + preregistered_definition(o, in.bits);
+    md += preregistered_markdown(*in.preregistered);
+    if (in.preregistered->empty()) {
+      md += "\nNo codec line had predictions to compare (see the notes).\n";
+    }
+  } else {
   md += "\n## Helmholtz estimate\n\n" + helmholtz_definition(in.tolerance_pp, in.bits);
-  std::string dataset;
-  for (const auto& h : estimates) {
-    if (h.dataset != dataset) {
-      dataset = h.dataset;
-      md += "\n### " + cell_text(dataset) + "\n\n";
-      md += header({"model", "codec", "bits", "reference", "B(ref)", "best level", "best accuracy",
-                    "q\\*", "B(q\\*)", "accuracy(q\\*)", "noise bits", "noise fraction",
-                    "B(lossless)", "noise vs lossless", "fraction vs lossless"},
-                   3);
-      for (const auto& e : estimates) {
-        if (e.dataset != dataset) continue;
-        md +=
-            row({cell_text(e.model), cell_text(e.codec), measure_name(e.bits_measure),
-                 level_name(e.level_kind, e.reference), bits_text(e.reference_bits),
-                 level_name(e.level_kind, e.best), pct(e.best_accuracy),
-                 "**" + level_name(e.level_kind, e.knee) + "**", bits_text(e.knee_bits),
-                 pct(e.knee_accuracy), bits_text(e.noise_bits), fraction_text(e, e.noise_fraction),
-                 bits_text(e.lossless_bits), bits_text(e.noise_bits_vs_lossless),
-                 fraction_text(e, e.noise_fraction_vs_lossless)});
+    std::string dataset;
+    for (const auto& h : estimates) {
+      if (h.dataset != dataset) {
+        dataset = h.dataset;
+        md += "\n### " + cell_text(dataset) + "\n\n";
+        md += header({"model", "codec", "bits", "reference", "B(ref)", "best level", "best accuracy",
+                      "q\\*", "B(q\\*)", "accuracy(q\\*)", "noise bits", "noise fraction",
+                      "B(lossless)", "noise vs lossless", "fraction vs lossless"},
+                     3);
+        for (const auto& e : estimates) {
+          if (e.dataset != dataset) continue;
+          md +=
+              row({cell_text(e.model), cell_text(e.codec), measure_name(e.bits_measure),
+                   level_name(e.level_kind, e.reference), bits_text(e.reference_bits),
+                   level_name(e.level_kind, e.best), pct(e.best_accuracy),
+                   "**" + level_name(e.level_kind, e.knee) + "**", bits_text(e.knee_bits),
+                   pct(e.knee_accuracy), bits_text(e.noise_bits), fraction_text(e, e.noise_fraction),
+                   bits_text(e.lossless_bits), bits_text(e.noise_bits_vs_lossless),
+                   fraction_text(e, e.noise_fraction_vs_lossless)});
+        }
+      }
+      md += "\n" + cell_text(h.model) + " (" + cell_text(h.codec) + "), by level:\n\n";
+      md += header({"level", "B(q) " + measure_name(h.bits_measure), "file bits", "accuracy(q)",
+                    "vs best (points)", "worse than best by at most (95%, points)", "test", "role"},
+                   1);
+      for (const auto& p : h.points) {
+        std::string marks;
+        const auto mark = [&](const char* role) {
+          marks += (marks.empty() ? "" : ", ") + std::string(role);
+        };
+        if (p.level == h.reference) mark("reference");
+        if (p.level == h.best) mark("best");
+        if (p.level == h.knee) mark("**q\\***");
+        if (p.at_chance) mark("chance");
+        md += row({level_name(h.level_kind, p.level), bits_text(p.bits), bits_text(p.file_bits),
+                   pct(p.accuracy), format("%+.2f", (p.accuracy - h.best_accuracy) * 100.0),
+                   format("%.2f", p.worse_by_at_most * 100.0), p.test, marks});
       }
     }
-    md += "\n" + cell_text(h.model) + " (" + cell_text(h.codec) + "), by level:\n\n";
-    md += header({"level", "B(q) " + measure_name(h.bits_measure), "file bits", "accuracy(q)",
-                  "vs best (points)", "worse than best by at most (95%, points)", "test", "role"},
-                 1);
-    for (const auto& p : h.points) {
-      std::string marks;
-      const auto mark = [&](const char* role) {
-        marks += (marks.empty() ? "" : ", ") + std::string(role);
-      };
-      if (p.level == h.reference) mark("reference");
-      if (p.level == h.best) mark("best");
-      if (p.level == h.knee) mark("**q\\***");
-      if (p.at_chance) mark("chance");
-      md += row({level_name(h.level_kind, p.level), bits_text(p.bits), bits_text(p.file_bits),
-                 pct(p.accuracy), format("%+.2f", (p.accuracy - h.best_accuracy) * 100.0),
-                 format("%.2f", p.worse_by_at_most * 100.0), p.test, marks});
-    }
+    if (estimates.empty()) md += "\nNo (dataset, model) had a level with both figures.\n";
   }
-  if (estimates.empty()) md += "\nNo (dataset, model) had a level with both figures.\n";
   if (in.codecs != nullptr && !in.codecs->empty()) md += codecs_markdown(*in.codecs);
 
   if (std::any_of(cells.begin(), cells.end(), [](const Cell& c) { return c.storage_budget; })) {

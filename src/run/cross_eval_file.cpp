@@ -50,8 +50,8 @@ std::string cross_eval_csv(const std::vector<CrossEvalEntry>& entries) {
   std::string out = std::string(kCrossEvalCsvHeader) + "\n";
   for (const auto& e : entries) {
     out += e.codec + "," + e.level + "," + std::to_string(e.weights_epoch) + "," +
-           number(e.val_acc) + "," + number(e.val_loss) + "," +
-           std::to_string(e.validation_samples) + "," + number(e.payload_bits_per_sample) + "," +
+           number(e.test_acc) + "," + number(e.test_loss) + "," +
+           std::to_string(e.test_samples) + "," + number(e.payload_bits_per_sample) + "," +
            number(e.bits_per_sample) + "," + (e.distortion_db ? number(*e.distortion_db) : "") +
            "\n";
   }
@@ -87,10 +87,10 @@ std::vector<CrossEvalEntry> read_cross_eval_csv(const std::filesystem::path& fil
     e.codec = f[0];
     e.level = f[1];
     e.weights_epoch = parse_whole<int>(f[2], file, number_of_line, "weights_epoch");
-    e.val_acc = n(3, "val_acc");
-    e.val_loss = n(4, "val_loss");
-    e.validation_samples =
-        parse_whole<std::int64_t>(f[5], file, number_of_line, "validation_samples");
+    e.test_acc = n(3, "test_acc");
+    e.test_loss = n(4, "test_loss");
+    e.test_samples =
+        parse_whole<std::int64_t>(f[5], file, number_of_line, "test_samples");
     e.payload_bits_per_sample = n(6, "payload_bits_per_sample");
     e.bits_per_sample = n(7, "bits_per_sample");
     if (!f[8].empty()) e.distortion_db = n(8, "distortion_db");

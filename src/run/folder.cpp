@@ -24,29 +24,6 @@ fs::path run_directory(const RunSpec& s) {
   return dir;
 }
 
-std::string to_string(RunStatus status) {
-  switch (status) {
-    case RunStatus::kRunning:
-      return "running";
-    case RunStatus::kFinished:
-      return "finished";
-    case RunStatus::kInterrupted:
-      return "interrupted";
-    case RunStatus::kDiverged:
-      return "diverged";
-  }
-  return "?";
-}
-
-RunStatus parse_run_status(const std::string& text) {
-  for (const RunStatus s :
-       {RunStatus::kRunning, RunStatus::kFinished, RunStatus::kInterrupted, RunStatus::kDiverged}) {
-    if (text == to_string(s)) return s;
-  }
-  throw core::DataError("unknown run status '" + text +
-                        "' (running, finished, interrupted or diverged)");
-}
-
 std::string to_string(FolderState state) {
   switch (state) {
     case FolderState::kFresh:
@@ -83,27 +60,12 @@ std::optional<json> parse_summary(const fs::path& file) {
   return j;
 }
 
-// Why `j` is not a summary of this build's schema; empty when it is.
-std::string schema_problem(const json& j, const fs::path& file) {
-  if (!j.contains("schema")) {
-    return "'" + file.string() + "' was written by an older helmholtz (no schema version)";
-  }
-  if (!j["schema"].is_number_integer() || j["schema"].get<int>() != kSummarySchema) {
-    return "'" + file.string() + "' has summary schema " + j["schema"].dump() +
-           "; this helmholtz reads schema " + std::to_string(kSummarySchema);
-  }
-  return {};
-}
-
 }  // namespace
 
-std::optional<json> RunFolder::read_summary() const {
-  auto j = parse_summary(summary());
-  if (j) {
-    const std::string problem = schema_problem(*j, summary());
-    if (!problem.empty()) throw core::DataError(problem);
-  }
-  return j;
+std::optional<Summary> RunFolder::read_summary() const {
+  const auto j = parse_summary(summary());
+  if (!j) return std::nullopt;
+  return summary_from_json(*j, summary());
 }
 
 FolderStatus RunFolder::status(const Identity& wanted, int epochs) const {
@@ -128,36 +90,35 @@ FolderStatus RunFolder::status(const Identity& wanted, int epochs) const {
     s.state = FolderState::kOldSchema;
     return s;
   }
+  Summary summary_read;
   try {
-    s.differences = compare(identity_from_json(j->value("identity", json())), wanted);
-  } catch (const core::DataError& e) {
-    s.state = FolderState::kOldSchema;
-    s.detail = "'" + summary().string() + "': " + e.what();
+    summary_read = summary_from_json(*j, summary());
+  } catch (const core::DataError&) {
+    // A damaged summary is rewritten from the checkpoint, whose identity is checked on load.
+    s.state = has_checkpoint ? FolderState::kInterrupted : FolderState::kFresh;
     return s;
   }
+  s.differences = compare(summary_read.identity, wanted);
   if (!s.differences.empty()) {
     s.state = FolderState::kMismatch;
     return s;
   }
-  const json completed = j->value("epochs_completed", json(0));
-  s.epochs_completed = completed.is_number_integer() ? completed.get<int>() : 0;
-  const json finished = j->value("finished", json(false));
-  s.finished = finished.is_boolean() && finished.get<bool>();
-  const json run_status = j->value("status", json());
-  if (run_status.is_string() && run_status.get<std::string>() == to_string(RunStatus::kDiverged)) {
-    const json epoch = j->value("diverged_epoch", json(0));
-    s.diverged_epoch = epoch.is_number_integer() ? epoch.get<int>() : 0;
+  s.epochs_completed = summary_read.epochs_completed;
+  s.finished = summary_read.finished;
+  if (summary_read.status == RunStatus::kDiverged) {
+    s.diverged_epoch = summary_read.diverged_epoch.value_or(0);
     s.state = FolderState::kDiverged;
     return s;
   }
-  if (s.finished && s.epochs_completed >= epochs && fs::exists(final_weights(), ec)) {
+  // A run ended by --patience is finished at fewer epochs than asked.
+  const bool enough = s.epochs_completed >= epochs || summary_read.stopped_early;
+  if (s.finished && enough && fs::exists(final_weights(), ec)) {
     s.state = FolderState::kFinished;
   } else {
     s.state = has_checkpoint ? FolderState::kInterrupted : FolderState::kFresh;
   }
   return s;
 }
-
 std::string RunFolder::refusal(const FolderStatus& s, int epochs) const {
   const std::string where = "run folder '" + dir_.string() + "'";
   switch (s.state) {

@@ -85,6 +85,10 @@ std::string boolean(bool b) { return b ? "true" : "false"; }
 bool always(const RunSpec&) { return true; }
 bool images(const RunSpec& s) { return !s.data.audio(); }
 bool audio(const RunSpec& s) { return s.data.audio(); }
+// Images under the corrected protocol validate on images held out of the training split.
+bool held_out(const RunSpec& s) { return !s.data.audio() && !quirks(s).test_split_validates; }
+bool split_seeded(const RunSpec& s) { return s.data.audio() || held_out(s); }
+bool patient(const RunSpec& s) { return s.recipe.patience > 0; }
 bool budgeted(const RunSpec& s) { return !s.data.audio() && s.data.storage_budget > 0; }
 bool sgd(const RunSpec& s) { return s.recipe.optimizer == OptimizerKind::kSgd; }
 bool adadelta(const RunSpec& s) { return s.recipe.optimizer == OptimizerKind::kAdadelta; }
@@ -196,7 +200,9 @@ std::vector<Field> make_fields() {
          s.data.eval = one_of("eval", t, {"validation", "test"});
        }},
       {"split-seed", nullptr, D, Type::kInteger, true, true,
-       "Audio: seed of the per-class 80/20 split", audio,
+       "Seed of the split: audio's per-class 80/20 split; images' held-out validation images "
+       "(--holdout-size)",
+       split_seeded,
        [](const RunSpec& s) { return std::to_string(s.data.split_seed); },
        [](RunSpec& s, const std::string& t) { s.data.split_seed = parse_seed("split-seed", t); }},
       {"cache-dir", nullptr, D, Type::kString, false, true,
@@ -211,8 +217,18 @@ std::vector<Field> make_fields() {
        [](RunSpec& s, const std::string& t) {
          s.data.train_size = parse_integer("train-size", t, 0, 1LL << 40);
        }},
+      {"holdout-size", nullptr, D, Type::kInteger, true, true,
+       "Images, --protocol corrected: training images held out (stratified by class, drawn by "
+       "--split-seed) to validate on: they choose the best epoch and the weights kept, and the "
+       "test split is only tested (0 = a tenth of the training split)",
+       held_out, [](const RunSpec& s) { return std::to_string(s.data.holdout_size); },
+       [](RunSpec& s, const std::string& t) {
+         s.data.holdout_size = parse_integer("holdout-size", t, 0, 1LL << 40);
+       }},
       {"val-size", nullptr, D, Type::kInteger, true, true,
-       "Images: use the first N test images for validation (0 = all)", images,
+       "Images: use the first N test images (0 = all): the test split, which under --protocol "
+       "reference also validates",
+       images,
        [](const RunSpec& s) { return std::to_string(s.data.val_size); },
        [](RunSpec& s, const std::string& t) {
          s.data.val_size = parse_integer("val-size", t, 0, 1LL << 40);
@@ -244,6 +260,14 @@ std::vector<Field> make_fields() {
        "Epochs to train (may grow on a finished run with --resume)", always,
        [](const RunSpec& s) { return std::to_string(s.recipe.epochs); },
        [](RunSpec& s, const std::string& t) { s.recipe.epochs = parse_int("epochs", t, 1); }},
+      // Identity only when set, so that runs without early stopping keep their identity.
+      {"patience", nullptr, R, Type::kInteger, true, true,
+       "Early stopping: end the run once the validation accuracy has not improved for N epochs "
+       "(0 = off: train all --epochs); the weights kept are the best epoch's either way",
+       patient, [](const RunSpec& s) { return std::to_string(s.recipe.patience); },
+       [](RunSpec& s, const std::string& t) {
+         s.recipe.patience = parse_int("patience", t, 0);
+       }},
       {"batch-size", nullptr, R, Type::kInteger, true, true,
        "Training batch size (default: 128 for images, 50 for audio)", always,
        [](const RunSpec& s) { return std::to_string(s.recipe.batch_size); },
@@ -386,6 +410,7 @@ Quirks quirks(const RunSpec& s) {
   q.float32 = true;
   q.float16_features = sound;
   q.keras_audio_split = sound;
+  q.test_split_validates = !sound;
   return q;
 }
 
@@ -474,8 +499,17 @@ void finalize(RunSpec& s, const Given& given) {
                        codec::audio_codec_info(codec).bitrates + "; or raw");
     }
   } else {
-    for (const char* key : {"bitrate", "instrument", "eval", "split-seed"}) {
+    for (const char* key : {"bitrate", "instrument", "eval"}) {
       refuse_if_given(given, key, dataset, " (it is an option of --dataset audio-effects)");
+    }
+    if (quirks(s).test_split_validates) {
+      for (const char* key : {"holdout-size", "split-seed"}) {
+        if (given.count(key) != 0) {
+          throw UsageError("--" + std::string(key) +
+                           " does not apply to --protocol reference: the reference validated on "
+                           "the test split; leave it out, or use --protocol corrected");
+        }
+      }
     }
     if (given.count("quality") == 0 && s.data.codec &&
         std::get<codec::ImageCodec>(*s.data.codec) != codec::ImageCodec::kJpeg) {
@@ -534,6 +568,10 @@ void validate(const RunSpec& s) {
                      "number of training images at each level; give one of them");
   }
   if (s.data.val_size < 0) throw UsageError("--val-size must be >= 0 (0 = all)");
+  if (s.data.holdout_size < 0) {
+    throw UsageError("--holdout-size must be >= 0 (0 = a tenth of the training split)");
+  }
+  if (r.patience < 0) throw UsageError("--patience must be >= 0 (0 = off)");
   if (s.runtime.threads < 0) throw UsageError("--threads must be >= 0 (0 = all cores)");
   if (r.architecture.layers.empty()) {
     throw UsageError("no architecture resolved (internal: finalize() was not called)");

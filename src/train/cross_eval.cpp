@@ -3,6 +3,7 @@
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/files.hpp"
 #include "helmholtz/run/folder.hpp"
+#include "helmholtz/run/predictions.hpp"
 #include "helmholtz/run/settings_file.hpp"
 #include "helmholtz/train/checkpoint.hpp"
 #include "helmholtz/train/loop.hpp"
@@ -26,8 +27,7 @@ CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& 
                           "' does not exist: the run has not finished an epoch yet");
   }
   run::RunSpec spec = run::read_run_spec(folder.config());
-  const auto stored = run::identity_from_json(summary.value("identity", nlohmann::json()));
-  const auto differences = run::compare(stored, run::identity(spec));
+  const auto differences = run::compare(summary.identity, run::identity(spec));
   if (!differences.empty()) {
     throw core::DataError(folder.config().string() + " no longer describes the run in " +
                           folder.summary().string() + " (" + run::describe(differences) +
@@ -47,7 +47,7 @@ CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& 
   if (request.device) spec.runtime.device = *request.device;
   if (request.threads) spec.runtime.threads = *request.threads;
   spec.runtime.progress = false;
-  const int weights_epoch = summary.value("best_epoch", 0);
+  const int weights_epoch = train::weights_epoch(folder.best_weights());
 
   CrossEvalResult result;
   result.file = folder.cross_eval();
@@ -76,27 +76,30 @@ CrossEvalResult cross_evaluate(const CrossEvalRequest& request, spdlog::logger& 
   for (const auto& level : todo) {
     run::RunSpec at = spec;
     at.data.level = level;
-    const RunData d = prepare_run_data(at, backend.device, log);
+    const RunData d = prepare_run_data(at, backend.device, log, DataParts::kTestOnly);
     if (!t) {
       t.emplace(make_training(spec, d.input, d.num_classes, backend));
       load_weights(folder.best_weights(), t->model);
       if (spec.runtime.channels_last) use_channels_last(t->model);
     }
-    const Metrics m =
-        evaluate(t->model, d.validation, t->eval_batch_size, t->channels_last, t->precision);
+    PerSample outcome;
+    const Metrics m = evaluate(t->model, d.test, t->eval_batch_size, t->channels_last,
+                               t->precision, &outcome);
+    run::write_predictions(folder.predictions(level.folder_name()),
+                           predictions_of(d.test, outcome, weights_epoch, level.folder_name()));
     run::CrossEvalEntry e;
     e.codec = level.codec();
     e.level = level.to_string();
     e.weights_epoch = weights_epoch;
-    e.val_acc = m.acc;
-    e.val_loss = m.loss;
-    e.validation_samples = d.validation.size();
+    e.test_acc = m.acc;
+    e.test_loss = m.loss;
+    e.test_samples = d.test.size();
     e.payload_bits_per_sample = d.payload_bits_per_sample;
     e.bits_per_sample = d.bits_per_sample;
     e.distortion_db = d.distortion_db;
     run::merge_cross_eval(table, e);
     core::write_file_atomic(result.file, run::cross_eval_csv(table));
-    log.info("{}: best weights (epoch {}) on {} validation data: val_acc {:.4f}, val_loss {:.4f}",
+    log.info("{}: kept weights (epoch {}) on {} test data: test_acc {:.4f}, test_loss {:.4f}",
              folder.dir().string(), weights_epoch,
              level.raw() ? level.describe()
                          : level.codec() + " " + level.option() + " " + level.to_string(),

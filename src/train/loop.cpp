@@ -223,7 +223,7 @@ void EpochTrainer::restore_iterator(const IteratorState& state) {
 }
 
 Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size,
-                 bool channels_last, Precision precision) {
+                 bool channels_last, Precision precision, PerSample* per_sample) {
   c10::InferenceMode inference;
   const AutocastGuard autocast(data.images.device().type(), precision);
   model->eval();
@@ -231,18 +231,43 @@ Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch
   const std::int64_t n = data.size();
   auto loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
   auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
+  std::vector<torch::Tensor> predicted, p_true;
   for (std::int64_t begin = 0; begin < n; begin += batch_size) {
     const std::int64_t end = std::min<std::int64_t>(n, begin + batch_size);
     const auto x = batch_layout(model_input(data.images.slice(0, begin, end)), channels_last);
     const auto y = data.labels.slice(0, begin, end);
     const auto logits = model->forward(x).to(torch::kFloat32);
     loss_sum += keras_crossentropy(logits, y).sum().to(torch::kFloat64);
-    correct += logits.argmax(1).eq(y).sum();
+    const auto classes = logits.argmax(1);
+    correct += classes.eq(y).sum();
+    if (per_sample != nullptr) {
+      predicted.push_back(classes.to(torch::kCPU));
+      p_true.push_back(torch::softmax(logits, 1).gather(1, y.unsqueeze(1)).squeeze(1).to(torch::kCPU));
+    }
   }
   model->train();
+  if (per_sample != nullptr) {
+    per_sample->predicted = n == 0 ? torch::empty({0}, torch::kInt64) : torch::cat(predicted);
+    per_sample->p_true = n == 0 ? torch::empty({0}, torch::kFloat32) : torch::cat(p_true);
+  }
   if (n == 0) return {};
   return {loss_sum.item<double>() / static_cast<double>(n),
           static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(n)};
+}
+
+run::Predictions predictions_of(const TensorData& data, const PerSample& outcome,
+                                int weights_epoch, const std::string& level_folder) {
+  run::Predictions p;
+  p.weights_epoch = weights_epoch;
+  p.level = level_folder;
+  const auto labels = data.labels.to(torch::kCPU).to(torch::kInt32).contiguous();
+  const auto predicted = outcome.predicted.to(torch::kInt32).contiguous();
+  const auto p_true = outcome.p_true.to(torch::kFloat32).contiguous();
+  const auto n = static_cast<std::size_t>(labels.numel());
+  p.label.assign(labels.data_ptr<std::int32_t>(), labels.data_ptr<std::int32_t>() + n);
+  p.predicted.assign(predicted.data_ptr<std::int32_t>(), predicted.data_ptr<std::int32_t>() + n);
+  p.p_true.assign(p_true.data_ptr<float>(), p_true.data_ptr<float>() + n);
+  return p;
 }
 
 }  // namespace helmholtz::train

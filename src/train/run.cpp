@@ -10,6 +10,7 @@
 #include "helmholtz/core/progress.hpp"
 #include "helmholtz/core/stop_signals.hpp"
 #include "helmholtz/run/folder.hpp"
+#include "helmholtz/run/predictions.hpp"
 #include "helmholtz/train/checkpoint.hpp"
 #include "helmholtz/train/device.hpp"
 #include "helmholtz/train/network.hpp"
@@ -35,61 +36,68 @@ int first_nonfinite_epoch(const std::vector<run::EpochRecord>& history) {
   return 0;
 }
 
-json make_summary(const run::RunSpec& s, const Training& t, const RunData& prepared,
-                  const TrainState& state, const Backend& backend, run::RunStatus status,
-                  int stop_signal) {
-  const bool finished = status == run::RunStatus::kFinished;
+run::Summary make_summary(const run::RunSpec& s, const Training& t, const RunData& prepared,
+                          const TrainState& state, const Backend& backend, run::RunStatus status,
+                          int stop_signal) {
   const auto& arch = s.recipe.architecture;
   const auto& level = s.data.codec_level();
-  json j;
-  j["schema"] = run::kSummarySchema;
-  j["version"] = HELMHOLTZ_VERSION;
-  j["identity"] = run::identity_json(run::identity(s));
-  j["dataset"] = s.data.dataset;
-  j["model"] = arch.name;
-  j["setting"] = arch.setting;
-  j["level_option"] = level.option();
-  j["codec"] = level.codec();
-  j[level.option()] = level.to_string();
-  j["seed"] = s.recipe.seed;
-  j["protocol"] = run::to_string(s.recipe.protocol);
-  j["optimizer"] = run::to_string(s.recipe.optimizer);
-  j["parameters"] = t.parameters;
-  j["device"] = backend.device.str();
-  j["device_name"] = device_name(backend.device);
-  j["precision"] = to_string(backend.precision);
-  j["channels_last"] = s.runtime.channels_last;
-  j["cuda_graphs"] = t.trainer->uses_cuda_graphs();
-  j["train_samples"] = prepared.train.size();
-  j["storage_budget"] = s.data.storage_budget;
-  j["train_steps_per_epoch"] = t.trainer->steps_per_epoch(prepared.train.size());
-  j["validation_samples"] = prepared.validation.size();
-  j["num_classes"] = prepared.num_classes;
-  j["epochs_requested"] = s.recipe.epochs;
-  j["epochs_completed"] = state.epoch;
-  j["finished"] = finished;
-  j["status"] = run::to_string(status);
+  run::Summary m;
+  m.version = HELMHOLTZ_VERSION;
+  m.identity = run::identity(s);
+  m.dataset = s.data.dataset;
+  m.model = arch.name;
+  m.setting = arch.setting;
+  m.level_option = level.option();
+  m.level = level.to_string();
+  m.codec = level.raw() ? "" : level.codec();
+  m.seed = s.recipe.seed;
+  m.protocol = s.recipe.protocol;
+  m.optimizer = run::to_string(s.recipe.optimizer);
+  m.parameters = t.parameters;
+  m.device = backend.device.str();
+  m.device_name = device_name(backend.device);
+  m.precision = to_string(backend.precision);
+  m.channels_last = s.runtime.channels_last;
+  m.cuda_graphs = t.trainer->uses_cuda_graphs();
+  m.train_samples = prepared.train.size();
+  m.storage_budget = s.data.storage_budget;
+  m.train_steps_per_epoch = t.trainer->steps_per_epoch(prepared.train.size());
+  m.validation_data = prepared.validation_data;
+  m.validation_samples = prepared.validation.size();
+  m.test_samples = prepared.test.size();
+  m.num_classes = prepared.num_classes;
+  m.epochs_requested = s.recipe.epochs;
+  m.epochs_completed = state.epoch;
+  m.patience = s.recipe.patience;
+  m.finished = status == run::RunStatus::kFinished;
+  m.status = status;
   const int nonfinite = first_nonfinite_epoch(state.history);
-  j["diverged_epoch"] = nonfinite > 0 ? json(nonfinite) : json(nullptr);
-  j["stop_signal"] = stop_signal != 0 ? json(core::signal_name(stop_signal)) : json(nullptr);
-  const bool any = !state.history.empty();
-  j["best_val_acc"] = any ? json(state.best_val_acc) : json(nullptr);
-  j["best_epoch"] = any ? json(state.best_epoch) : json(nullptr);
-  j["mean_top10_val_acc"] = any ? json(run::mean_top_val_acc(state.history, 10)) : json(nullptr);
-  const auto conv = run::convergence_epoch(state.history);
-  j["convergence_epoch"] = conv ? json(*conv) : json(nullptr);
-  j["bits_per_sample"] = prepared.bits_per_sample;
-  j["payload_bits_per_sample"] = prepared.payload_bits_per_sample;
-  j["lossless_bits_per_sample"] = prepared.lossless_bits_per_sample;
-  j["lossless_payload_bits_per_sample"] = prepared.lossless_payload_bits_per_sample;
-  j["distortion"] = {
-      {"metric", prepared.distortion_metric},
-      {"db", prepared.distortion_db ? json(*prepared.distortion_db) : json(nullptr)}};
-  j["compression"] = prepared.compression;
+  if (nonfinite > 0) m.diverged_epoch = nonfinite;
+  if (stop_signal != 0) m.stop_signal = core::signal_name(stop_signal);
+  if (!state.history.empty()) {
+    m.best_val_acc = state.best_val_acc;
+    m.best_epoch = state.best_epoch;
+    m.mean_top10_val_acc = run::mean_top_val_acc(state.history, 10);
+  }
+  m.convergence_epoch = run::convergence_epoch(state.history);
+  m.bits_per_sample = prepared.bits_per_sample;
+  m.payload_bits_per_sample = prepared.payload_bits_per_sample;
+  m.lossless_bits_per_sample = prepared.lossless_bits_per_sample;
+  m.lossless_payload_bits_per_sample = prepared.lossless_payload_bits_per_sample;
+  m.signal_bits_per_sample = prepared.signal_bits_per_sample;
+  m.distortion_metric = prepared.distortion_metric;
+  m.distortion_db = prepared.distortion_db;
+  m.compression = prepared.compression;
   const double samples = t.trainer->samples_per_epoch(prepared.train.size()) * state.epoch;
-  j["train_samples_per_second"] = state.train_seconds > 0 ? samples / state.train_seconds : 0.0;
-  j["wall_seconds"] = state.wall_seconds;
-  return j;
+  m.train_samples_per_second = state.train_seconds > 0 ? samples / state.train_seconds : 0.0;
+  m.wall_seconds = state.wall_seconds;
+  return m;
+}
+
+// Whether --patience has ended the run: that many epochs since the best one.
+bool patience_spent(const run::RunSpec& s, const TrainState& state) {
+  return s.recipe.patience > 0 && state.epoch > 0 &&
+         state.epoch - state.best_epoch >= s.recipe.patience;
 }
 
 // best.pt may be of an epoch after the checkpoint resumed from (the process died between the
@@ -149,7 +157,7 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
       log->info("{}: already finished ({} epochs); nothing to train", folder.dir().string(),
                 status.epochs_completed);
       result.already_finished = true;
-      result.summary = *folder.read_summary();
+      result.summary = folder.read_summary().value_or(run::Summary{});
       return result;
     case run::FolderState::kInterrupted:
       if (!resume) throw core::UsageError(folder.refusal(status, s.recipe.epochs));
@@ -215,17 +223,25 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
 
   core::ProgressBar bar(s.runtime.progress);
   const double wall_before = state.wall_seconds;
+  // The test figures, once the run has finished (kept across the writes below).
+  std::optional<run::TestFigures> test_best, test_last;
+  std::string predictions;
+  bool stopped_early = false;
   const auto write_results = [&](run::RunStatus status) {
     state.wall_seconds = wall_before + seconds_since(session_start);
     core::write_file_atomic(folder.history(), run::history_csv(state.history));
     result.summary = make_summary(s, t, prepared, state, backend, status, core::stop_signal());
-    core::write_file_atomic(folder.summary(), result.summary.dump(2) + "\n");
+    result.summary.stopped_early = stopped_early;
+    result.summary.test_best = test_best;
+    result.summary.test_last = test_last;
+    result.summary.predictions = predictions;
+    core::write_file_atomic(folder.summary(), run::to_json(result.summary).dump(2) + "\n");
   };
   write_results(run::RunStatus::kRunning);
 
   bool diverged = false;
   FitHooks hooks;
-  hooks.stop = [&diverged] { return diverged || core::stop_requested(); };
+  hooks.stop = [&] { return diverged || stopped_early || core::stop_requested(); };
   hooks.epoch_start = [&](int epoch) {
     bar.start(fmt::format("epoch {}/{}", epoch, s.recipe.epochs));
   };
@@ -243,6 +259,7 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
     state.iterator = t.trainer->iterator_state();
     save_checkpoint(checkpoints, t.model, *t.optimizer, state, backend.device);
     diverged = s.runtime.stop_on_divergence && !std::isfinite(record.loss);
+    stopped_early = !diverged && patience_spent(s, state) && state.epoch < s.recipe.epochs;
     write_results(diverged ? run::RunStatus::kDiverged : run::RunStatus::kRunning);
     double mean_epoch = 0;
     for (const auto& r : state.history) mean_epoch += r.seconds;
@@ -252,7 +269,11 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
         record.epoch, s.recipe.epochs, record.loss, record.acc, record.val_loss, record.val_acc,
         record.seconds, core::format_duration(mean_epoch * (s.recipe.epochs - record.epoch)));
   };
-  fit(t, prepared.train, prepared.validation, state.epoch + 1, s.recipe.epochs, hooks);
+  // A run killed after --patience had ended it, before it finished, trains no further.
+  stopped_early = patience_spent(s, state) && state.epoch < s.recipe.epochs;
+  if (!stopped_early) {
+    fit(t, prepared.train, prepared.validation, state.epoch + 1, s.recipe.epochs, hooks);
+  }
   bar.clear();
   if (diverged) {
     log->error(
@@ -272,11 +293,33 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
     throw core::RunStopped("", core::kExitInterrupted);
   }
 
+  if (stopped_early) {
+    log->info("--patience {}: no better validation accuracy since epoch {}; stopped after epoch {}",
+              s.recipe.patience, state.best_epoch, state.epoch);
+  }
   save_weights(folder.final_weights(), t.model, state.epoch);
+  // The test split scores the last weights, then the kept ones (best.pt), whose per-sample
+  // outcomes go to the predictions file.
+  const Metrics last =
+      evaluate(t.model, prepared.test, t.eval_batch_size, t.channels_last, t.precision);
+  test_last = run::TestFigures{state.epoch, last.acc, last.loss};
+  load_weights(folder.best_weights(), t.model);
+  if (s.runtime.channels_last) use_channels_last(t.model);
+  const int kept_epoch = weights_epoch(folder.best_weights());
+  PerSample outcome;
+  const Metrics kept = evaluate(t.model, prepared.test, t.eval_batch_size, t.channels_last,
+                                t.precision, &outcome);
+  test_best = run::TestFigures{kept_epoch, kept.acc, kept.loss};
+  const std::string level_folder = s.data.codec_level().folder_name();
+  run::write_predictions(folder.predictions(level_folder),
+                         predictions_of(prepared.test, outcome, kept_epoch, level_folder));
+  predictions = folder.predictions(level_folder).lexically_relative(folder.dir()).string();
   write_results(run::RunStatus::kFinished);
-  log->info("finished: best val_acc {:.4f} (epoch {}), mean of 10 best {:.4f}; run folder {}",
-            state.best_val_acc, state.best_epoch, run::mean_top_val_acc(state.history),
-            folder.dir().string());
+  log->info(
+      "finished: best val_acc {:.4f} (epoch {}, {} data); test_acc {:.4f} of those weights, "
+      "{:.4f} of the last; run folder {}",
+      state.best_val_acc, state.best_epoch, run::to_string(prepared.validation_data), kept.acc,
+      last.acc, folder.dir().string());
   return result;
 }
 

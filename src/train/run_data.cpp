@@ -4,6 +4,7 @@
 #include "helmholtz/core/parallel.hpp"
 #include "helmholtz/data/audio_dataset.hpp"
 #include "helmholtz/data/datasets.hpp"
+#include "helmholtz/data/info.hpp"
 #include "helmholtz/data/prepare.hpp"
 #include "helmholtz/data/report_json.hpp"
 #include "helmholtz/features/audio_features.hpp"
@@ -11,14 +12,21 @@
 namespace helmholtz::train {
 namespace {
 
-RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlog::logger& log) {
+RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlog::logger& log,
+                       DataParts parts) {
+  const bool all = parts == DataParts::kAll;
   const auto& o = s.data;
   const auto& quality = o.codec_level().quality();
   const std::string level = o.codec_level().describe();
-  const auto orientation = run::quirks(s).orientation();
+  const auto quirks = run::quirks(s);
+  const auto orientation = quirks.orientation();
+  data::HoldOut holdout;
+  holdout.enabled = !quirks.test_split_validates;
+  holdout.size = o.holdout_size;
+  holdout.seed = o.split_seed;
   auto c = data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
                                 o.subsampling, core::resolve_threads(s.runtime.threads),
-                                orientation, o.storage_budget, o.cache_dir, &log);
+                                orientation, o.storage_budget, o.cache_dir, &log, holdout, all);
   if (o.storage_budget > 0) {
     log.info(
         "--storage-budget {} bytes at {}: {:.1f} bytes per training image on "
@@ -26,7 +34,7 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
         o.storage_budget, level, c.budget_mean_bytes, c.dataset.train.count);
   }
   // A batch larger than the training set would quietly train smaller batches than asked.
-  if (c.dataset.train.count < s.recipe.batch_size) {
+  if (all && c.dataset.train.count < s.recipe.batch_size) {
     throw core::UsageError("--batch-size " + std::to_string(s.recipe.batch_size) + ": only " +
                            std::to_string(c.dataset.train.count) + " training images" +
                            (o.train_size > 0 || o.storage_budget > 0
@@ -39,33 +47,57 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
     log.info("--protocol reference: each image coded transposed, as the reference did");
   }
   for (const auto& [from_cache, file] : {std::pair{c.train_from_cache, c.train_cache_file},
-                                         std::pair{c.test_from_cache, c.test_cache_file}}) {
+                                         std::pair{c.test_from_cache, c.test_cache_file},
+                                         std::pair{c.holdout_from_cache, c.holdout_cache_file}}) {
     if (!file.empty()) {
       log.info("decoded images {} cache {}", from_cache ? "read from" : "written to",
                file.string());
     }
   }
-  for (const auto* s : {&c.train, &c.test}) {
+  std::vector<const data::CompressionStats*> splits = {&c.test};
+  if (all) splits = {&c.train, &c.test};
+  if (all && holdout.enabled) splits.push_back(&c.holdout_stats);
+  for (const auto* s : splits) {
     log.info(
         "{} {} images at {}: {:.1f} bytes/image ({:.1f} payload; PNG {:.1f}), "
         "{:.3f} bits/pixel, PSNR {}",
-        s == &c.train ? "train" : "test", s->images, level, s->mean_bytes, s->mean_payload_bytes,
+        s == &c.train ? "train" : s == &c.test ? "test" : "validation (held out)", s->images,
+        level, s->mean_bytes, s->mean_payload_bytes,
         s->mean_lossless_payload_bytes, s->bits_per_pixel,
         s->mean_psnr ? fmt::format("{:.2f} dB", *s->mean_psnr) : std::string("n/a (raw)"));
   }
   log.debug("loading and compression took {:.2f} s", c.seconds);
   RunData d;
-  d.train = to_tensors(c.dataset.train, device);
-  d.validation = to_tensors(c.dataset.test, device);
+  d.test = to_tensors(c.dataset.test, device);
+  if (all) d.train = to_tensors(c.dataset.train, device);
+  if (!all) {
+    d.validation_data = holdout.enabled ? run::ValidationData::kHoldout : run::ValidationData::kTest;
+  } else if (holdout.enabled) {
+    d.validation = to_tensors(c.holdout, device);
+    d.validation_data = run::ValidationData::kHoldout;
+  } else {
+    d.validation = d.test;
+    d.validation_data = run::ValidationData::kTest;
+  }
   d.input = {c.dataset.train.channels, c.dataset.train.height, c.dataset.train.width};
   d.num_classes = c.dataset.num_classes;
   d.compression = {{"train", data::to_json(c.train)}, {"test", data::to_json(c.test)}};
-  d.bits_per_sample = c.train.mean_bytes * 8.0;
-  d.payload_bits_per_sample = c.train.mean_payload_bytes * 8.0;
-  d.lossless_bits_per_sample = c.train.mean_lossless_bytes * 8.0;
-  d.lossless_payload_bits_per_sample = c.train.mean_lossless_payload_bytes * 8.0;
+  if (holdout.enabled) d.compression["validation"] = data::to_json(c.holdout_stats);
+  const auto info = data::image_dataset_info(o.dataset);
+  d.signal_bits_per_sample = info.recorded_bits();
+  // The level's bits: of the training images, or of the test images when only they are coded.
+  const data::CompressionStats& coded = all ? c.train : c.test;
+  d.bits_per_sample = coded.mean_bytes * 8.0;
+  d.payload_bits_per_sample = coded.mean_payload_bytes * 8.0;
+  d.lossless_bits_per_sample = coded.mean_lossless_bytes * 8.0;
+  d.lossless_payload_bits_per_sample = coded.mean_lossless_payload_bytes * 8.0;
+  // Raw spends the signal's bits as recorded, not the padding to the network's input.
+  if (o.codec_level().raw()) {
+    d.bits_per_sample = d.signal_bits_per_sample;
+    d.payload_bits_per_sample = d.signal_bits_per_sample;
+  }
   d.distortion_metric = "psnr";
-  d.distortion_db = c.train.mean_psnr;
+  d.distortion_db = coded.mean_psnr;
   d.seconds = c.seconds;
   return d;
 }
@@ -150,6 +182,8 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
   RunData d;
   d.train = select(f, features, train_positions, device);
   d.validation = select(f, features, eval_positions, device);
+  d.test = o.eval == "test" ? d.validation : select(f, features, split.test, device);
+  d.validation_data = o.eval == "test" ? run::ValidationData::kTest : run::ValidationData::kValidation;
   d.input = {1, static_cast<int>(f.features.size(2)), static_cast<int>(f.features.size(3))};
   d.num_classes = static_cast<int>(f.classes.size());
   d.compression = {
@@ -158,6 +192,7 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
   d.payload_bits_per_sample = s.mean_payload_bytes * 8.0;
   d.lossless_bits_per_sample = s.mean_lossless_bytes * 8.0;
   d.lossless_payload_bits_per_sample = s.mean_lossless_payload_bytes * 8.0;
+  d.signal_bits_per_sample = static_cast<double>(f.clip_samples) * 16.0;  // 16-bit mono PCM
   d.distortion_metric = "snr";
   d.distortion_db = s.mean_snr_db;
   d.seconds = f.seconds;
@@ -166,8 +201,9 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
 
 }  // namespace
 
-RunData prepare_run_data(const run::RunSpec& s, const torch::Device& device, spdlog::logger& log) {
-  return s.data.audio() ? prepare_audio(s, device, log) : prepare_images(s, device, log);
+RunData prepare_run_data(const run::RunSpec& s, const torch::Device& device, spdlog::logger& log,
+                         DataParts parts) {
+  return s.data.audio() ? prepare_audio(s, device, log) : prepare_images(s, device, log, parts);
 }
 
 std::vector<std::size_t> cut_to_multiple(const std::vector<std::size_t>& positions,

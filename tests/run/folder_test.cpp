@@ -36,11 +36,12 @@ TEST(RunFolderLayout, DatasetModelLevelAndSeed) {
 class RunFolderState : public ::testing::Test {
  protected:
   void write_summary(const Identity& id, bool finished, int epochs, bool schema = true) {
-    nlohmann::json j;
-    if (schema) j["schema"] = kSummarySchema;
-    j["identity"] = identity_json(id);
-    j["finished"] = finished;
-    j["epochs_completed"] = epochs;
+    Summary m = testing::sample_summary(id);
+    m.finished = finished;
+    m.status = finished ? RunStatus::kFinished : RunStatus::kRunning;
+    m.epochs_completed = epochs;
+    nlohmann::json j = to_json(m);
+    if (!schema) j.erase("schema");
     std::ofstream(folder_.summary()) << j.dump();
   }
   void touch(const fs::path& file) { std::ofstream(file) << "x"; }
@@ -103,14 +104,12 @@ TEST_F(RunFolderState, OlderSchemaIsSaidPlainly) {
 }
 
 TEST_F(RunFolderState, ADivergedRunIsAStateOfItsOwnNamingItsEpoch) {
-  nlohmann::json j;
-  j["schema"] = kSummarySchema;
-  j["identity"] = identity_json(wanted_);
-  j["finished"] = false;
-  j["epochs_completed"] = 4;
-  j["status"] = "diverged";
-  j["diverged_epoch"] = 4;
-  std::ofstream(folder_.summary()) << j.dump();
+  Summary m = testing::sample_summary(wanted_);
+  m.finished = false;
+  m.epochs_completed = 4;
+  m.status = RunStatus::kDiverged;
+  m.diverged_epoch = 4;
+  std::ofstream(folder_.summary()) << to_json(m).dump();
   touch(folder_.checkpoint());
   const auto s = folder_.status(wanted_, 10);
   ASSERT_EQ(s.state, FolderState::kDiverged);
@@ -128,6 +127,57 @@ TEST_F(RunFolderState, OnlyThePreviousCheckpointIsStillAnInterruptedRun) {
   write_summary(wanted_, false, 2);
   touch(folder_.previous_checkpoint());
   EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kInterrupted);
+}
+
+TEST_F(RunFolderState, ARunStoppedEarlyIsFinishedAtFewerEpochs) {
+  Summary m = testing::sample_summary(wanted_);
+  m.epochs_completed = 7;
+  m.patience = 3;
+  m.stopped_early = true;
+  std::ofstream(folder_.summary()) << to_json(m).dump();
+  touch(folder_.checkpoint());
+  touch(folder_.final_weights());
+  EXPECT_EQ(folder_.status(wanted_, 30).state, FolderState::kFinished);
+  m.stopped_early = false;  // the same epochs without early stopping: it has more to train
+  std::ofstream(folder_.summary()) << to_json(m).dump();
+  EXPECT_EQ(folder_.status(wanted_, 30).state, FolderState::kInterrupted);
+}
+
+TEST(RunSummary, RoundTripsEveryField) {
+  Summary m = testing::sample_summary({{"dataset", "cifar10"}, {"quality", "5"}});
+  m.stop_signal = "SIGTERM";
+  m.diverged_epoch = 2;
+  m.validation_data = ValidationData::kTest;
+  m.protocol = Protocol::kReference;
+  m.predictions = "predictions/quality_5.csv";
+  m.distortion_db.reset();
+  m.test_last.reset();
+  const Summary back = summary_from_json(to_json(m), "summary.json");
+  EXPECT_EQ(to_json(back), to_json(m));
+  EXPECT_EQ(back.identity, m.identity);
+  EXPECT_EQ(back.validation_data, ValidationData::kTest);
+  EXPECT_EQ(back.test_best->epoch, 3);
+  EXPECT_FALSE(back.test_last.has_value());
+}
+
+TEST(RunSummary, ADamagedFieldIsNamedWithItsFile) {
+  nlohmann::json j = to_json(testing::sample_summary());
+  j["test_best"]["acc"] = "high";
+  auto message = testing::error_message_of<core::DataError>(
+      [&] { summary_from_json(j, "runs/a/summary.json"); });
+  EXPECT_NE(message.find("'runs/a/summary.json': \"test_best.acc\" is not a number"),
+            std::string::npos)
+      << message;
+  j = to_json(testing::sample_summary());
+  j.erase("validation_data");
+  message = testing::error_message_of<core::DataError>([&] { summary_from_json(j, "s.json"); });
+  EXPECT_NE(message.find("\"validation_data\" is missing"), std::string::npos) << message;
+  j = to_json(testing::sample_summary());
+  j["schema"] = 2;
+  message = testing::error_message_of<core::DataError>([&] { summary_from_json(j, "s.json"); });
+  EXPECT_NE(message.find("has summary schema 2; this helmholtz reads schema 3"),
+            std::string::npos)
+      << message;
 }
 
 TEST(RunStatusWords, RoundTripAndRefuseOthers) {

@@ -21,6 +21,15 @@ inline std::uint64_t splitmix64(std::uint64_t x) {
 // Uniform in [0, 1) from the top 53 bits of one draw.
 inline double uniform(std::mt19937_64& gen) { return static_cast<double>(gen() >> 11) * 0x1.0p-53; }
 
+// A uniform integer in [0, bound) from the raw 64-bit output, without bias (rejection of the
+// lowest 2^64 mod bound values): the same draws from every standard library.
+inline std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t bound) {
+  const std::uint64_t threshold = (std::uint64_t{0} - bound) % bound;
+  std::uint64_t r = rng();
+  while (r < threshold) r = rng();
+  return r % bound;
+}
+
 // numpy's legacy `np.random.seed(seed); np.random.permutation(n)`: MT19937 seeded as
 // init_genrand(seed) (std::mt19937's seeding), then Fisher-Yates from the end, each index drawn
 // from 32-bit outputs masked to the smallest covering power of two minus one and redrawn while

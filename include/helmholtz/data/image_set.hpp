@@ -24,6 +24,13 @@ struct ImageSet {
   // core::UsageError that starts with `asked_by` (the option and the split: "--train-size 9:
   // cifar10's training split") and says how many there are.
   void keep_first(std::int64_t n, const std::string& asked_by);
+  // Moves n images into the returned set, stratified by class: each class gives its share of n
+  // (n x its count / count, the remainders to the largest fractions, ties to the lower label),
+  // drawn by `seed` (mt19937_64 with an unbiased draw: the same split on every platform). Both
+  // sets keep their images in the original order. The split depends on the labels alone, so
+  // every codec level and training seed holds out the same images. n must lie in [1, count):
+  // otherwise a core::UsageError that starts with `asked_by`.
+  ImageSet hold_out(std::int64_t n, std::uint64_t seed, const std::string& asked_by);
 };
 
 struct ImageDataset {

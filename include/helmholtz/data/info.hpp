@@ -11,6 +11,15 @@ struct ImageDatasetInfo {
   int height = 0;
   int width = 0;
   int num_classes = 0;
+  // The images as the dataset records them, before any padding to the network's input
+  // (Fashion-MNIST: 28 x 28, padded to 32 x 32); 0 for audio.
+  int recorded_height = 0;
+  int recorded_width = 0;
+  // Bits of one sample as recorded: channels x recorded height x width x 8 (0 for audio). The
+  // raw level spends these, not the padding.
+  double recorded_bits() const {
+    return 8.0 * channels * recorded_height * recorded_width;
+  }
 };
 
 // Throws core::UsageError for an unknown dataset.

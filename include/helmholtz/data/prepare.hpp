@@ -16,10 +16,20 @@ class logger;
 
 namespace helmholtz::data {
 
+// Validation images held out of the training split (ImageSet::hold_out): stratified by class,
+// drawn by `seed`, before --train-size or a storage budget takes the first training images.
+struct HoldOut {
+  bool enabled = false;
+  std::int64_t size = 0;  // 0: a tenth of the training split
+  std::uint64_t seed = 0;
+};
+
 struct PreparedImages {
   ImageDataset dataset;  // pixels as decoded by the codec
+  ImageSet holdout;      // the held-out validation images (empty without HoldOut::enabled)
   CompressionStats train;
   CompressionStats test;
+  CompressionStats holdout_stats;
   double seconds = 0;           // loading + compression
   double compress_seconds = 0;  // compression alone
   // Under a storage budget: the mean file bytes of the whole training split at this level (the
@@ -29,9 +39,13 @@ struct PreparedImages {
   // The decoded-image cache: whether each split came from it, and the files.
   bool train_from_cache = false;
   bool test_from_cache = false;
-  std::filesystem::path train_cache_file, test_cache_file;
+  bool holdout_from_cache = false;
+  std::filesystem::path train_cache_file, test_cache_file, holdout_cache_file;
 };
 
+// holdout.enabled: first moves the held-out validation images out of the training split.
+// code_training false: only the test split is coded (evaluating weights at other levels); the
+// training and held-out images are then left as loaded, their figures empty.
 // train_size / val_size: keep the first N images of each split (0 = all). storage_budget > 0
 // (bytes; train_size then 0): keep the first floor(budget / mean file bytes of the whole coded
 // training split) training images. Throws core::DataError when a split ends up empty,
@@ -43,6 +57,7 @@ PreparedImages prepare_images(const std::string& dataset, const std::filesystem:
                               Orientation orientation = Orientation::kUpright,
                               std::int64_t storage_budget = 0,
                               const std::filesystem::path& cache_dir = {},
-                              spdlog::logger* log = nullptr);
+                              spdlog::logger* log = nullptr, const HoldOut& holdout = {},
+                              bool code_training = true);
 
 }  // namespace helmholtz::data

@@ -12,6 +12,14 @@
 
 namespace helmholtz::report {
 
+// Which accuracy a cell's runs are scored by:
+//   kTest:           the kept weights (best on the validation data) on the test split, the
+//                    pre-registered estimator's, and the report's primary accuracy
+//   kMeanTop10:      the mean of a run's 10 best validation accuracies, the reference's (its
+//                    validation data was the test split)
+enum class AccuracyMeasure { kTest, kMeanTop10 };
+std::string to_string(AccuracyMeasure measure);
+
 // All runs of one (dataset, setting, model, level kind, codec, level): the seeds of one
 // experiment. A raw cell is the uncoded reference of a codec's line: the same raw runs make one
 // cell in the line of every codec of their (dataset, setting, model, level kind).
@@ -27,14 +35,20 @@ struct Cell {
   Stat file_bits, payload_bits;  // both sizes, whichever the axis shows
   Stat lossless_file_bits, lossless_payload_bits;  // the lossless reference, both sizes
   Stat lossless_bits;            // the lossless reference, in the axis' measure
-  Stat accuracy;           // mean of the 10 best val_acc, as a fraction
+  AccuracyMeasure accuracy_measure = AccuracyMeasure::kMeanTop10;
+  Stat accuracy;           // by accuracy_measure, as a fraction
   // Its 95% interval: over seeds (Student's t) with several runs, else the one run's Wilson
-  // interval over its validation samples; none without the figures.
+  // interval over its samples (validation or test, by the measure); none without the figures.
   std::optional<Interval> accuracy_interval;
   bool interval_over_seeds = false;
   int chance_runs = 0;     // runs not above chance at 95%
   std::map<int, double> accuracy_by_seed;        // each run's accuracy, by its seed
-  std::optional<std::int64_t> validation_samples;  // the fewest of its runs' (none: unknown)
+  // The fewest samples its runs' accuracy was measured on (validation or test, by the measure;
+  // none: unknown).
+  std::optional<std::int64_t> validation_samples;
+  int unconverged = 0;     // runs whose validation accuracy was still rising (report/inference)
+  int selected_on_test = 0;  // runs whose kept weights were chosen on the test split
+  std::vector<const RunRecord*> members;  // its runs (pointers into the runs given)
   Stat convergence;        // convergence epoch
   Stat train_samples;      // what the runs trained on (varies by level under a storage budget)
   std::optional<std::int64_t> storage_budget;  // bytes, for the runs of a budget
@@ -52,7 +66,8 @@ struct Cell {
 // bits at every level of every codec, with a message in `notes`.
 std::vector<Cell> make_cells(const std::vector<RunRecord>& runs,
                              BitsMeasure measure = BitsMeasure::kPayload,
-                             std::vector<std::string>* notes = nullptr);
+                             std::vector<std::string>* notes = nullptr,
+                             AccuracyMeasure accuracy = AccuracyMeasure::kMeanTop10);
 
 // The best weights of the runs trained at one level, evaluated at another (cross_eval.csv):
 // one cell of the train x test matrix of a (dataset, model, train codec, test codec).

@@ -59,11 +59,29 @@ struct RunRecord {
   // The lossless reference of the same samples (PNG or FLAC of the originals): file, payload.
   std::optional<double> lossless_bits_per_sample;
   std::optional<double> lossless_payload_bits_per_sample;
+  // A sample as the dataset records it (images before padding): the raw level's bits.
+  std::optional<double> signal_bits_per_sample;
   std::string distortion_metric;          // "psnr" or "snr"
   std::optional<double> distortion_db;
   std::optional<double> best_val_acc;
   std::optional<double> mean_top10_val_acc;  // the reference's "accuracy" of a run
-  std::optional<std::int64_t> validation_samples;  // what the accuracy was measured on
+  std::optional<std::int64_t> validation_samples;  // what val_acc was measured on
+  // Which samples chose the kept weights: "holdout" (images held out of the training split),
+  // "validation" (audio's validation part) or "test" (the test split: selection and testing on
+  // the same samples, as the reference did).
+  std::string validation_data;
+  // The kept weights (best on the validation data) and the last epoch's on the test split; the
+  // kept weights' per-sample predictions (run/predictions.hpp). None before the run finished.
+  std::optional<double> test_acc;
+  std::optional<int> test_epoch;
+  std::optional<double> last_test_acc;
+  std::optional<std::int64_t> test_samples;
+  std::optional<std::filesystem::path> predictions;
+  bool stopped_early = false;  // ended by --patience
+  // Whether its validation accuracy had stopped rising (report::converged over history.csv's
+  // val_acc); none without a history.
+  std::optional<bool> converged;
+  int patience = 0;
   std::optional<int> num_classes;
   // The accuracy's 95% Wilson interval over the validation samples, and whether it is above
   // chance (1 / classes) at 95%; none without the counts.

@@ -22,28 +22,18 @@
 
 #include "helmholtz/core/file_lock.hpp"
 #include "helmholtz/run/spec.hpp"
+#include "helmholtz/run/summary.hpp"
 
 namespace helmholtz::run {
-
-// The summary.json layout this build writes and reads. 2: "schema" and "identity" keys.
-inline constexpr int kSummarySchema = 2;
 
 // <log_dir> if set, else <log_root>/<dataset>/<model>/<quality_q or bitrate_b>, with a further
 // seed_<s> folder for a seed other than 0.
 std::filesystem::path run_directory(const RunSpec& spec);
 
-// What summary.json says of its run ("status"): training now (or killed while training),
-// finished, stopped by a signal, or diverged (a NaN or infinite training loss). A summary
-// written before the key existed reads as finished or running from its "finished" flag.
-enum class RunStatus { kRunning, kFinished, kInterrupted, kDiverged };
-std::string to_string(RunStatus status);
-// Throws core::DataError for a word that is none of them.
-RunStatus parse_run_status(const std::string& text);
-
 enum class FolderState {
   kFresh,        // nothing trained here yet
   kInterrupted,  // a checkpoint of this run, fewer epochs than asked (or not finished)
-  kFinished,     // this run, finished with at least the epochs asked
+  kFinished,     // this run, finished with at least the epochs asked (or stopped early)
   kDiverged,     // this run, stopped as diverged: a result, not trained again
   kMismatch,     // a run of other settings
   kOldSchema,    // written by an older helmholtz: its settings cannot be checked
@@ -87,7 +77,14 @@ class RunFolder {
 
   // The summary, checked: nullopt when there is none; throws core::DataError naming the file
   // when it is damaged, and when its schema is not kSummarySchema (saying which it is).
-  std::optional<nlohmann::json> read_summary() const;
+  std::optional<Summary> read_summary() const;
+
+  // The per-sample predictions of the kept weights on the test split at a test level (its
+  // folder name: "quality_5", "webp_quality_50", "raw"): predictions/<level>.csv
+  // (run/predictions.hpp). `train` writes its own level's, `eval` one per level it tests.
+  std::filesystem::path predictions(const std::string& level_folder) const {
+    return dir_ / "predictions" / (level_folder + ".csv");
+  }
 
   // Holds the folder for one process: creates it (and missing parents), takes the lock, and
   // removes the temporary files a killed process left (`*.tmp`). Unless

@@ -55,11 +55,14 @@ struct DataSpec {
   codec::Subsampling subsampling = codec::Subsampling::k420;  // images
   std::string instrument = "guitar";  // audio: guitar | bass | all
   std::string eval = "validation";    // audio: validation | test
-  std::uint64_t split_seed = 0;       // audio: seed of the per-class train/test split
+  std::uint64_t split_seed = 0;  // audio's per-class split; images' held-out validation images
   // Audio features and slow codecs' decoded images ("" = none)
   std::filesystem::path cache_dir = "data/cache";
   std::int64_t train_size = 0;  // images: 0 = all training images, else the first N
   std::int64_t val_size = 0;    // images: 0 = the whole test split, else its first N
+  // Images, corrected protocol: validation images held out of the training split (stratified,
+  // drawn by split_seed); 0 = a tenth of the split.
+  std::int64_t holdout_size = 0;
   // Images: train on the first floor(budget / mean file bytes at this level) training images,
   // so that every level of a sweep gets the same storage (0 = no budget; train_size then).
   std::int64_t storage_budget = 0;
@@ -74,6 +77,7 @@ struct Recipe {
   std::filesystem::path architecture_file;    // or a user's table (overrides setting)
   models::Architecture architecture;          // resolved by finalize()
   int epochs = 200;
+  int patience = 0;  // early stopping: epochs without a better validation accuracy (0 = off)
   int batch_size = 128;
   OptimizerKind optimizer = OptimizerKind::kSgd;
   double lr = 0.01;
@@ -120,6 +124,9 @@ struct Quirks {
   // (Keras 2.1's fit_generator over its ImageDataGenerator iterator as a Sequence).
   bool carried_iterator = false;
   bool float32 = false;  // float32 with TF32 off on every device (TensorFlow 1.4)
+  // Images: the test split validates (chooses the best epoch and the weights kept) and is
+  // reported, as the reference did. Off, validation images are held out of the training split.
+  bool test_split_validates = false;
   // Audio: the mel features rounded through float16 (the reference saved them so).
   bool float16_features = false;
   // Audio: the 80% training part, listed by class, cut to a multiple of the batch size from the

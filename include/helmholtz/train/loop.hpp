@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "helmholtz/data/image_set.hpp"
+#include "helmholtz/run/predictions.hpp"
 #include "helmholtz/train/augment.hpp"
 #include "helmholtz/train/optimizer.hpp"
 #include "helmholtz/train/precision.hpp"
@@ -128,10 +129,23 @@ class EpochTrainer {
   TensorData graph_data_;  // the data the graphs read (through its addresses)
 };
 
+// Each sample's outcome of an evaluation, on the CPU: the class predicted (int64 [N]) and the
+// softmax probability of the true class (float32 [N]).
+struct PerSample {
+  torch::Tensor predicted;
+  torch::Tensor p_true;
+};
+
 // Loss and accuracy over `data` in eval mode (no dropout), without gradients, in batches of
-// `batch_size`, at `precision` (autocast as in training).
+// `batch_size`, at `precision` (autocast as in training). With `per_sample`, also each sample's
+// outcome (the predictions files).
 Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size,
-                 bool channels_last = false, Precision precision = Precision::kFp32);
+                 bool channels_last = false, Precision precision = Precision::kFp32,
+                 PerSample* per_sample = nullptr);
+
+// The predictions file's rows (run/predictions.hpp) from an evaluation's per-sample outcomes.
+run::Predictions predictions_of(const TensorData& data, const PerSample& outcome,
+                                int weights_epoch, const std::string& level_folder);
 
 // uint8 [N, C, H, W] -> float in [0, 1].
 torch::Tensor to_unit_float(const torch::Tensor& images);

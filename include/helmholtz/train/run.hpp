@@ -9,13 +9,14 @@
 #include <nlohmann/json.hpp>
 
 #include "helmholtz/run/spec.hpp"
+#include "helmholtz/run/summary.hpp"
 
 namespace helmholtz::train {
 
 struct RunResult {
   std::filesystem::path run_dir;
   bool already_finished = false;  // nothing was trained: the folder held this run, finished
-  nlohmann::json summary;
+  run::Summary summary;
 };
 
 // `spec` must be finalized (run::finalize). Throws core::UsageError when the folder holds a
