@@ -26,18 +26,17 @@ levels=1,5,10,20,50,100
   --jobs "$jobs" --threads 1 --cache-dir "$logs/cache" --log-root "$logs"
 
 # The cross-level matrix: every run's kept weights on the test split at each level of its line
-# (JPEG runs at JPEG levels, WebP runs at WebP levels, raw runs at both), levels done skipped.
+# (JPEG runs at JPEG levels, WebP runs at WebP levels, raw runs at both, one codec after the
+# other), levels done skipped, $jobs runs at a time on one thread each.
 models="$logs/fashion-mnist/small-cnn"
-for run in $(find "$models" -name summary.json -printf '%h\n' | sort); do
+find "$models" -name summary.json -printf '%h\n' | sort | while read -r run; do
   case "$run" in
-    */webp_*) sets=("--codec webp") ;;
-    */quality_raw*) sets=("--codec jpeg" "--codec webp") ;;
-    *) sets=("--codec jpeg") ;;
+    */webp_*) echo "$run webp" ;;
+    */quality_raw*) echo "$run jpeg webp" ;;
+    *) echo "$run jpeg" ;;
   esac
-  for codec in "${sets[@]}"; do
-    # shellcheck disable=SC2086
-    "$bin" eval "$run" $codec --quality "$levels,raw" --skip-done --threads 2 >/dev/null
-  done
-done
+done | xargs -P "$jobs" -L 1 sh -c \
+  "for codec; do \"$bin\" eval \"\$0\" --codec \"\$codec\" --quality $levels,raw --skip-done \
+     --threads 1 >/dev/null || exit 1; done"
 "$bin" report "$logs" --out "$out"
 echo "fashion-mnist-study: report in $out/report.md"
