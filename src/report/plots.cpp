@@ -62,6 +62,13 @@ std::string codec_axis_label(const std::string& kind, const std::string& codec) 
   return codec_display_name(codec) + " quality";
 }
 
+// The accuracy axis, quoted: the measure the cells are scored by (make_cells).
+std::string accuracy_axis_label(const Cell& cell) {
+  return gp_quote(cell.accuracy_measure == AccuracyMeasure::kTest
+                      ? "accuracy: test, kept weights (%)"
+                      : "accuracy: mean of 10 best val_acc (%)");
+}
+
 std::string axis_label(const std::vector<const Cell*>& cells) {
   bool quality = false, bitrate = false, one_codec = true;
   for (const Cell* c : cells) {
@@ -246,9 +253,11 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
              number(levels.size() - 1 + pad) + "]\n" + "set xlabel " + gp_quote(x_label) + "\n";
     };
 
+    // The accuracy the cells are scored by (make_cells' measure).
+    const std::string y_label = accuracy_axis_label(*group_cells.front());
     add(png_stem + "-accuracy-vs-level.png", dataset + ": accuracy vs " + x_label + seeds_note);
     gp += level_axis();
-    gp += "set ylabel 'accuracy: mean of 10 best val_acc (%)'\nset autoscale y\n";
+    gp += "set ylabel " + y_label + "\nset autoscale y\n";
     gp += model_lines(levels_file, "1:4" + std::string(several_seeds ? ":5" : ""), lines);
 
     // At equal storage (models trained under a --storage-budget): accuracy vs level, each
@@ -261,7 +270,7 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
       add(png_stem + "-equal-storage.png",
           dataset + ": accuracy vs " + x_label + " at equal storage" + seeds_note);
       gp += level_axis();
-      gp += "set ylabel 'accuracy: mean of 10 best val_acc (%)'\nset autoscale y\nplot ";
+      gp += "set ylabel " + y_label + "\nset autoscale y\nplot ";
       for (std::size_t k = 0; k < budgeted.size(); ++k) {
         const std::size_t m = budgeted[k];
         const std::string index = gp_quote(levels_file) + " index " + std::to_string(m);
@@ -328,6 +337,7 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
   core::write_file_atomic(dir / bits_file, bits_data);
 
   const std::string x_label = axis_label(cells);
+  const std::string y_label = accuracy_axis_label(*cells.front());
   if (max_bits > 0) {
     add(stem + "-accuracy-vs-bits.png", dataset + ": accuracy vs bits per sample" + seeds_note);
     // With one codec, the level of each point is marked on the top axis at its mean bits (with
@@ -354,7 +364,7 @@ PlotScript write_dataset(const std::string& dataset, const std::vector<const Cel
     gp += "set xlabel " +
           gp_quote(to_string(cells.front()->bits_measure) + " bits per sample (log scale" +
                    (x2tics.empty() ? std::string(")") : "; top: " + x_label + ")")) +
-          "\nset ylabel 'accuracy: mean of 10 best val_acc (%)'\nset autoscale y\n";
+          "\nset ylabel " + y_label + "\nset autoscale y\n";
     gp += model_lines(bits_file, "3:4" + std::string(several_seeds ? ":5" : ""), all_lines);
     gp += "unset logscale x\nunset logscale x2\nunset x2tics\nset format x\n";
   }
@@ -507,7 +517,7 @@ std::vector<PlotScript> write_cross_eval_plots(const std::vector<CrossCell>& cel
         ")\nset ytics (" + tics(trains) + ")\nset xrange [-0.5:" +
         number(static_cast<double>(tests.size()) - 0.5) + "]\nset yrange [-0.5:" +
         number(static_cast<double>(trains.size()) - 0.5) + "]\n"
-        "set cblabel 'validation accuracy of the best weights (%)'\n"
+        "set cblabel 'test accuracy of the kept weights (%)'\n"
         "set palette defined (0 '#d73027', 0.5 '#fee08b', 1 '#1a9850')\nunset key\n"
         "set style fill solid 1.0 noborder\n";
     // The diagonal (trained and tested at the same level): outlined.
