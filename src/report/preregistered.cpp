@@ -211,7 +211,12 @@ std::optional<PreregisteredEstimate> estimate_line(const std::vector<const Cell*
       p.seed_differences.push_back(d / static_cast<double>(mine.size()));
     }
     p.seed_difference_sd = sd_of(p.seed_differences);
-    p.unconverged = c.unconverged;
+    // Of the runs the estimate pairs (the line's common seeds).
+    const auto by_seed = runs_by_seed(c);
+    for (int seed : e.seeds) {
+      const RunRecord& r = *by_seed.at(seed);
+      p.unconverged += r.converged && !*r.converged ? 1 : 0;
+    }
     p.chance_runs = c.chance_runs;
     const Reached time = time_to(c, e.target_accuracy);
     p.time.runs = time.runs;
@@ -222,7 +227,7 @@ std::optional<PreregisteredEstimate> estimate_line(const std::vector<const Cell*
       p.time.epochs_vs_reference = paired(time.epochs, reference_time.epochs);
       p.time.seconds_vs_reference = paired(time.seconds, reference_time.seconds);
     }
-    e.unconverged += c.unconverged;
+    e.unconverged += p.unconverged;
     e.selected_on_test |= c.selected_on_test > 0;
     if (l > 0 && p.seed_difference_sd) {
       e.paired_sd = std::max(e.paired_sd.value_or(0.0), *p.seed_difference_sd);

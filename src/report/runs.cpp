@@ -154,11 +154,16 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
   r.patience = m.patience;
   r.wall_seconds = m.wall_seconds;
   r.samples_per_second = m.train_samples_per_second;
-  r.bits_per_sample = m.bits_per_sample;
-  r.payload_bits_per_sample = m.payload_bits_per_sample;
-  r.lossless_bits_per_sample = m.lossless_bits_per_sample;
-  r.lossless_payload_bits_per_sample = m.lossless_payload_bits_per_sample;
-  if (m.signal_bits_per_sample > 0) r.signal_bits_per_sample = m.signal_bits_per_sample;
+  // A size of 0 is no measurement (a sample always takes bits): the figure is left unknown, so
+  // that a line falls back to what its runs did measure instead of drawing 0 bits.
+  const auto measured = [](double bits) {
+    return bits > 0 ? std::optional<double>(bits) : std::nullopt;
+  };
+  r.bits_per_sample = measured(m.bits_per_sample);
+  r.payload_bits_per_sample = measured(m.payload_bits_per_sample);
+  r.lossless_bits_per_sample = measured(m.lossless_bits_per_sample);
+  r.lossless_payload_bits_per_sample = measured(m.lossless_payload_bits_per_sample);
+  r.signal_bits_per_sample = measured(m.signal_bits_per_sample);
   r.distortion_metric = m.distortion_metric;
   r.distortion_db = m.distortion_db;
   if (m.validation_samples > 0) r.validation_samples = m.validation_samples;

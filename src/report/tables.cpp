@@ -463,23 +463,23 @@ std::string preregistered_definition(const EstimatorOptions& o, BitsMeasure bits
          "lower bound of accuracy(q) - accuracy(reference) is above -" +
          tol +
          " points. Testing in a pre-set order and stopping at the first failure keeps the "
-         "family-wise error at 5% without adjustment. **q\*** is the last level that passed "
+         "family-wise error at 5% without adjustment. **q\\*** is the last level that passed "
          "(the reference itself when the first fails). The bound and each level's two-sided 95% "
          "interval come from a **hierarchical paired bootstrap** (" +
          std::to_string(o.replicates) + " replicates, seed " + std::to_string(o.seed) +
          "): each replicate draws seeds with replacement, then test images with replacement "
          "within each drawn seed, the same draws for every level, from the runs' per-sample "
          "predictions (`predictions/<level>.csv`). With one seed, McNemar's exact test of the "
-         "discordant images stands beside it. **noise bits** = B(reference) - B(q\*), the "
+         "discordant images stands beside it. **noise bits** = B(reference) - B(q\\*), the "
          "**noise fraction** = noise bits / B(reference); their 95% intervals apply the same "
          "sequence rule to every bootstrap replicate (a level passes in a replicate when its "
-         "difference there is above the margin), and *q\* share* is how often each level was "
-         "q\* over the replicates. A run is **unconverged** when the best validation accuracy of "
+         "difference there is above the margin), and *q\\* share* is how often each level was "
+         "q\\* over the replicates. A run is **unconverged** when the best validation accuracy of "
          "its last " +
          std::to_string(o.convergence.window) + " epochs exceeds the best before them by more than " +
          format("%g", o.convergence.min_gain * 100.0) +
          " points, or it has no more than " + std::to_string(o.convergence.window) +
-         " epochs: a line with an unconverged run, or whose reference or q\* has runs not "
+         " epochs: a line with an unconverged run, or whose reference or q\\* has runs not "
          "above chance on the test split, states no noise fraction. **Planning**: from the "
          "largest standard deviation over levels of the per-seed paired differences, the seeds a "
          "study needs to show non-inferiority at the margin with 80% power (one-sided paired t, "
@@ -489,7 +489,7 @@ std::string preregistered_definition(const EstimatorOptions& o, BitsMeasure bits
          "% of the reference level's mean best validation accuracy, with 95% t-intervals over "
          "seeds and the paired difference from the reference by seed. `--estimator reference` "
          "gives the earlier definition instead (the mean of each run's 10 best validation "
-         "accuracies, q\* against the best level, levels that fail skipped); see the README.\n";
+         "accuracies, q\\* against the best level, levels that fail skipped); see the README.\n";
 }
 
 namespace {

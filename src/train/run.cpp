@@ -213,13 +213,15 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
   core::write_file_atomic(folder.config(), run::to_toml(s));
   const auto& arch = s.recipe.architecture;
   log->info(
-      "{} ({}, {} parameters) on {}, {}{}, {} train / {} validation samples, {} epochs of {} "
-      "steps, protocol {}",
+      "{} ({}, {} parameters) on {}, {}{}, {} train / {} validation ({}) / {} test samples, {} "
+      "epochs of {} steps{}, protocol {}",
       arch.name, arch.file.empty() ? "setting " + std::to_string(arch.setting) : arch.file.string(),
       t.parameters, describe_device(backend.device), to_string(backend.precision),
       t.trainer->uses_cuda_graphs() ? ", CUDA graphs" : "", prepared.train.size(),
-      prepared.validation.size(), s.recipe.epochs,
-      t.trainer->steps_per_epoch(prepared.train.size()), run::to_string(s.recipe.protocol));
+      prepared.validation.size(), run::to_string(prepared.validation_data), prepared.test.size(),
+      s.recipe.epochs, t.trainer->steps_per_epoch(prepared.train.size()),
+      s.recipe.patience > 0 ? fmt::format(", patience {}", s.recipe.patience) : std::string(),
+      run::to_string(s.recipe.protocol));
 
   core::ProgressBar bar(s.runtime.progress);
   const double wall_before = state.wall_seconds;

@@ -11,6 +11,7 @@
 
 #include "helmholtz/report/plots.hpp"
 #include "helmholtz/report/tables.hpp"
+#include "helmholtz/run/summary.hpp"
 #include "test_support.hpp"
 
 namespace helmholtz {
@@ -19,6 +20,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using testing::quoted;
 using testing::read_text;
+
+// The earlier estimator (the mean of the 10 best validation accuracies, q* against the best
+// level), whose tables (helmholtz.csv of kHelmholtzCsvHeader, codecs.csv) most tests here check.
+const std::string kReference = " --estimator reference ";
 
 void write_text(const fs::path& file, const std::string& text) {
   fs::create_directories(file.parent_path());
@@ -48,60 +53,70 @@ struct Run {
   int seed = 1;
   double bits = 0;
   // Payload: the file bits less 800 (raw: the file); the lossless reference: 12000 bits as a
-  // file, 11000 as payload. Negative: the summary holds no payload figures (an older run).
+  // file, 11000 as payload.
   double payload = 0;
   double db = 30.0;
   double accuracy = 0.9;       // the mean of the ramp history's 10 best val_acc
   int validation_samples = 0;  // 0: the summary holds no counts
   int classes = 10;
-  // The identity's codec and its version; "" writes no identity (a summary from before
-  // --codec: JPEG or MP3). A raw run's identity has neither.
+  // The identity's codec and its version; "" writes no identity, and the summary's codec is
+  // the level kind's first (JPEG, MP3). A raw run's identity has neither.
   std::string codec;
   std::string codec_version;
 };
 
-void write_run(const fs::path& logdir, const Run& r) {
+// The summary (schema 3) `helmholtz train` would write for `r`, from testing::sample_summary.
+run::Summary summary_of(const Run& r) {
+  run::Identity identity;
+  if (!r.codec.empty()) {
+    identity = {{"dataset", r.dataset}, {r.kind, r.level}, {"seed", std::to_string(r.seed)}};
+    if (r.level != "raw") {
+      identity.emplace_back("codec", r.codec);
+      identity.emplace_back("codec-version", r.codec_version);
+    }
+  }
+  run::Summary s = testing::sample_summary(identity);
+  s.dataset = r.dataset;
+  s.model = r.model;
+  s.setting = r.setting;
+  s.level_option = r.kind;
+  s.level = r.level;
+  s.codec = r.level == "raw"      ? ""
+            : !r.codec.empty()    ? r.codec
+            : r.kind == "bitrate" ? "mp3"
+                                  : "jpeg";
+  s.seed = static_cast<std::uint64_t>(r.seed);
+  s.epochs_requested = 12;
+  s.epochs_completed = 12;
+  // Deliberately not what history.csv gives: the report must recompute.
+  s.best_val_acc = 0.1;
+  s.mean_top10_val_acc = 0.1;
+  s.convergence_epoch = 99;
+  s.test_best = run::TestFigures{12, r.accuracy, 0.5};
+  s.test_last = run::TestFigures{12, r.accuracy, 0.5};
+  s.wall_seconds = 3600.5;
+  s.train_samples_per_second = 1500.0;
+  s.bits_per_sample = r.bits;
+  s.payload_bits_per_sample = r.payload;
+  s.lossless_bits_per_sample = 12000.0;
+  s.lossless_payload_bits_per_sample = 11000.0;
+  s.distortion_metric = r.kind == "quality" ? "psnr" : "snr";
+  s.distortion_db = r.level == "raw" ? std::nullopt : std::optional<double>(r.db);
+  s.validation_samples = r.validation_samples;
+  s.num_classes = r.classes;
+  return s;
+}
+
+fs::path run_folder(const fs::path& logdir, const Run& r) {
   // Folders as `helmholtz train` names them: quality_5 (JPEG), bitrate_32 (MP3), webp_50, ...
   const bool default_codec = r.codec.empty() || r.codec == "jpeg" || r.codec == "mp3";
   const std::string folder = (default_codec || r.level == "raw" ? r.kind : r.codec) + "_" + r.level;
-  const fs::path dir = logdir / r.model / folder / ("seed_" + std::to_string(r.seed));
-  json j = {{"schema", 2},
-            {"level_option", r.kind},
-            {"dataset", r.dataset},
-            {"model", r.model},
-            {"setting", r.setting},
-            {r.kind, r.level},
-            {"seed", r.seed},
-            {"epochs_requested", 12},
-            {"epochs_completed", 12},
-            {"finished", true},
-            // Deliberately not what history.csv gives: the report must recompute.
-            {"best_val_acc", 0.1},
-            {"mean_top10_val_acc", 0.1},
-            {"convergence_epoch", 99},
-            {"wall_seconds", 3600.5},
-            {"train_samples_per_second", 1500.0},
-            {"bits_per_sample", r.bits},
-            {"distortion",
-             {{"metric", r.kind == "quality" ? "psnr" : "snr"},
-              {"db", r.level == "raw" ? json(nullptr) : json(r.db)}}}};
-  if (r.payload >= 0) {
-    j["payload_bits_per_sample"] = r.payload;
-    j["lossless_bits_per_sample"] = 12000.0;
-    j["lossless_payload_bits_per_sample"] = 11000.0;
-  }
-  if (r.validation_samples > 0) {
-    j["validation_samples"] = r.validation_samples;
-    j["num_classes"] = r.classes;
-  }
-  if (!r.codec.empty()) {
-    j["identity"] = {{"dataset", r.dataset}, {r.kind, r.level}, {"seed", std::to_string(r.seed)}};
-    if (r.level != "raw") {
-      j["identity"]["codec"] = r.codec;
-      j["identity"]["codec-version"] = r.codec_version;
-    }
-  }
-  write_text(dir / "summary.json", j.dump(2));
+  return logdir / r.model / folder / ("seed_" + std::to_string(r.seed));
+}
+
+void write_run(const fs::path& logdir, const Run& r) {
+  const fs::path dir = run_folder(logdir, r);
+  write_text(dir / "summary.json", run::to_json(summary_of(r)).dump(2));
   write_text(dir / "history.csv", ramp_history(r.accuracy));
 }
 
@@ -132,27 +147,22 @@ void write_study(const fs::path& logdir) {
   audio.model = "audio-0";
   audio.kind = "bitrate";
   write_run(logdir, audio);
-  json old = {{"schema", 2},
-              {"level_option", "quality"},
-              {"dataset", "cifar10"},
-              {"model", "all-cnns"},
-              {"setting", 0},
-              {"quality", "20"},
-              {"seed", 1},
-              {"epochs_requested", 30},
-              {"epochs_completed", 9},
-              {"finished", false},
-              {"best_val_acc", 0.75},
-              {"mean_top10_val_acc", 0.7},
-              {"convergence_epoch", 7},
-              {"wall_seconds", 50.0},
-              {"train_samples_per_second", 999.0},
-              {"bits_per_sample", 1600.0},
-              {"payload_bits_per_sample", 800.0},
-              {"lossless_bits_per_sample", 12000.0},
-              {"lossless_payload_bits_per_sample", 11000.0},
-              {"distortion", {{"metric", "psnr"}, {"db", 30.25}}}};
-  write_text(logdir / "all-cnns" / "quality_20" / "summary.json", old.dump(2));
+  // Quality 20: a run killed at epoch 9 of 30, whose summary holds its figures and no history.
+  Run killed = run_at("20", 1, 1600, 30.25, 0.7);
+  run::Summary old = summary_of(killed);
+  old.epochs_requested = 30;
+  old.epochs_completed = 9;
+  old.finished = false;
+  old.status = run::RunStatus::kInterrupted;
+  old.best_val_acc = 0.75;
+  old.mean_top10_val_acc = 0.7;
+  old.convergence_epoch = 7;
+  old.test_best.reset();
+  old.test_last.reset();
+  old.wall_seconds = 50.0;
+  old.train_samples_per_second = 999.0;
+  old.payload_bits_per_sample = 800.0;
+  write_text(logdir / "all-cnns" / "quality_20" / "summary.json", run::to_json(old).dump(2));
 }
 
 using Row = std::map<std::string, std::string>;
@@ -187,7 +197,7 @@ double num(const Row& row, const std::string& key) { return std::stod(row.at(key
 TEST(ReportCli, TablesFromASyntheticLogdir) {
   testing::TempDir dir;
   write_study(dir.path());
-  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
+  const auto r = testing::run_helmholtz("report" + kReference + quoted(dir.path()) + " --no-plots");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_FALSE(fs::exists(dir.path() / "plots"));
 
@@ -271,9 +281,10 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
   // Quality 50: accuracy 89.50 ± 0.71 (|90.0 - 89.0| / sqrt 2 = 0.707), its 95% t-interval
   // 89.50 ± t(0.975, 1) x 0.707 / sqrt 2 = 89.50 ± 12.706 x 0.5 = [83.15, 95.85], payload bits
   // 2200 ± 141 and file bits 3000 ± 141 (200 / sqrt 2), no chance test without validation
-  // counts, convergence 1.0 ± 0.0.
+  // counts, no unconverged run (each ramp gains 0.5 points in its last 5 epochs), convergence
+  // 1.0 ± 0.0.
   EXPECT_NE(md.find("| cifar10 | all-cnns | jpeg | q50 | 2 | 1 2 | 2200 ± 141 | 3000 ± 141 | "
-                    "89.50 ± 0.71 | [83.15, 95.85] | 0 | 1.0 ± 0.0 |"),
+                    "89.50 ± 0.71 | [83.15, 95.85] | 0 | 0 | 1.0 ± 0.0 |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("by more than 1 percentage point(s)"), std::string::npos);
@@ -287,7 +298,7 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
 
   // A tighter tolerance moves q* to raw (0.895 < 0.8975); --out puts the report elsewhere.
   const fs::path out = dir.path() / "tight";
-  const auto tight = testing::run_helmholtz("report " + quoted(dir.path()) + " --out " +
+  const auto tight = testing::run_helmholtz("report" + kReference + quoted(dir.path()) + " --out " +
                                             quoted(out) + " --tolerance 0.25 --no-plots");
   ASSERT_EQ(tight.exit_code, 0) << tight.output;
   const auto tight_rows = read_csv(out / "helmholtz.csv");
@@ -299,8 +310,9 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
 
   // --bits file: whole files throughout (q* 50 at 3000 bits; lossless 12000 as a file).
   const fs::path files = dir.path() / "files";
-  const auto by_file = testing::run_helmholtz("report " + quoted(dir.path()) + " --out " +
-                                              quoted(files) + " --bits file --no-plots");
+  const auto by_file =
+      testing::run_helmholtz("report" + kReference + quoted(dir.path()) + " --out " +
+                             quoted(files) + " --bits file --no-plots");
   ASSERT_EQ(by_file.exit_code, 0) << by_file.output;
   const Row f = read_csv(files / "helmholtz.csv")[1];
   EXPECT_EQ(f.at("bits_measure"), "file");
@@ -314,28 +326,53 @@ TEST(ReportCli, TablesFromASyntheticLogdir) {
   EXPECT_NE(bad.output.find("--bits bytes: use payload"), std::string::npos) << bad.output;
 }
 
-// A run from before payload bits were recorded: its line falls back to file bits at every
-// level, with one warning, rather than mixing two measures on one axis.
-TEST(ReportCli, RunsWithoutPayloadBitsFallBackToFileBitsForTheirLine) {
-  testing::TempDir dir;
-  write_run(dir.path(), run_at("5", 1, 1000, 24.5, 0.800));
-  auto old = run_at("raw", 1, 24576, 0.0, 0.900);
-  old.payload = -1;
-  write_run(dir.path(), old);
-  auto dense = run_at("5", 1, 1000, 24.5, 0.760);
-  dense.model = "cnns-dense-64";
-  dense.setting = 1;
-  write_run(dir.path(), dense);
-  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("cifar10 / all-cnns: some runs hold no payload bits"), std::string::npos)
-      << r.output;
-  const auto rows = read_csv(dir.path() / "helmholtz.csv");
-  ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0].at("bits_measure"), "file");
-  EXPECT_NEAR(num(rows[0], "knee_bits"), 24576.0, 1e-6);  // raw is best by 10 points
-  EXPECT_EQ(rows[1].at("bits_measure"), "payload");
-  EXPECT_NEAR(num(rows[1], "knee_bits"), 200.0, 1e-6);
+// A run folder of the summary schema before this one (a helmholtz from before held-out
+// selection wrote "quality" and no test figures) is left out with one line naming its file and
+// both schemas; the tables are those of the other runs. (A line whose runs lack payload bits
+// falls back to file bits: no schema-3 summary lacks them, so ReportCodecs covers that on
+// RunRecords.)
+TEST(ReportCli, ARunOfTheEarlierSchemaIsLeftOutWithOneLine) {
+  testing::TempDir with, without;
+  for (const auto* dir : {&with, &without}) {
+    write_run(dir->path(), run_at("5", 1, 1000, 24.5, 0.800));
+    write_run(dir->path(), run_at("raw", 1, 24576, 0.0, 0.900));
+  }
+  const fs::path old = with.path() / "all-cnns" / "quality_50" / "seed_1" / "summary.json";
+  const json schema2 = {{"schema", 2},
+                        {"level_option", "quality"},
+                        {"dataset", "cifar10"},
+                        {"model", "all-cnns"},
+                        {"setting", 0},
+                        {"quality", "50"},
+                        {"seed", 1},
+                        {"epochs_requested", 12},
+                        {"epochs_completed", 12},
+                        {"finished", true},
+                        {"best_val_acc", 0.9},
+                        {"mean_top10_val_acc", 0.9},
+                        {"convergence_epoch", 5},
+                        {"wall_seconds", 3600.5},
+                        {"train_samples_per_second", 1500.0},
+                        {"bits_per_sample", 3000.0},
+                        {"payload_bits_per_sample", 2200.0},
+                        {"distortion", {{"metric", "psnr"}, {"db", 33.0}}}};
+  write_text(old, schema2.dump(2));
+  write_text(old.parent_path() / "history.csv", ramp_history(0.9));
+  for (const auto* dir : {&with, &without}) {
+    const auto r =
+        testing::run_helmholtz("report" + kReference + quoted(dir->path()) + " --no-plots");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    if (dir == &with) {
+      const std::string line =
+          "'" + old.string() + "' has summary schema 2; this helmholtz reads schema 3";
+      const auto first = r.output.find(line);
+      EXPECT_NE(first, std::string::npos) << r.output;
+      EXPECT_EQ(r.output.find(line, first + 1), std::string::npos) << r.output;  // once
+    }
+  }
+  EXPECT_EQ(read_csv(with.path() / "report.csv").size(), 2u);
+  EXPECT_EQ(read_text(with.path() / "helmholtz.csv"), read_text(without.path() / "helmholtz.csv"));
+  EXPECT_NE(read_text(with.path() / "report.md").find("has summary schema 2"), std::string::npos);
 }
 
 TEST(ReportCli, DamagedSummaryIsSkippedWithAWarning) {
@@ -374,7 +411,8 @@ TEST(ReportCli, DivergedRunsAreListedApartAndLeftOutOfTheEstimate) {
   j["finished"] = false;
   write_text(summary, j.dump(2));
   for (const auto* dir : {&with, &without}) {
-    const auto r = testing::run_helmholtz("report " + quoted(dir->path()) + " --no-plots");
+    const auto r =
+        testing::run_helmholtz("report" + kReference + quoted(dir->path()) + " --no-plots");
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
   const auto runs = read_csv(with.path() / "report.csv");
@@ -436,7 +474,8 @@ TEST(ReportCli, PlotsArePngFiles) {
   testing::TempDir dir;
   write_study(dir.path());
   const fs::path out = dir.path() / "report";
-  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --out " + quoted(out));
+  const auto r =
+      testing::run_helmholtz("report" + kReference + quoted(dir.path()) + " --out " + quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
   const std::string md = read_text(out / "report.md");
@@ -494,7 +533,7 @@ TEST(ReportCli, ChanceLevelRunsAreFlaggedAndGiveNoNoiseFraction) {
     run.validation_samples = 1000;
     write_run(dir.path(), run);
   }
-  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
+  const auto r = testing::run_helmholtz("report" + kReference + quoted(dir.path()) + " --no-plots");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string md = read_text(dir.path() / "report.md");
   std::size_t marks = 0;
@@ -535,6 +574,62 @@ TEST(ReportCli, WithoutGnuplotTheTablesAreStillWritten) {
   EXPECT_FALSE(fs::exists(dir.path() / "no-gnuplot" / "plots" / "cifar10-accuracy-vs-level.png"));
 }
 
+// Without --estimator the report is the pre-registered one: helmholtz.csv and levels.csv of
+// its headers, no codecs.csv, and a line whose runs have no predictions files (these, written
+// by hand) gets no estimate and a note saying why. --estimator reference writes codecs.csv and
+// no levels.csv.
+TEST(ReportCli, TheDefaultEstimatorIsPreregisteredAndSaysWhyALineHasNone) {
+  testing::TempDir dir;
+  write_study(dir.path());
+  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_text(dir.path() / "helmholtz.csv"),
+            std::string(report::kPreregisteredCsvHeader) + "\n");
+  EXPECT_EQ(read_text(dir.path() / "levels.csv"),
+            std::string(report::kPreregisteredLevelsCsvHeader) + "\n");
+  EXPECT_FALSE(fs::exists(dir.path() / "codecs.csv"));
+  const std::string note =
+      "cifar10 / all-cnns / JPEG: no pre-registered estimate: the reference level's runs have no "
+      "predictions file";
+  EXPECT_NE(r.output.find(note), std::string::npos) << r.output;
+  const std::string md = read_text(dir.path() / "report.md");
+  EXPECT_NE(md.find(note), std::string::npos) << md;
+  EXPECT_NE(md.find("No codec line had predictions to compare"), std::string::npos) << md;
+  // The runs table holds the test figures of the kept weights.
+  EXPECT_NE(md.find("test acc, kept (epoch)"), std::string::npos) << md;
+  const auto rows = read_csv(dir.path() / "report.csv");
+  ASSERT_EQ(rows.size(), 7u);
+  EXPECT_NEAR(num(rows[1], "test_acc"), 0.800, 1e-9);  // cifar10 quality 5
+  EXPECT_EQ(rows[1].at("test_epoch"), "12");
+  EXPECT_EQ(rows[1].at("converged"), "true");  // its ramp gains 0.005 in the last 5 epochs
+  EXPECT_EQ(rows[2].at("test_acc"), "");       // quality 20: killed before its test
+  EXPECT_EQ(rows[2].at("converged"), "");      // and no history.csv
+
+  const fs::path out = dir.path() / "reference";
+  const auto ref = testing::run_helmholtz("report" + kReference + quoted(dir.path()) + " --out " +
+                                          quoted(out) + " --no-plots");
+  ASSERT_EQ(ref.exit_code, 0) << ref.output;
+  EXPECT_TRUE(fs::exists(out / "codecs.csv"));
+  EXPECT_FALSE(fs::exists(out / "levels.csv"));
+  EXPECT_EQ(read_text(out / "helmholtz.csv").rfind(report::kHelmholtzCsvHeader, 0), 0u);
+}
+
+TEST(ReportCli, EstimatorOptionsAreChecked) {
+  testing::TempDir dir;
+  write_study(dir.path());
+  const auto bad =
+      testing::run_helmholtz("report " + quoted(dir.path()) + " --estimator median --no-plots");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--estimator median: use preregistered"), std::string::npos)
+      << bad.output;
+  EXPECT_FALSE(fs::exists(dir.path() / "report.md"));
+  const auto none =
+      testing::run_helmholtz("report " + quoted(dir.path()) + " --replicates 0 --no-plots");
+  EXPECT_EQ(none.exit_code, 105) << none.output;  // CLI11's code for a value out of range
+  EXPECT_NE(none.output.find("--replicates"), std::string::npos) << none.output;
+  EXPECT_FALSE(fs::exists(dir.path() / "report.md"));
+}
+
 // A study of three image codecs on one model: JPEG (quality_5, quality_50), WebP (webp_30,
 // webp_70), AVIF (avif_20, avif_60) and raw, one seed each, no validation counts (so every
 // comparison is the point difference). Payload = file - 800 (raw: the file). A second model
@@ -570,7 +665,7 @@ void write_codec_study(const fs::path& logdir) {
 TEST(ReportCli, CodecStudyComparesCodecsByBits) {
   testing::TempDir dir;
   write_codec_study(dir.path());
-  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
+  const auto r = testing::run_helmholtz("report" + kReference + quoted(dir.path()) + " --no-plots");
   ASSERT_EQ(r.exit_code, 0) << r.output;
 
   // report.csv: the codec and its version at the end of each row, in codec order, raw last.
@@ -668,11 +763,11 @@ TEST(ReportCli, CodecStudyComparesCodecsByBits) {
 }
 
 // A study through one codec reads as before: no Codecs section, a codecs.csv of its header
-// alone, and the codec (JPEG, MP3 for summaries from before --codec) in every coded row.
+// alone, and the codec (the summary's: JPEG, MP3 for the audio run) in every coded row.
 TEST(ReportCli, SingleCodecStudyHasNoCodecsSection) {
   testing::TempDir dir;
   write_study(dir.path());
-  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --no-plots");
+  const auto r = testing::run_helmholtz("report" + kReference + quoted(dir.path()) + " --no-plots");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string md = read_text(dir.path() / "report.md");
   EXPECT_EQ(md.find("## Codecs"), std::string::npos) << md;
@@ -698,7 +793,8 @@ TEST(ReportCli, CodecStudyPlotsPerCodecAndOneBitsAxis) {
   testing::TempDir dir;
   write_codec_study(dir.path());
   const fs::path out = dir.path() / "report";
-  const auto r = testing::run_helmholtz("report " + quoted(dir.path()) + " --out " + quoted(out));
+  const auto r =
+      testing::run_helmholtz("report" + kReference + quoted(dir.path()) + " --out " + quoted(out));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
   const std::string md = read_text(out / "report.md");

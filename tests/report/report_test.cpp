@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/report/estimate.hpp"
 #include "helmholtz/report/runs.hpp"
+#include "helmholtz/run/summary.hpp"
 #include "test_support.hpp"
 
 namespace helmholtz::report {
@@ -33,24 +35,33 @@ std::string ramp_history(double top, int epochs = 12) {
   return csv;
 }
 
-json image_summary(const std::string& quality, int seed) {
-  return {{"schema", 2},
-          {"level_option", "quality"},
-          {"dataset", "cifar10"},
-          {"model", "all-cnns"},
-          {"setting", 0},
-          {"quality", quality},
-          {"seed", seed},
-          {"epochs_requested", 12},
-          {"epochs_completed", 12},
-          {"finished", true},
-          {"best_val_acc", 0.5},
-          {"mean_top10_val_acc", 0.5},
-          {"convergence_epoch", 99},
-          {"wall_seconds", 100.0},
-          {"train_samples_per_second", 2000.0},
-          {"bits_per_sample", 1000.0},
-          {"distortion", {{"metric", "psnr"}, {"db", 25.0}}}};
+// A finished JPEG run of all-cnns on CIFAR-10 at `quality` (raw: no codec), 12 epochs, whose
+// summary figures differ from what ramp_history gives; everything else as
+// testing::sample_summary has it.
+run::Summary image_summary(const std::string& quality, int seed) {
+  run::Summary s = testing::sample_summary();
+  s.level = quality;
+  s.codec = quality == "raw" ? "" : "jpeg";
+  s.seed = static_cast<std::uint64_t>(seed);
+  s.epochs_requested = 12;
+  s.epochs_completed = 12;
+  s.best_val_acc = 0.5;
+  s.mean_top10_val_acc = 0.5;
+  s.convergence_epoch = 99;
+  s.wall_seconds = 100.0;
+  s.train_samples_per_second = 2000.0;
+  s.bits_per_sample = 1000.0;
+  s.distortion_metric = "psnr";
+  s.distortion_db = 25.0;
+  return s;
+}
+
+void write_summary(const fs::path& dir, const run::Summary& s) {
+  write_text(dir / "summary.json", run::to_json(s).dump());
+}
+
+void write_summary(const fs::path& dir, const json& j) {
+  write_text(dir / "summary.json", j.dump());
 }
 
 TEST(ReportLevel, ParsesAndOrdersRawLast) {
@@ -69,16 +80,18 @@ TEST(ReportLevel, ParsesAndOrdersRawLast) {
 TEST(ReportRuns, AccuracyIsRecomputedFromHistory) {
   testing::TempDir dir;
   const fs::path run = dir.path() / "all-cnns" / "quality_5";
-  write_text(run / "summary.json", image_summary("5", 3).dump());
+  write_summary(run, image_summary("5", 3));
   // val_acc 0.01 .. 0.12: the ten best are 0.03 .. 0.12, mean 0.075. Max 0.12, threshold
   // 0.1188: a run still rising at its end has no convergence epoch (windows are divided by 10,
-  // so epoch 12's {0.12} averages 0.012).
+  // so epoch 12's {0.12} averages 0.012), and is not converged (its last 5 epochs gain 0.05
+  // over the best before them).
   write_text(run / "history.csv", ramp_history(0.12));
   const RunRecord r = read_run(run, dir.path());
   EXPECT_TRUE(r.from_history);
   EXPECT_NEAR(*r.mean_top10_val_acc, 0.075, 1e-9);
   EXPECT_NEAR(*r.best_val_acc, 0.12, 1e-9);
   EXPECT_FALSE(r.convergence_epoch.has_value());
+  EXPECT_EQ(r.converged, false);
   EXPECT_EQ(r.epochs_run, 12);
   EXPECT_EQ(r.relative, fs::path("all-cnns/quality_5"));
   EXPECT_EQ(r.level_kind, "quality");
@@ -88,14 +101,66 @@ TEST(ReportRuns, AccuracyIsRecomputedFromHistory) {
   EXPECT_EQ(r.distortion_metric, "psnr");
   EXPECT_DOUBLE_EQ(*r.distortion_db, 25.0);
   EXPECT_DOUBLE_EQ(*r.samples_per_second, 2000.0);
+  // A plateau: the last 5 epochs gain nothing over the best before them.
+  write_text(run / "history.csv",
+             ramp_history(0.12, 3) + "4,1.0,0.5,1.0,0.12,0.01,10.0\n" +
+                 "5,1.0,0.5,1.0,0.12,0.01,10.0\n6,1.0,0.5,1.0,0.11,0.01,10.0\n" +
+                 "7,1.0,0.5,1.0,0.12,0.01,10.0\n8,1.0,0.5,1.0,0.12,0.01,10.0\n");
+  EXPECT_EQ(read_run(run, dir.path()).converged, true);
+}
+
+// What a schema-3 summary adds: the data that chose the kept weights, their test figures and
+// those of the last epoch, the predictions file (relative to the run folder), early stopping
+// and the signal's bits as recorded.
+TEST(ReportRuns, TestFiguresAndPredictionsComeFromTheSummary) {
+  testing::TempDir dir;
+  run::Summary s = image_summary("5", 1);
+  s.validation_data = run::ValidationData::kTest;
+  s.test_samples = 10000;
+  s.test_best = run::TestFigures{9, 0.812, 0.6};
+  s.test_last = run::TestFigures{12, 0.805, 0.7};
+  s.predictions = "predictions/quality_5.csv";
+  s.patience = 3;
+  s.stopped_early = true;
+  s.signal_bits_per_sample = 24576;
+  write_summary(dir.path(), s);
+  RunRecord r = read_run(dir.path(), dir.path());
+  EXPECT_EQ(r.validation_data, "test");
+  EXPECT_EQ(r.test_samples, 10000);
+  EXPECT_EQ(r.test_acc, 0.812);
+  EXPECT_EQ(r.test_epoch, 9);
+  EXPECT_EQ(r.last_test_acc, 0.805);
+  ASSERT_TRUE(r.predictions.has_value());
+  EXPECT_EQ(*r.predictions, dir.path() / "predictions" / "quality_5.csv");
+  EXPECT_EQ(r.patience, 3);
+  EXPECT_TRUE(r.stopped_early);
+  EXPECT_EQ(r.signal_bits_per_sample, 24576.0);
+  EXPECT_FALSE(r.converged.has_value());  // no history.csv: not known
+  // An unfinished run: no test figures, no predictions file.
+  s.finished = false;
+  s.status = run::RunStatus::kRunning;
+  s.test_best.reset();
+  s.test_last.reset();
+  s.predictions.clear();
+  s.test_samples = 0;
+  s.signal_bits_per_sample = 0;
+  write_summary(dir.path(), s);
+  r = read_run(dir.path(), dir.path());
+  EXPECT_FALSE(r.test_acc.has_value());
+  EXPECT_FALSE(r.test_epoch.has_value());
+  EXPECT_FALSE(r.last_test_acc.has_value());
+  EXPECT_FALSE(r.test_samples.has_value());
+  EXPECT_FALSE(r.predictions.has_value());
+  EXPECT_FALSE(r.signal_bits_per_sample.has_value());
+  EXPECT_EQ(r.status, "running");
 }
 
 TEST(ReportRuns, SummaryWithoutHistoryCountsAndAnOlderSchemaIsSaidPlainly) {
   testing::TempDir dir;
-  json j = image_summary("20", 1);
-  j["mean_top10_val_acc"] = 0.7;
-  j["convergence_epoch"] = 7;
-  write_text(dir.path() / "summary.json", j.dump());  // no history.csv: summary values count
+  run::Summary s = image_summary("20", 1);
+  s.mean_top10_val_acc = 0.7;
+  s.convergence_epoch = 7;
+  write_summary(dir.path(), s);  // no history.csv: summary values count
   const RunRecord r = read_run(dir.path(), dir.path());
   EXPECT_FALSE(r.from_history);
   EXPECT_DOUBLE_EQ(*r.bits_per_sample, 1000.0);
@@ -105,43 +170,52 @@ TEST(ReportRuns, SummaryWithoutHistoryCountsAndAnOlderSchemaIsSaidPlainly) {
   EXPECT_EQ(r.convergence_epoch, 7);
   EXPECT_EQ(r.epochs_run, 12);
   // Written before the schema version: read by version, never by guessing from its keys.
+  json j = run::to_json(s);
   j.erase("schema");
-  write_text(dir.path() / "summary.json", j.dump());
+  write_summary(dir.path(), j);
   auto message =
       testing::error_message_of<core::DataError>([&] { read_run(dir.path(), dir.path()); });
   EXPECT_NE(message.find("written by an older helmholtz (no schema version)"), std::string::npos)
       << message;
+  // The schema before this one (summaries of helmholtz before held-out selection): one line
+  // naming the file and both schemas, even where every key of schema 3 is there.
+  j["schema"] = 2;
+  write_summary(dir.path(), j);
+  message = testing::error_message_of<core::DataError>([&] { read_run(dir.path(), dir.path()); });
+  EXPECT_NE(message.find((dir.path() / "summary.json").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("has summary schema 2; this helmholtz reads schema 3"), std::string::npos)
+      << message;
   j["schema"] = 99;
-  write_text(dir.path() / "summary.json", j.dump());
+  write_summary(dir.path(), j);
   message = testing::error_message_of<core::DataError>([&] { read_run(dir.path(), dir.path()); });
   EXPECT_NE(message.find("has summary schema 99"), std::string::npos) << message;
 }
 
 TEST(ReportRuns, AudioSummaryHasABitrateAndSnr) {
   testing::TempDir dir;
-  json j = image_summary("5", 1);
-  j.erase("quality");
-  j["dataset"] = "audio-effects";
-  j["level_option"] = "bitrate";
-  j["bitrate"] = "32";
-  j["distortion"] = {{"metric", "snr"}, {"db", nullptr}};
-  write_text(dir.path() / "summary.json", j.dump());
+  run::Summary s = image_summary("32", 1);
+  s.dataset = "audio-effects";
+  s.level_option = "bitrate";
+  s.codec = "mp3";
+  s.distortion_metric = "snr";
+  s.distortion_db.reset();
+  write_summary(dir.path(), s);
   const RunRecord r = read_run(dir.path(), dir.path());
   EXPECT_EQ(r.level_kind, "bitrate");
   EXPECT_EQ(r.level.to_string(), "32");
+  EXPECT_EQ(r.codec, "mp3");
   EXPECT_EQ(r.distortion_metric, "snr");
   EXPECT_FALSE(r.distortion_db.has_value());
 }
 
 // Runs of the two protocols are never averaged together: a reference run is its own model
-// line; a summary from before --protocol counts as corrected.
+// line.
 TEST(ReportRuns, ReferenceProtocolRunsAreTheirOwnLine) {
   testing::TempDir dir;
-  json corrected = image_summary("5", 0);
-  json reference = image_summary("5", 0);
-  reference["protocol"] = "reference";
-  write_text(dir.path() / "a" / "summary.json", corrected.dump());
-  write_text(dir.path() / "b" / "summary.json", reference.dump());
+  run::Summary reference = image_summary("5", 0);
+  reference.protocol = run::Protocol::kReference;
+  write_summary(dir.path() / "a", image_summary("5", 0));
+  write_summary(dir.path() / "b", reference);
   const auto scan = collect_runs(dir.path());
   ASSERT_EQ(scan.runs.size(), 2u);
   EXPECT_EQ(scan.runs[0].model, "all-cnns");
@@ -149,11 +223,13 @@ TEST(ReportRuns, ReferenceProtocolRunsAreTheirOwnLine) {
   EXPECT_EQ(scan.runs[1].model, "all-cnns-reference");
   EXPECT_EQ(scan.runs[1].protocol, "reference");
   EXPECT_EQ(make_cells(scan.runs).size(), 2u);  // one cell each, not one of two seeds
-  reference["protocol"] = "keras";
-  write_text(dir.path() / "b" / "summary.json", reference.dump());
-  const auto message = testing::error_message_of<core::DataError>(
-      [&] { read_run(dir.path() / "b", dir.path()); });
-  EXPECT_NE(message.find("\"protocol\" is 'keras'"), std::string::npos) << message;
+  json j = run::to_json(reference);
+  j["protocol"] = "keras";
+  write_summary(dir.path() / "b", j);
+  const auto message =
+      testing::error_message_of<core::DataError>([&] { read_run(dir.path() / "b", dir.path()); });
+  EXPECT_NE(message.find("\"protocol\" is not valid"), std::string::npos) << message;
+  EXPECT_NE(message.find("'keras'"), std::string::npos) << message;
 }
 
 // A summary's validation count and classes give the run's accuracy its Wilson interval and
@@ -161,53 +237,55 @@ TEST(ReportRuns, ReferenceProtocolRunsAreTheirOwnLine) {
 // z²/100) = 0.740752, half 0.083796).
 TEST(ReportRuns, ValidationCountsGiveTheIntervalAndTheChanceTest) {
   testing::TempDir dir;
-  json j = image_summary("5", 0);
-  j["validation_samples"] = 100;
-  j["num_classes"] = 10;
-  j["mean_top10_val_acc"] = 0.75;
-  write_text(dir.path() / "summary.json", j.dump());
+  run::Summary s = image_summary("5", 0);
+  s.validation_samples = 100;
+  s.num_classes = 10;
+  s.mean_top10_val_acc = 0.75;
+  write_summary(dir.path(), s);
   RunRecord r = read_run(dir.path(), dir.path());
   ASSERT_TRUE(r.accuracy_interval.has_value());
   EXPECT_NEAR(r.accuracy_interval->low, 0.740752 - 0.083796, 1e-5);
   EXPECT_NEAR(r.accuracy_interval->high, 0.740752 + 0.083796, 1e-5);
   EXPECT_EQ(r.above_chance, true);
-  j["mean_top10_val_acc"] = 0.12;  // Wilson [7.00, 19.81] on 100: not above 10%
-  write_text(dir.path() / "summary.json", j.dump());
+  s.mean_top10_val_acc = 0.12;  // Wilson [7.00, 19.81] on 100: not above 10%
+  write_summary(dir.path(), s);
   r = read_run(dir.path(), dir.path());
   EXPECT_EQ(r.above_chance, false);
-  j.erase("validation_samples");
-  write_text(dir.path() / "summary.json", j.dump());
+  s.validation_samples = 0;  // not counted
+  write_summary(dir.path(), s);
   r = read_run(dir.path(), dir.path());
+  EXPECT_FALSE(r.validation_samples.has_value());
   EXPECT_FALSE(r.accuracy_interval.has_value());
   EXPECT_FALSE(r.above_chance.has_value());
 }
 
 TEST(ReportRuns, DamagedFoldersAreSkippedWithAWarningNamingTheFile) {
   testing::TempDir dir;
-  write_text(dir.path() / "good" / "summary.json", image_summary("5", 1).dump());
-  write_text(dir.path() / "truncated" / "summary.json", image_summary("5", 2).dump().substr(0, 40));
-  json no_model = image_summary("5", 3);
+  write_summary(dir.path() / "good", image_summary("5", 1));
+  write_text(dir.path() / "truncated" / "summary.json",
+             run::to_json(image_summary("5", 2)).dump().substr(0, 40));
+  json no_model = run::to_json(image_summary("5", 3));
   no_model.erase("model");
-  write_text(dir.path() / "no-model" / "summary.json", no_model.dump());
-  json both = image_summary("5", 4);
+  write_summary(dir.path() / "no-model", no_model);
+  json both = run::to_json(image_summary("5", 4));
   both["level_option"] = "volume";
-  write_text(dir.path() / "both-levels" / "summary.json", both.dump());
-  write_text(dir.path() / "bad-history" / "summary.json", image_summary("5", 5).dump());
+  write_summary(dir.path() / "both-levels", both);
+  write_summary(dir.path() / "bad-history", image_summary("5", 5));
   write_text(dir.path() / "bad-history" / "history.csv", "epoch,loss\n1,2\n");
 
   const RunScan scan = collect_runs(dir.path());
   ASSERT_EQ(scan.runs.size(), 1u);
   EXPECT_EQ(scan.runs[0].seed, 1);
   ASSERT_EQ(scan.warnings.size(), 4u);
-  const auto warned = [&](const fs::path& file) {
+  const auto warned = [&](const fs::path& file, const std::string& what) {
     return std::any_of(scan.warnings.begin(), scan.warnings.end(), [&](const std::string& w) {
-      return w.find(file.string()) != std::string::npos;
+      return w.find(file.string()) != std::string::npos && w.find(what) != std::string::npos;
     });
   };
-  EXPECT_TRUE(warned(dir.path() / "truncated" / "summary.json"));
-  EXPECT_TRUE(warned(dir.path() / "no-model" / "summary.json"));
-  EXPECT_TRUE(warned(dir.path() / "both-levels" / "summary.json"));
-  EXPECT_TRUE(warned(dir.path() / "bad-history" / "history.csv"));
+  EXPECT_TRUE(warned(dir.path() / "truncated" / "summary.json", ""));
+  EXPECT_TRUE(warned(dir.path() / "no-model" / "summary.json", "\"model\" is missing"));
+  EXPECT_TRUE(warned(dir.path() / "both-levels" / "summary.json", "\"level_option\" is 'volume'"));
+  EXPECT_TRUE(warned(dir.path() / "bad-history" / "history.csv", ""));
 }
 
 TEST(ReportRuns, NoRunIsADataErrorNamingTheFolder) {
@@ -364,55 +442,106 @@ TEST(ReportEstimate, CellsAverageSeedsBeforeTheEstimate) {
   EXPECT_TRUE(flagged[0].at_chance);
 }
 
-// The codec comes from the summary's identity; a summary from before --codec (no identity, or
-// an identity without the key) went through JPEG (quality) or MP3 (bitrate); raw is codec-free.
-TEST(ReportRuns, CodecComesFromTheIdentityElseTheLegacyDefault) {
+// Under AccuracyMeasure::kTest (the pre-registered estimator's) a cell scores its runs by the
+// test accuracy of their kept weights, on their test samples; with either measure it counts its
+// unconverged runs and those that chose their weights on the test split, and keeps its runs.
+TEST(ReportEstimate, CellsByTestAccuracyKeepTheirRunsAndCountWhatWithholdsAFinding) {
+  std::vector<RunRecord> runs = {run_at("50", 1, 3000.0, 0.89), run_at("50", 2, 3000.0, 0.90),
+                                 run_at("raw", 1, 24576.0, 0.90)};
+  runs[0].test_acc = 0.85;
+  runs[0].validation_data = "test";
+  runs[1].test_acc = 0.87;
+  runs[1].converged = false;
+  runs[0].test_samples = runs[1].test_samples = 1000;
+  runs[2].test_acc = 0.12;  // Wilson [7.00, 19.81] on 100 test images: not above 10%
+  runs[2].test_samples = 100;
+  runs[2].converged = true;
+  for (auto& r : runs) r.num_classes = 10;
+  sort_runs(runs);
+
+  const auto test = make_cells(runs, BitsMeasure::kFile, nullptr, AccuracyMeasure::kTest);
+  ASSERT_EQ(test.size(), 2u);
+  const Cell& q50 = test[0];
+  EXPECT_EQ(q50.accuracy_measure, AccuracyMeasure::kTest);
+  EXPECT_NEAR(*q50.accuracy.mean, 0.86, 1e-12);
+  EXPECT_EQ(q50.accuracy_by_seed, (std::map<int, double>{{1, 0.85}, {2, 0.87}}));
+  EXPECT_EQ(q50.validation_samples, 1000);  // the test samples, under this measure
+  EXPECT_EQ(q50.unconverged, 1);
+  EXPECT_EQ(q50.selected_on_test, 1);
+  EXPECT_EQ(q50.chance_runs, 0);
+  ASSERT_EQ(q50.members.size(), 2u);
+  EXPECT_EQ(q50.members[0], &runs[0]);
+  EXPECT_EQ(q50.members[1], &runs[1]);
+  const Cell& raw = test[1];
+  EXPECT_EQ(raw.chance_runs, 1);
+  EXPECT_EQ(raw.unconverged, 0);
+  ASSERT_TRUE(raw.accuracy_interval.has_value());  // one run: its Wilson interval on the test
+  EXPECT_FALSE(raw.interval_over_seeds);
+  EXPECT_NEAR(raw.accuracy_interval->low, 0.0700, 1e-4);
+  EXPECT_NEAR(raw.accuracy_interval->high, 0.1981, 1e-4);
+
+  // The default measure, the reference's: the mean of the 10 best validation accuracies.
+  const auto top10 = make_cells(runs, BitsMeasure::kFile);
+  EXPECT_EQ(top10[0].accuracy_measure, AccuracyMeasure::kMeanTop10);
+  EXPECT_NEAR(*top10[0].accuracy.mean, 0.895, 1e-12);
+  EXPECT_EQ(top10[0].unconverged, 1);
+  EXPECT_EQ(top10[1].chance_runs, 0);  // no validation counts: no chance test
+  EXPECT_FALSE(top10[1].accuracy_interval.has_value());
+}
+
+// The codec comes from the summary's identity, which a run folder is checked against; an
+// identity from before --codec (a level but no codec) went through JPEG (quality) or MP3
+// (bitrate); with no identity the summary's "codec" counts; raw is codec-free.
+TEST(ReportRuns, CodecComesFromTheIdentityElseTheSummary) {
   testing::TempDir dir;
-  json j = image_summary("50", 1);
-  j["identity"] = {{"dataset", "cifar10"}, {"codec", "webp"}, {"codec-version", "libwebp 1.2.4"},
-                   {"quality", "50"}};
-  write_text(dir.path() / "summary.json", j.dump());
-  RunRecord r = read_run(dir.path(), dir.path());
+  const auto read = [&](const run::Summary& s) {
+    write_summary(dir.path(), s);
+    return read_run(dir.path(), dir.path());
+  };
+  run::Summary s = image_summary("50", 1);
+  s.identity = {{"dataset", "cifar10"},
+                {"codec", "webp"},
+                {"codec-version", "libwebp 1.2.4"},
+                {"quality", "50"}};
+  RunRecord r = read(s);
   EXPECT_EQ(r.codec, "webp");
   EXPECT_EQ(r.codec_version, "libwebp 1.2.4");
 
-  j["identity"].erase("codec");
-  j["identity"].erase("codec-version");
-  write_text(dir.path() / "summary.json", j.dump());
-  r = read_run(dir.path(), dir.path());
+  s.identity = {{"dataset", "cifar10"}, {"quality", "50"}};  // from before --codec
+  r = read(s);
   EXPECT_EQ(r.codec, "jpeg");
   EXPECT_EQ(r.codec_version, "");
 
-  write_text(dir.path() / "summary.json", image_summary("5", 1).dump());  // no identity at all
-  EXPECT_EQ(read_run(dir.path(), dir.path()).codec, "jpeg");
+  s.identity.clear();  // no identity at all: the summary's codec
+  s.codec = "webp";
+  EXPECT_EQ(read(s).codec, "webp");
+  s.codec.clear();  // neither: a coded run without a codec is damaged
+  auto message = testing::error_message_of<core::DataError>([&] { read(s); });
+  EXPECT_NE(message.find("a coded run without a codec"), std::string::npos) << message;
 
-  json audio = image_summary("5", 1);
-  audio.erase("quality");
-  audio["level_option"] = "bitrate";
-  audio["bitrate"] = "32";
-  write_text(dir.path() / "summary.json", audio.dump());
-  EXPECT_EQ(read_run(dir.path(), dir.path()).codec, "mp3");
-  audio["identity"] = {{"codec", "opus"}, {"codec-version", "libopus 1.3.1"}};
-  write_text(dir.path() / "summary.json", audio.dump());
-  EXPECT_EQ(read_run(dir.path(), dir.path()).codec, "opus");
+  run::Summary audio = image_summary("32", 1);
+  audio.level_option = "bitrate";
+  audio.codec = "";
+  audio.identity = {{"dataset", "audio-effects"}, {"bitrate", "32"}};
+  EXPECT_EQ(read(audio).codec, "mp3");
+  audio.identity = {{"codec", "opus"}, {"codec-version", "libopus 1.3.1"}};
+  EXPECT_EQ(read(audio).codec, "opus");
 
-  json raw = image_summary("raw", 1);
-  raw["identity"] = {{"dataset", "cifar10"}, {"quality", "raw"}};
-  write_text(dir.path() / "summary.json", raw.dump());
-  r = read_run(dir.path(), dir.path());
+  run::Summary raw = image_summary("raw", 1);
+  raw.identity = {{"dataset", "cifar10"}, {"quality", "raw"}};
+  r = read(raw);
   EXPECT_TRUE(r.level.raw);
   EXPECT_EQ(r.codec, "");
   EXPECT_EQ(r.codec_version, "");
 
   // Damage: a codec that is not text, or an audio codec at an image quality.
-  j["identity"]["codec"] = 5;
-  write_text(dir.path() / "summary.json", j.dump());
-  auto message =
-      testing::error_message_of<core::DataError>([&] { read_run(dir.path(), dir.path()); });
-  EXPECT_NE(message.find("identity \"codec\" is not a string"), std::string::npos) << message;
-  j["identity"]["codec"] = "mp3";
-  write_text(dir.path() / "summary.json", j.dump());
+  json j = run::to_json(image_summary("50", 1));
+  j["identity"] = {{"dataset", "cifar10"}, {"quality", "50"}, {"codec", 5}};
+  write_summary(dir.path(), j);
   message = testing::error_message_of<core::DataError>([&] { read_run(dir.path(), dir.path()); });
+  EXPECT_NE(message.find("identity \"codec\" is not a string"), std::string::npos) << message;
+  s.identity = {{"dataset", "cifar10"}, {"codec", "mp3"}, {"quality", "50"}};
+  message = testing::error_message_of<core::DataError>([&] { read(s); });
   EXPECT_NE(message.find("codec 'mp3' does not take a quality"), std::string::npos) << message;
 }
 
@@ -429,11 +558,11 @@ RunRecord coded_at(const std::string& codec, const std::string& level, int seed,
 // figures: the cells fall back to file bits, one measure for every codec of the model).
 std::vector<RunRecord> jpeg_webp_raw() {
   std::vector<RunRecord> runs = {
-      coded_at("webp", "70", 1, 1800, 0.905), coded_at("webp", "70", 2, 1800, 0.903),
+      coded_at("webp", "70", 1, 1800, 0.905),   coded_at("webp", "70", 2, 1800, 0.903),
       coded_at("jpeg", "raw", 1, 24576, 0.900), coded_at("jpeg", "raw", 2, 24576, 0.902),
-      coded_at("jpeg", "5", 1, 200, 0.800),    coded_at("jpeg", "5", 2, 200, 0.802),
-      coded_at("webp", "30", 1, 1000, 0.880),  coded_at("webp", "30", 2, 1000, 0.882),
-      coded_at("jpeg", "50", 1, 2200, 0.897),  coded_at("jpeg", "50", 2, 2200, 0.899)};
+      coded_at("jpeg", "5", 1, 200, 0.800),     coded_at("jpeg", "5", 2, 200, 0.802),
+      coded_at("webp", "30", 1, 1000, 0.880),   coded_at("webp", "30", 2, 1000, 0.882),
+      coded_at("jpeg", "50", 1, 2200, 0.897),   coded_at("jpeg", "50", 2, 2200, 0.899)};
   sort_runs(runs);
   return runs;
 }
@@ -444,9 +573,9 @@ TEST(ReportCodecs, RunsSortByCodecAfterTheLevelKindWithRawLast) {
   for (const auto& r : runs) {
     order.push_back(r.codec + "/" + r.level.to_string() + "/" + std::to_string(r.seed));
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"jpeg/5/1", "jpeg/5/2", "jpeg/50/1", "jpeg/50/2",
-                                             "webp/30/1", "webp/30/2", "webp/70/1", "webp/70/2",
-                                             "/raw/1", "/raw/2"}));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"jpeg/5/1", "jpeg/5/2", "jpeg/50/1", "jpeg/50/2", "webp/30/1",
+                                      "webp/30/2", "webp/70/1", "webp/70/2", "/raw/1", "/raw/2"}));
   EXPECT_TRUE(codec_before("jpeg", "webp"));
   EXPECT_TRUE(codec_before("webp", "avif"));
   EXPECT_TRUE(codec_before("j2k", "mp3"));
@@ -565,11 +694,10 @@ TEST(ReportCodecs, KneeBitsAndRatioToJpegByHand) {
 // Without JPEG the ratios are to the first codec listed: WebP before AVIF. AVIF at 0.850 never
 // gets within 1 point of WebP's 0.904 (one seed each here: the point difference).
 TEST(ReportCodecs, WithoutTheBaselineCodecTheFirstListedIsTheBaseline) {
-  std::vector<RunRecord> runs = {coded_at("avif", "20", 1, 900, 0.850),
-                                 coded_at("avif", "60", 1, 1500, 0.880),
-                                 coded_at("webp", "30", 1, 1000, 0.880),
-                                 coded_at("webp", "70", 1, 1800, 0.904),
-                                 coded_at("webp", "90", 1, 3000, 0.899)};
+  std::vector<RunRecord> runs = {
+      coded_at("avif", "20", 1, 900, 0.850), coded_at("avif", "60", 1, 1500, 0.880),
+      coded_at("webp", "30", 1, 1000, 0.880), coded_at("webp", "70", 1, 1800, 0.904),
+      coded_at("webp", "90", 1, 3000, 0.899)};
   sort_runs(runs);
   const auto comparisons = compare_codecs(helmholtz_estimates(make_cells(runs), 1.0), 1.0);
   ASSERT_EQ(comparisons.size(), 1u);
@@ -612,7 +740,7 @@ TEST(ReportCodecs, CrossEvaluationKeepsTheTrainCodec) {
     run::CrossEvalEntry e;
     e.codec = "jpeg";
     e.level = level;
-    e.val_acc = acc;
+    e.test_acc = acc;
     e.payload_bits_per_sample = 100;
     return e;
   };
