@@ -5,7 +5,8 @@
 # training split choose the kept weights, the first 10,000 of the rest train, and all 10,000
 # test images test. At most 40 epochs, early stopping after 5 without a better validation
 # accuracy. Two runs at a time on one thread each; then each run's kept weights on the test split
-# at every level of its codec's line (the cross-level matrix) and the report.
+# at every level of its codec's line (the cross-level matrix), the report, and the report of the
+# earlier estimator (--estimator reference) beside it.
 # Rerunning skips what is done and resumes what was interrupted.
 # Environment: HELMHOLTZ (the binary, default build/helmholtz), LOG_ROOT (run folders, default
 # runs/fashion-mnist-study; never committed), OUT (the report, default
@@ -39,4 +40,6 @@ done | xargs -P "$jobs" -L 1 sh -c \
   "for codec; do \"$bin\" eval \"\$0\" --codec \"\$codec\" --quality $levels,raw --skip-done \
      --threads 1 >/dev/null || exit 1; done"
 "$bin" report "$logs" --out "$out"
+# The earlier definition on the same runs, for comparison (tables only).
+"$bin" report "$logs" --estimator reference --no-plots --out "$out/reference-estimator"
 echo "fashion-mnist-study: report in $out/report.md"

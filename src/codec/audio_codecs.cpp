@@ -65,14 +65,14 @@ constexpr bool kWithVorbis = false;
 // Every audio codec the project knows, in the order of AudioCodec. The Vorbis range is
 // libvorbis' for mono at the study's 44.1 kHz (check_bitrate words it for the rate at hand).
 const std::array<KnownCodec, 3> kKnown = {{
-    {{AudioCodec::kMp3, "mp3", "LAME",
+    {{AudioCodec::kMp3, "mp3", "MP3", "LAME",
       "8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 192, 224, 256, 320"},
      true,
      ""},
-    {{AudioCodec::kOpus, "opus", "libopus", "6 to 256"},
+    {{AudioCodec::kOpus, "opus", "Opus", "libopus", "6 to 256"},
      kWithOpus,
      "libopus-dev libopusenc-dev libopusfile-dev"},
-    {{AudioCodec::kVorbis, "vorbis", "libvorbis", "32 to 240"},
+    {{AudioCodec::kVorbis, "vorbis", "Vorbis", "libvorbis", "32 to 240"},
      kWithVorbis,
      "libvorbis-dev libogg-dev"},
 }};
@@ -201,13 +201,15 @@ Coded code(AudioCodec codec, const std::vector<float>& mono, int rate, int kbps)
 
 }  // namespace
 
-std::string audio_codec_display_name(AudioCodec codec) {
-  switch (codec) {
-    case AudioCodec::kMp3: return "MP3";
-    case AudioCodec::kOpus: return "Opus";
-    case AudioCodec::kVorbis: return "Vorbis";
-  }
-  return to_string(codec);
+std::string audio_codec_display_name(AudioCodec codec) { return known(codec).info.display; }
+
+const std::vector<AudioCodecInfo>& known_audio_codecs() {
+  static const std::vector<AudioCodecInfo> all = [] {
+    std::vector<AudioCodecInfo> list;
+    for (const KnownCodec& k : kKnown) list.push_back(k.info);
+    return list;
+  }();
+  return all;
 }
 
 const std::vector<AudioCodecInfo>& audio_codecs() {

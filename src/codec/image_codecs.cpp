@@ -117,22 +117,22 @@ class FunctionCoder final : public ImageCoder {
 
 const std::vector<ImageCodecInfo>& image_codecs() {
   static const std::vector<ImageCodecInfo> all = {
-      {ImageCodec::kJpeg, "jpeg", "libjpeg-turbo",
+      {ImageCodec::kJpeg, "jpeg", "JPEG", "libjpeg-turbo",
        "libjpeg quality: the Annex K tables scaled as jpeg_set_quality, baseline, 4:2:0 "
        "(--subsampling)",
        1, 100, true},
-      {ImageCodec::kWebp, "webp", "libwebp",
+      {ImageCodec::kWebp, "webp", "WebP", "libwebp",
        "WebPConfig quality (lossy, WebPConfigPreset DEFAULT, method 4: Pillow's defaults)", 0, 100,
        kWebp},
-      {ImageCodec::kAvif, "avif", "libavif (aom)",
+      {ImageCodec::kAvif, "avif", "AVIF", "libavif (aom)",
        "quality 0..100 -> one AV1 quantizer round((100 - q) * 63 / 100) for min and max (libavif "
        "1.x's quality), YUV 4:4:4 (gray 4:0:0), speed 6 (avifenc's defaults)",
        0, 100, kAvif},
-      {ImageCodec::kJxl, "jxl", "libjxl",
+      {ImageCodec::kJxl, "jxl", "JPEG XL", "libjxl",
        "cjxl's quality -> Butteraugli distance 0.1 + (100 - q) * 0.09 from 30 up, "
        "6.4 + 2.5^((30 - q) / 5) / 6.25 below (VarDCT, effort 7: cjxl's defaults)",
        5, 99, kJxl},
-      {ImageCodec::kJ2k, "j2k", "OpenJPEG",
+      {ImageCodec::kJ2k, "j2k", "JPEG 2000", "OpenJPEG",
        "PSNR target in dB of one quality layer (opj_compress -q), 5/3 wavelet, up to 6 "
        "resolutions (as many as the image size allows)",
        1, 100, kJ2k},

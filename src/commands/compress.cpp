@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "commands/commands.hpp"
 #include "helmholtz/core/logging.hpp"
@@ -39,7 +41,8 @@ void compress_images(const Options& o) {
   auto log = core::console_logger();
   const auto prepared =
       data::prepare_images(d.dataset, d.data_dir, d.train_size, d.val_size, quality, d.subsampling,
-                           threads, orientation, d.storage_budget, d.cache_dir, log.get());
+                           threads, orientation, d.storage_budget, d.cache_dir, log.get(),
+                           run::holdout(*o.spec));
   const auto& train = prepared.train;
   const auto& test = prepared.test;
   const double seconds = prepared.compress_seconds;
@@ -60,6 +63,7 @@ void compress_images(const Options& o) {
     if (d.storage_budget > 0) j["storage_budget"] = d.storage_budget;
     j["train"] = data::to_json(train);
     j["test"] = data::to_json(test);
+    if (prepared.holdout.count > 0) j["validation"] = data::to_json(prepared.holdout_stats);
     std::printf("%s\n", j.dump(2).c_str());
     return;
   }
@@ -76,7 +80,11 @@ void compress_images(const Options& o) {
   }
   std::printf("%-6s %8s %12s %14s %11s %10s %19s\n", "split", "images", "bytes/image",
               "payload bytes", "bits/pixel", "PSNR (dB)", "PNG bytes (payload)");
-  for (const auto& [name, s] : {std::pair{"train", train}, std::pair{"test", test}}) {
+  std::vector<std::pair<const char*, data::CompressionStats>> splits = {{"train", train},
+                                                                        {"test", test}};
+  // The validation images held out of the training split (corrected protocol).
+  if (prepared.holdout.count > 0) splits.emplace_back("valid.", prepared.holdout_stats);
+  for (const auto& [name, s] : splits) {
     char psnr[32] = "n/a";
     if (s.mean_psnr) std::snprintf(psnr, sizeof psnr, "%.2f", *s.mean_psnr);
     char png[40];

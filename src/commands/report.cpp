@@ -23,7 +23,8 @@ void register_report(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "report",
       "Summarise every run folder below LOGDIR: report.csv, report.md, the Helmholtz estimate "
-      "(helmholtz.csv) and PNG plots (gnuplot)");
+      "(helmholtz.csv, levels.csv: the pre-registered test of each codec line against raw) and "
+      "PNG plots (gnuplot)");
   auto& o = *options;
   cmd->add_option("LOGDIR", o.logdir, "Log folder holding run folders (any depth)")->required();
   cmd->add_option("--out", o.out, "Folder for the report (default: LOGDIR)");

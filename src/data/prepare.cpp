@@ -19,6 +19,8 @@ PreparedImages prepare_images(const std::string& dataset, const std::filesystem:
   // Held out of the whole training split first, so that every --train-size and storage budget
   // validates on the same images, none of which it trains on.
   std::string holdout_tag;
+  // What the training images are, for messages: the split, less the held-out images.
+  std::string training_images = dataset + "'s training split";
   if (holdout.enabled) {
     const std::int64_t all = p.dataset.train.count;
     const std::int64_t n = holdout.size > 0 ? holdout.size : all / 10;
@@ -26,10 +28,11 @@ PreparedImages prepare_images(const std::string& dataset, const std::filesystem:
         n, holdout.seed,
         "--holdout-size " + std::to_string(holdout.size) + ": " + dataset + "'s training split");
     holdout_tag = "-holdout-" + std::to_string(n) + "-split-" + std::to_string(holdout.seed);
+    training_images += " less its " + std::to_string(n) + " held-out validation images";
   }
   if (train_size > 0) {
-    p.dataset.train.keep_first(train_size, "--train-size " + std::to_string(train_size) + ": " +
-                                               dataset + "'s training split");
+    p.dataset.train.keep_first(train_size,
+                               "--train-size " + std::to_string(train_size) + ": " + training_images);
   }
   if (val_size > 0) {
     p.dataset.test.keep_first(
@@ -60,8 +63,8 @@ PreparedImages prepare_images(const std::string& dataset, const std::filesystem:
       throw core::UsageError(
           "--storage-budget " + std::to_string(storage_budget) + " bytes holds " +
           std::to_string(n) + " " + dataset + " training images at quality " + quality.to_string() +
-          " (" + std::to_string(full.mean_bytes) + " bytes each), but the " + "split has only " +
-          std::to_string(p.dataset.train.count) + "; give at most " +
+          " (" + std::to_string(full.mean_bytes) + " bytes each), but " + training_images +
+          " has only " + std::to_string(p.dataset.train.count) + "; give at most " +
           std::to_string(static_cast<std::int64_t>(full.mean_bytes *
                                                    static_cast<double>(p.dataset.train.count))) +
           " bytes, or leave this level out");

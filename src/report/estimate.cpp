@@ -233,37 +233,57 @@ std::vector<CrossCell> make_cross_cells(const std::vector<RunRecord>& runs) {
     std::vector<double> accuracy, bits;
   };
   std::vector<Sums> all;
+  const auto add = [&all](const RunRecord& r, const run::CrossEvalEntry& e, const Level& test,
+                          const std::string& codec) {
+    const std::string train_codec = r.codec.empty() ? codec : r.codec;
+    auto it = std::find_if(all.begin(), all.end(), [&](const Sums& s) {
+      const auto& c = s.cell;
+      return c.dataset == r.dataset && c.setting == r.setting && c.model == r.model &&
+             c.level_kind == r.level_kind && c.codec == codec && c.train_codec == train_codec &&
+             c.train == r.level && c.test == test;
+    });
+    if (it == all.end()) {
+      Sums s;
+      s.cell.dataset = r.dataset;
+      s.cell.model = r.model;
+      s.cell.setting = r.setting;
+      s.cell.level_kind = r.level_kind;
+      s.cell.codec = codec;
+      s.cell.train_codec = train_codec;
+      s.cell.train = r.level;
+      s.cell.test = test;
+      all.push_back(s);
+      it = all.end() - 1;
+    }
+    ++it->cell.runs;
+    it->accuracy.push_back(e.test_acc);
+    it->bits.push_back(e.payload_bits_per_sample);
+  };
   for (const auto& r : runs) {
+    // Raw test data has no codec (cross_eval.csv names the default one): it is the reference
+    // column of the run's own line, and of each line a raw-trained run was evaluated through.
+    std::vector<std::string> lines;
+    if (!r.codec.empty()) lines.push_back(r.codec);
     for (const auto& e : r.cross_eval) {
-      const std::string train_codec = r.codec.empty() ? e.codec : r.codec;
+      if (r.codec.empty() && e.level != "raw" &&
+          std::find(lines.begin(), lines.end(), e.codec) == lines.end()) {
+        lines.push_back(e.codec);
+      }
+    }
+    for (const auto& e : r.cross_eval) {
       Level test;
       try {
         test = Level::parse(e.level);
       } catch (const core::DataError&) {
         continue;  // read_cross_eval_csv keeps levels as text; a bad one has no place
       }
-      auto it = std::find_if(all.begin(), all.end(), [&](const Sums& s) {
-        const auto& c = s.cell;
-        return c.dataset == r.dataset && c.setting == r.setting && c.model == r.model &&
-               c.level_kind == r.level_kind && c.codec == e.codec && c.train_codec == train_codec &&
-               c.train == r.level && c.test == test;
-      });
-      if (it == all.end()) {
-        Sums s;
-        s.cell.dataset = r.dataset;
-        s.cell.model = r.model;
-        s.cell.setting = r.setting;
-        s.cell.level_kind = r.level_kind;
-        s.cell.codec = e.codec;
-        s.cell.train_codec = train_codec;
-        s.cell.train = r.level;
-        s.cell.test = test;
-        all.push_back(s);
-        it = all.end() - 1;
+      if (!test.raw) {
+        add(r, e, test, e.codec);
+      } else if (lines.empty()) {
+        add(r, e, test, e.codec);
+      } else {
+        for (const auto& codec : lines) add(r, e, test, codec);
       }
-      ++it->cell.runs;
-      it->accuracy.push_back(e.test_acc);
-      it->bits.push_back(e.payload_bits_per_sample);
     }
   }
   std::vector<CrossCell> cells;

@@ -8,6 +8,8 @@
 #include <limits>
 #include <tuple>
 
+#include "helmholtz/codec/audio_codecs.hpp"
+#include "helmholtz/codec/image_codecs.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/report/inference.hpp"
 #include "helmholtz/run/folder.hpp"
@@ -55,19 +57,25 @@ bool operator==(const Level& a, const Level& b) {
 namespace {
 
 struct KnownCodec {
-  const char* name;
-  const char* display;
-  const char* kind;  // the level option it takes
+  std::string name;
+  std::string display;
+  std::string kind;  // the level option it takes
 };
 
-// In table order; the first of each kind is its default (and the Codecs table's baseline).
-constexpr KnownCodec kKnownCodecs[] = {
-    {"jpeg", "JPEG", "quality"},    {"webp", "WebP", "quality"},    {"avif", "AVIF", "quality"},
-    {"jxl", "JPEG XL", "quality"},  {"j2k", "JPEG 2000", "quality"}, {"mp3", "MP3", "bitrate"},
-    {"opus", "Opus", "bitrate"},    {"vorbis", "Vorbis", "bitrate"}};
+// The codec tables' codecs in table order, images first: the first of each kind is its default
+// (and the Codecs table's baseline).
+const std::vector<KnownCodec>& known_codecs() {
+  static const std::vector<KnownCodec> list = [] {
+    std::vector<KnownCodec> all;
+    for (const auto& c : codec::image_codecs()) all.push_back({c.name, c.display, "quality"});
+    for (const auto& c : codec::known_audio_codecs()) all.push_back({c.name, c.display, "bitrate"});
+    return all;
+  }();
+  return list;
+}
 
 const KnownCodec* known_codec(const std::string& name) {
-  for (const auto& c : kKnownCodecs) {
+  for (const auto& c : known_codecs()) {
     if (name == c.name) return &c;
   }
   return nullptr;
@@ -76,14 +84,17 @@ const KnownCodec* known_codec(const std::string& name) {
 }  // namespace
 
 std::string default_codec(const std::string& level_kind) {
-  return level_kind == "bitrate" ? "mp3" : "jpeg";
+  for (const auto& c : known_codecs()) {
+    if (c.kind == level_kind) return c.name;
+  }
+  return {};
 }
 
 bool codec_before(const std::string& a, const std::string& b) {
   const auto rank = [](const std::string& c) {
     if (c.empty()) return std::size_t{1000};  // raw: after every codec
     const KnownCodec* k = known_codec(c);
-    return k ? static_cast<std::size_t>(k - kKnownCodecs) : std::size_t{100};
+    return k ? static_cast<std::size_t>(k - known_codecs().data()) : std::size_t{100};
   };
   const std::size_t ra = rank(a), rb = rank(b);
   return ra != rb ? ra < rb : a < b;

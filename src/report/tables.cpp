@@ -296,12 +296,12 @@ namespace {
 std::string cross_eval_markdown(const std::vector<CrossCell>& cells) {
   std::string md =
       "\n## Cross-level evaluation\n\nEach row's runs were trained at one level; each column "
-      "is the validation data coded at another (`helmholtz eval`, `sweep --cross-eval`). A "
-      "cell is the validation accuracy of the runs' best weights (best.pt: the epoch of the "
-      "best val_acc, so the diagonal is the runs' best val_acc, not the mean of their 10 best), "
-      "mean over seeds ± the 95% t half-width (two or more seeds), the number of runs in "
-      "brackets. **Bold**: the diagonal, trained and tested at the same "
-      "level.\n";
+      "is the test data coded at another (`helmholtz eval`, `sweep --cross-eval`); raw test "
+      "data has no codec, so it is the last column of every line. A cell is the test accuracy "
+      "of the runs' kept weights (best.pt: the epoch of the best validation accuracy, so the "
+      "diagonal is the runs' own test accuracy), mean over seeds ± the 95% t half-width (two or "
+      "more seeds), the number of runs in brackets. **Bold**: the diagonal, trained and tested "
+      "at the same level.\n";
   for (const auto& m : cross_matrices(cells)) {
     const CrossCell& first = *m.cells.front();
     md += "\n### " + cell_text(first.dataset) + " / " + cell_text(first.model) +

@@ -93,9 +93,21 @@ FolderStatus RunFolder::status(const Identity& wanted, int epochs) const {
   Summary summary_read;
   try {
     summary_read = summary_from_json(*j, summary());
-  } catch (const core::DataError&) {
-    // A damaged summary is rewritten from the checkpoint, whose identity is checked on load.
-    s.state = has_checkpoint ? FolderState::kInterrupted : FolderState::kFresh;
+  } catch (const core::DataError& e) {
+    // A field damaged: the identity still decides whose run the folder holds. Without one that
+    // reads, nothing can be checked and the folder is refused; of this run, the summary is
+    // rewritten from the checkpoint, whose identity is checked again on load.
+    try {
+      s.differences = compare(identity_from_json(j->value("identity", json())), wanted);
+    } catch (const core::DataError&) {
+      s.state = FolderState::kOldSchema;
+      s.detail = e.what();
+      s.damaged = true;
+      return s;
+    }
+    s.state = !s.differences.empty() ? FolderState::kMismatch
+              : has_checkpoint       ? FolderState::kInterrupted
+                                     : FolderState::kFresh;
     return s;
   }
   s.differences = compare(summary_read.identity, wanted);
@@ -139,6 +151,10 @@ std::string RunFolder::refusal(const FolderStatus& s, int epochs) const {
              ", or repeat its settings (helmholtz train --config " + config().string() + ")";
     }
     case FolderState::kOldSchema:
+      if (s.damaged) {
+        return where + " holds a damaged summary whose settings cannot be read (" + s.detail +
+               "): nothing was changed there; " + kWhatToDo + ", or remove that folder";
+      }
       return where + " was written by an older helmholtz (" + s.detail +
              "): its settings cannot be checked against this run; " + kWhatToDo +
              ", or remove that folder";

@@ -14,7 +14,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kMagic = "# helmholtz predictions 1";
+constexpr const char* kMagic = "# helmholtz predictions 2";
+// Format 1 (the first build that wrote these files) checksummed the rows alone.
+constexpr const char* kMagicV1 = "# helmholtz predictions 1";
 constexpr const char* kColumns = "index,label,predicted,p_true";
 
 std::uint32_t crc_of(const std::string& text) {
@@ -22,7 +24,13 @@ std::uint32_t crc_of(const std::string& text) {
                                             static_cast<uInt>(text.size())));
 }
 
-// The columns line and the rows: what the checksum covers.
+// The header's fields ("weights_epoch=E level=L samples=N"): the checksum covers them too.
+std::string fields(int weights_epoch, const std::string& level, std::size_t samples) {
+  return "weights_epoch=" + std::to_string(weights_epoch) + " level=" + level +
+         " samples=" + std::to_string(samples);
+}
+
+// The columns line and the rows.
 std::string body(const Predictions& p) {
   std::string out = std::string(kColumns) + "\n";
   out.reserve(p.size() * 24);
@@ -53,12 +61,14 @@ std::string predictions_csv(const Predictions& p) {
   if (p.predicted.size() != p.size() || p.p_true.size() != p.size()) {
     throw core::RunError("predictions of " + p.level + ": columns of unequal length");
   }
+  if (p.level.empty() || p.level.find_first_of(" \n") != std::string::npos) {
+    throw core::RunError("predictions: the level name '" + p.level + "' is empty or has spaces");
+  }
+  const std::string head = fields(p.weights_epoch, p.level, p.size());
   const std::string rows = body(p);
   char crc[16];
-  std::snprintf(crc, sizeof crc, "%08x", crc_of(rows));
-  return std::string(kMagic) + "\n# weights_epoch=" + std::to_string(p.weights_epoch) +
-         " level=" + p.level + " samples=" + std::to_string(p.size()) + " crc32=" + crc + "\n" +
-         rows;
+  std::snprintf(crc, sizeof crc, "%08x", crc_of(head + "\n" + rows));
+  return std::string(kMagic) + "\n# " + head + " crc32=" + crc + "\n" + rows;
 }
 
 void write_predictions(const fs::path& file, const Predictions& p) {
@@ -74,8 +84,10 @@ Predictions read_predictions(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw core::DataError("cannot open predictions file '" + file.string() + "'");
   std::string magic, header;
-  if (!std::getline(in, magic) || magic != kMagic) damaged(file, "first line is not '" +
-                                                                  std::string(kMagic) + "'");
+  if (!std::getline(in, magic) || (magic != kMagic && magic != kMagicV1)) {
+    damaged(file, "first line is not '" + std::string(kMagic) + "'");
+  }
+  const bool v1 = magic == kMagicV1;
   if (!std::getline(in, header)) damaged(file, "no header line");
   std::ostringstream rest;
   rest << in.rdbuf();
@@ -89,13 +101,12 @@ Predictions read_predictions(const fs::path& file) {
     damaged(file, "header line '" + header + "'");
   }
   p.level = level;
-  if (crc_of(rows) != crc) damaged(file, "checksum mismatch: truncated or edited");
+  if (crc_of(v1 ? rows : fields(p.weights_epoch, p.level, samples) + "\n" + rows) != crc) {
+    damaged(file, "checksum mismatch: truncated or edited");
+  }
   std::istringstream lines(rows);
   std::string line;
   if (!std::getline(lines, line) || line != kColumns) damaged(file, "no columns line");
-  p.label.reserve(samples);
-  p.predicted.reserve(samples);
-  p.p_true.reserve(samples);
   std::size_t number = 3;
   while (std::getline(lines, line)) {
     ++number;

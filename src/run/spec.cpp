@@ -414,6 +414,14 @@ Quirks quirks(const RunSpec& s) {
   return q;
 }
 
+data::HoldOut holdout(const RunSpec& s) {
+  data::HoldOut h;
+  h.enabled = held_out(s);
+  h.size = s.data.holdout_size;
+  h.seed = s.data.split_seed;
+  return h;
+}
+
 std::string to_string(OptimizerKind kind) {
   return kind == OptimizerKind::kSgd ? "sgd" : "adadelta";
 }

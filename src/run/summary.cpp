@@ -50,7 +50,10 @@ ValidationData parse_validation_data(const std::string& text) {
 
 namespace {
 
-json optional_json(const auto& value) { return value ? json(*value) : json(nullptr); }
+template <class T>
+json optional_json(const std::optional<T>& value) {
+  return value ? json(*value) : json(nullptr);
+}
 
 json test_json(const std::optional<TestFigures>& t) {
   if (!t) return nullptr;

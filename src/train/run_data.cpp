@@ -20,10 +20,7 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
   const std::string level = o.codec_level().describe();
   const auto quirks = run::quirks(s);
   const auto orientation = quirks.orientation();
-  data::HoldOut holdout;
-  holdout.enabled = !quirks.test_split_validates;
-  holdout.size = o.holdout_size;
-  holdout.seed = o.split_seed;
+  const data::HoldOut holdout = run::holdout(s);
   auto c = data::prepare_images(o.dataset, o.data_dir, o.train_size, o.val_size, quality,
                                 o.subsampling, core::resolve_threads(s.runtime.threads),
                                 orientation, o.storage_budget, o.cache_dir, &log, holdout, all);

@@ -79,14 +79,17 @@ TEST(Cli, ModelsCsvListsTheReferenceAudioCounts) {
             "5,cnn_x2_mlp_128,3715460\n");
 }
 
-TEST(Cli, CompressJsonReportsBothSplits) {
+// Under the corrected protocol compress codes what train would: the training split less the
+// validation images held out of it (a tenth by default: 5 of 50), the held-out ones, the test.
+TEST(Cli, CompressJsonReportsEverySplit) {
   testing::TempDir dir;
   data::write_pattern_cifar10(dir.path(), 50, 20, 2);
   const auto r = testing::run_helmholtz(
       "compress --dataset cifar10 --quality 10 --json --data-dir '" + dir.path().string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
-  EXPECT_EQ(j["train"]["images"].get<int>(), 50);
+  EXPECT_EQ(j["train"]["images"].get<int>(), 45);
+  EXPECT_EQ(j["validation"]["images"].get<int>(), 5);
   EXPECT_EQ(j["test"]["images"].get<int>(), 20);
   EXPECT_GT(j["train"]["mean_bytes"].get<double>(), 100.0);
   EXPECT_LT(j["train"]["mean_bytes"].get<double>(), 3072.0);

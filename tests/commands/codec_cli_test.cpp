@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 const fs::path kFashion = "/usr/share/datasets/fashion-mnist";
 
 std::string compress_images(const std::string& codec_and_level, const fs::path& cache) {
-  return "compress --dataset fashion-mnist --train-size 120 --val-size 40 --threads 2 --json " +
+  return "compress --dataset fashion-mnist --train-size 120 --holdout-size 40 --val-size 40 "
+         "--threads 2 --json " +
          codec_and_level + " --cache-dir '" + cache.string() + "'";
 }
 
@@ -56,7 +57,8 @@ TEST(CodecCli, TheCacheIsReadBackAndADamagedFileIsRebuilt) {
   ASSERT_EQ(first.exit_code, 0) << first.output;
   const auto coded = nlohmann::json::parse(first.output.substr(first.output.find('{')));
   EXPECT_FALSE(coded["from_cache"].get<bool>());
-  const fs::path file = cache.path() / "images" / "fashion-mnist" / "train-120-avif_30.cache";
+  const fs::path file =
+      cache.path() / "images" / "fashion-mnist" / "train-120-holdout-40-split-0-avif_30.cache";
   ASSERT_TRUE(fs::is_regular_file(file)) << first.output;
 
   const auto second = testing::run_helmholtz(args);

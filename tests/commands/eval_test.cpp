@@ -1,6 +1,6 @@
-// `helmholtz eval` and `sweep --cross-eval` through the binary: a run's best weights on its
-// validation data at other levels, the table they leave in the run folder, the matrix the
-// report draws from it, and one clear line for what does not fit.
+// `helmholtz eval` and `sweep --cross-eval` through the binary: a run's kept weights on its
+// test split at other levels, the table and the predictions files they leave in the run folder,
+// the matrix the report draws from it, and one clear line for what does not fit.
 
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/run/cross_eval_file.hpp"
+#include "helmholtz/run/predictions.hpp"
 #include "test_support.hpp"
 
 namespace helmholtz::commands {
@@ -39,7 +40,7 @@ class EvalCommand : public ::testing::Test {
   testing::TempDir logs_;
 };
 
-TEST_F(EvalCommand, BestWeightsAtTheirOwnLevelGiveTheBestValAccAndOtherLevelsAddRows) {
+TEST_F(EvalCommand, KeptWeightsAtTheirOwnLevelGiveTheirTestAccAndOtherLevelsAddRows) {
   const auto trained = run_helmholtz("train " + common() + " --quality 5 --no-progress");
   ASSERT_EQ(trained.exit_code, 0) << trained.output;
   const fs::path dir = logs_.path() / "cifar10" / "tiny" / "quality_5";
@@ -56,13 +57,26 @@ TEST_F(EvalCommand, BestWeightsAtTheirOwnLevelGiveTheBestValAccAndOtherLevelsAdd
   EXPECT_EQ(rows[1].level, "raw");
   EXPECT_EQ(rows[2].level, "1");
   EXPECT_EQ(rows[0].weights_epoch, summary.at("best_epoch").get<int>());
-  EXPECT_EQ(rows[0].validation_samples, 60);
-  // The same weights on the same data as the epoch that saved them: the same accuracy.
-  EXPECT_NEAR(rows[0].val_acc, summary.at("best_val_acc").get<double>(), 1.0 / 60 + 1e-12);
-  // What every JPEG file repeats is the same at every quality: file less payload.
+  EXPECT_EQ(rows[0].weights_epoch, summary.at("test_best").at("epoch").get<int>());
+  EXPECT_EQ(rows[0].test_samples, 60);  // the test split, not the held-out validation images
+  EXPECT_EQ(rows[1].test_samples, 60);
+  // The same weights on the same test data as train scored them: the same accuracy.
+  EXPECT_NEAR(rows[0].test_acc, summary.at("test_best").at("acc").get<double>(), 1e-9);
+  // One predictions file per test level, of the kept weights on the whole test split, whose
+  // accuracy is the table's.
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::string level = "quality_" + rows[i].level;
+    const auto p = run::read_predictions(dir / "predictions" / (level + ".csv"));
+    EXPECT_EQ(p.level, level);
+    EXPECT_EQ(p.weights_epoch, rows[i].weights_epoch) << level;
+    EXPECT_EQ(static_cast<std::int64_t>(p.size()), rows[i].test_samples) << level;
+    EXPECT_NEAR(p.accuracy(), rows[i].test_acc, 1e-9) << level;
+  }
+  // What every JPEG file repeats is the same at every quality: file less payload (of means over
+  // the 60 test images, so equal up to the rounding of those means).
   EXPECT_LT(rows[0].payload_bits_per_sample, rows[0].bits_per_sample);
-  EXPECT_DOUBLE_EQ(rows[0].bits_per_sample - rows[0].payload_bits_per_sample,
-                   rows[2].bits_per_sample - rows[2].payload_bits_per_sample);
+  EXPECT_NEAR(rows[0].bits_per_sample - rows[0].payload_bits_per_sample,
+              rows[2].bits_per_sample - rows[2].payload_bits_per_sample, 1e-6);
   EXPECT_DOUBLE_EQ(rows[1].payload_bits_per_sample, 3072.0 * 8);  // raw: the pixels
   EXPECT_FALSE(rows[1].distortion_db.has_value());
   EXPECT_LT(rows[2].payload_bits_per_sample, rows[0].payload_bits_per_sample);
@@ -80,7 +94,7 @@ TEST_F(EvalCommand, BestWeightsAtTheirOwnLevelGiveTheBestValAccAndOtherLevelsAdd
   EXPECT_NE(md.find("## Cross-level evaluation"), std::string::npos) << md;
   EXPECT_NE(md.find("| trained at \\ tested at | q1 | q5 | raw |"), std::string::npos) << md;
   char diagonal[32];
-  std::snprintf(diagonal, sizeof diagonal, "| **%.2f** |", rows[0].val_acc * 100.0);
+  std::snprintf(diagonal, sizeof diagonal, "| **%.2f** |", rows[0].test_acc * 100.0);
   EXPECT_NE(md.find(diagonal), std::string::npos) << md;
   const std::string csv = read_text(logs_.path() / "cross_eval.csv");
   EXPECT_EQ(csv.rfind("dataset,model,setting,level_kind,codec,train_level,test_level,", 0), 0u);

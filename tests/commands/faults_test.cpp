@@ -64,12 +64,14 @@ std::vector<std::string> temporaries(const fs::path& dir) {
   return out;
 }
 
-// The files of a run folder but its log and lock, byte for byte.
+// The files of a run folder (its predictions folder's too) but its log and lock, byte for byte.
 std::map<std::string, std::string> snapshot(const fs::path& dir) {
   std::map<std::string, std::string> files;
-  for (const auto& e : fs::directory_iterator(dir)) {
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
     const auto name = e.path().filename().string();
-    if (name != ".lock" && name != "train.log") files[name] = read_text(e.path());
+    if (e.is_regular_file() && name != ".lock" && name != "train.log") {
+      files[e.path().lexically_relative(dir).string()] = read_text(e.path());
+    }
   }
   return files;
 }

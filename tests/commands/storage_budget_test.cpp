@@ -8,6 +8,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "helmholtz/data/compress.hpp"
+#include "helmholtz/data/image_set.hpp"
 #include "helmholtz/data/synthetic.hpp"
 #include "test_support.hpp"
 
@@ -22,16 +24,26 @@ TEST(StorageBudget, EachLevelTrainsOnWhatFitsAndReportsAtEqualStorage) {
   const testing::TempDir dir;
   data::write_pattern_cifar10(dir.path() / "data", 400, 40, 3);
   const std::string data = "--dataset cifar10 --data-dir " + quoted(dir.path() / "data");
-  // The mean JPEG size of the whole training split at quality 5, as compress measures it.
+  // A run first holds out its validation images (a tenth, by --split-seed 0); the budget then
+  // counts in the mean size of the 360 training images left, as compress measures them too.
   const auto measured = run_helmholtz("compress " + data + " --quality 5 --json");
   ASSERT_EQ(measured.exit_code, 0) << measured.output;
-  const double q5_bytes =
-      nlohmann::json::parse(measured.output).at("train").at("mean_bytes").get<double>();
+  const auto coded = nlohmann::json::parse(measured.output);
+  EXPECT_EQ(coded.at("train").at("images").get<int>(), 360);
+  EXPECT_EQ(coded.at("validation").at("images").get<int>(), 40);
+  const double q5_bytes = coded.at("train").at("mean_bytes").get<double>();
+  data::ImageSet left = data::load_image_dataset("cifar10", dir.path() / "data").train;
+  ASSERT_EQ(left.hold_out(40, 0, "the test").count, 40);
+  ASSERT_EQ(left.count, 360);
+  const double q5_left_bytes =
+      data::compress_images(left, data::Quality::parse("5"), codec::Subsampling::k420, 1)
+          .mean_bytes;
+  EXPECT_NEAR(q5_bytes, q5_left_bytes, 1e-9);
   const std::int64_t budget = 3072 * 50;  // 50 raw images
   const auto q5_images =
-      static_cast<std::int64_t>(std::floor(static_cast<double>(budget) / q5_bytes));
+      static_cast<std::int64_t>(std::floor(static_cast<double>(budget) / q5_left_bytes));
   ASSERT_GT(q5_images, 50) << "quality 5 must hold more images than raw for this test";
-  ASSERT_LT(q5_images, 400) << "and fewer than the split has, or the level is refused";
+  ASSERT_LT(q5_images, 360) << "and fewer than the split has, or the level is refused";
 
   const std::string sweep = "sweep " + data + " --architecture " +
                             quoted(testing::tiny_architecture()) +
@@ -47,6 +59,12 @@ TEST(StorageBudget, EachLevelTrainsOnWhatFitsAndReportsAtEqualStorage) {
   EXPECT_EQ(raw.at("storage_budget").get<std::int64_t>(), budget);
   const auto q5 = nlohmann::json::parse(read_text(model / "quality_5" / "summary.json"));
   EXPECT_EQ(q5.at("train_samples").get<std::int64_t>(), q5_images);
+  // Every level validates on the same 40 held-out images, whatever its budget holds.
+  for (const auto* summary : {&raw, &q5}) {
+    EXPECT_EQ(summary->at("validation_data").get<std::string>(), "holdout");
+    EXPECT_EQ(summary->at("validation_samples").get<std::int64_t>(), 40);
+    EXPECT_EQ(summary->at("test_samples").get<std::int64_t>(), 40);
+  }
   const fs::path child = dir.path() / "logs" / "sweeps" / "cifar10" / "logs" /
                          ("tiny-storage-" + std::to_string(budget) + "-quality_5-seed_0.log");
   EXPECT_NE(
@@ -78,12 +96,13 @@ TEST(StorageBudget, EachLevelTrainsOnWhatFitsAndReportsAtEqualStorage) {
       << tiny.output;
   // A budget that holds more images than the split has would leave that level with less
   // storage than the others: refused, with the most it can take.
-  const auto whole = static_cast<std::int64_t>(q5_bytes * 400);
+  const auto whole = static_cast<std::int64_t>(q5_bytes * 360);
   const auto large = run_helmholtz("compress " + data + " --quality 5 --storage-budget " +
                                    std::to_string(2 * whole));
   EXPECT_EQ(large.exit_code, 2) << large.output;
-  EXPECT_NE(large.output.find("but the split has only 400; give at most " + std::to_string(whole) +
-                              " bytes"),
+  EXPECT_NE(large.output.find("but cifar10's training split less its 40 held-out validation "
+                              "images has only 360; give at most " +
+                              std::to_string(whole) + " bytes"),
             std::string::npos)
       << large.output;
 }
@@ -95,8 +114,8 @@ TEST(StorageBudget, SubsetsLargerThanTheSplitAreRefused) {
   const std::string data = "--dataset cifar10 --data-dir " + quoted(dir.path() / "data");
   const auto train = run_helmholtz("compress " + data + " --quality 5 --train-size 999999");
   EXPECT_EQ(train.exit_code, 2) << train.output;
-  EXPECT_NE(train.output.find("error: --train-size 999999: cifar10's training split has only 30 "
-                              "images; give at most 30"),
+  EXPECT_NE(train.output.find("error: --train-size 999999: cifar10's training split less its 3 "
+                              "held-out validation images has only 27 images; give at most 27"),
             std::string::npos)
       << train.output;
   const auto val = run_helmholtz("compress " + data + " --quality 5 --val-size 21");
@@ -104,9 +123,14 @@ TEST(StorageBudget, SubsetsLargerThanTheSplitAreRefused) {
   EXPECT_NE(val.output.find("--val-size 21: cifar10's test split has only 20 images"),
             std::string::npos)
       << val.output;
-  const auto exact = run_helmholtz("compress " + data + " --quality 5 --train-size 30 --json");
+  const auto exact = run_helmholtz("compress " + data + " --quality 5 --train-size 27 --json");
   ASSERT_EQ(exact.exit_code, 0) << exact.output;
-  EXPECT_EQ(nlohmann::json::parse(exact.output).at("train").at("images").get<int>(), 30);
+  EXPECT_EQ(nlohmann::json::parse(exact.output).at("train").at("images").get<int>(), 27);
+  // The reference protocol holds nothing out: all 30 are the training split's.
+  const auto whole_split = run_helmholtz(
+      "compress " + data + " --quality 5 --protocol reference --train-size 30 --json");
+  ASSERT_EQ(whole_split.exit_code, 0) << whole_split.output;
+  EXPECT_EQ(nlohmann::json::parse(whole_split.output).at("train").at("images").get<int>(), 30);
   // Nor is a batch larger than the training images cut to them.
   const auto batch = run_helmholtz(
       "train " + data +

@@ -42,11 +42,13 @@ class TrainCommand : public ::testing::Test {
            " --epochs 1 --batch-size 32 --device cpu --threads 1 --no-progress " + where + " " +
            more;
   }
-  // The files of a run folder, byte for byte.
+  // The files of a run folder (its predictions folder's too), byte for byte.
   static std::map<std::string, std::string> snapshot(const fs::path& dir) {
     std::map<std::string, std::string> files;
-    for (const auto& e : fs::directory_iterator(dir)) {
-      if (e.path().filename() != ".lock") files[e.path().filename().string()] = read_text(e.path());
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      if (e.is_regular_file() && e.path().filename() != ".lock") {
+        files[e.path().lexically_relative(dir).string()] = read_text(e.path());
+      }
     }
     return files;
   }
@@ -84,6 +86,7 @@ TEST_F(TrainCommand, AnotherLrOrLevelOnAFinishedRunIsRefusedNamingBothValues) {
   const fs::path dir = logs_.path() / "cifar10" / "tiny" / "quality_5";
   const auto before = snapshot(dir);
   ASSERT_EQ(before.count("summary.json"), 1u);
+  ASSERT_EQ(before.count("predictions/quality_5.csv"), 1u);
 
   // The same command with another lr: never "already finished".
   const auto lr = run_helmholtz(tiny(root, "--quality 5 --lr 0.5"));
@@ -127,6 +130,9 @@ TEST_F(TrainCommand, TwoDatasetsTrainInSeparateFolders) {
         read_text(logs_.path() / dataset / "tiny" / "quality_5" / "summary.json"));
     EXPECT_EQ(j["dataset"].get<std::string>(), dataset);
     EXPECT_TRUE(j["finished"].get<bool>());
+    // A tenth of each training split validates: of Fashion-MNIST's 60,000, of the 200 here.
+    EXPECT_EQ(j["validation_samples"].get<int>(), std::string(dataset) == "cifar10" ? 20 : 6000);
+    EXPECT_EQ(j["test_samples"].get<int>(), std::string(dataset) == "cifar10" ? 50 : 100);
   }
 }
 

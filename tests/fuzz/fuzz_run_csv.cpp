@@ -1,5 +1,6 @@
 // Fuzz target: the CSV files of a run folder, history.csv (run::read_history_csv, and the
-// report's figures computed from it) and cross_eval.csv (run::read_cross_eval_csv).
+// report's figures computed from it), cross_eval.csv (run::read_cross_eval_csv) and a
+// predictions file (run::read_predictions).
 
 #include <cmath>
 #include <cstddef>
@@ -8,6 +9,7 @@
 #include "fuzz_support.hpp"
 #include "helmholtz/run/cross_eval_file.hpp"
 #include "helmholtz/run/history.hpp"
+#include "helmholtz/run/predictions.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace helmholtz;
@@ -25,8 +27,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::refused_or_read([&] {
     for (const auto& e : run::read_cross_eval_csv(cross_file)) {
       HELMHOLTZ_FUZZ_CHECK(!e.codec.empty() && !e.level.empty());
-      HELMHOLTZ_FUZZ_CHECK(std::isfinite(e.val_acc) && std::isfinite(e.bits_per_sample));
+      HELMHOLTZ_FUZZ_CHECK(std::isfinite(e.test_acc) && std::isfinite(e.bits_per_sample));
     }
+  });
+  const auto predictions_file = fuzz::write_input("predictions.csv", data, size);
+  fuzz::refused_or_read([&] {
+    const auto p = run::read_predictions(predictions_file);
+    HELMHOLTZ_FUZZ_CHECK(p.predicted.size() == p.size() && p.p_true.size() == p.size());
+    const double acc = p.accuracy();
+    HELMHOLTZ_FUZZ_CHECK(acc >= 0.0 && acc <= 1.0);
   });
   return 0;
 }

@@ -37,7 +37,9 @@
 #include "helmholtz/run/cross_eval_file.hpp"
 #include "helmholtz/run/folder.hpp"
 #include "helmholtz/run/history.hpp"
+#include "helmholtz/run/predictions.hpp"
 #include "helmholtz/run/spec.hpp"
+#include "helmholtz/run/summary.hpp"
 
 namespace helmholtz::fuzz {
 namespace {
@@ -157,9 +159,9 @@ std::vector<run::CrossEvalEntry> cross_entries() {
   a.codec = "jpeg";
   a.level = "10";
   a.weights_epoch = 12;
-  a.val_acc = 0.61;
-  a.val_loss = 1.2;
-  a.validation_samples = 10000;
+  a.test_acc = 0.61;
+  a.test_loss = 1.2;
+  a.test_samples = 10000;
   a.payload_bits_per_sample = 1900.5;
   a.bits_per_sample = 4500.25;
   a.distortion_db = 27.5;
@@ -169,50 +171,59 @@ std::vector<run::CrossEvalEntry> cross_entries() {
   return {a, raw};
 }
 
-// summary.json as `train` writes it (train/run.cpp make_summary), for the spec's run.
+// summary.json as `train` writes it (run::to_json of the run::Summary that train/run.cpp
+// make_summary fills), for the spec's run.
 json summary_of(const run::RunSpec& spec, bool finished) {
   const auto& level = spec.data.codec_level();
+  const bool audio = spec.data.audio();
   const auto history = ramp_history(12);
-  json j;
-  j["schema"] = run::kSummarySchema;
-  j["version"] = HELMHOLTZ_VERSION;
-  j["identity"] = run::identity_json(run::identity(spec));
-  j["dataset"] = spec.data.dataset;
-  j["model"] = spec.recipe.architecture.name;
-  j["setting"] = spec.recipe.architecture.setting;
-  j["level_option"] = level.option();
-  j["codec"] = level.codec();
-  j[level.option()] = level.to_string();
-  j["seed"] = spec.recipe.seed;
-  j["protocol"] = run::to_string(spec.recipe.protocol);
-  j["optimizer"] = run::to_string(spec.recipe.optimizer);
-  j["parameters"] = 701386;
-  j["device"] = "cpu";
-  j["device_name"] = "cpu";
-  j["precision"] = "fp32";
-  j["channels_last"] = false;
-  j["cuda_graphs"] = false;
-  j["train_samples"] = 50000;
-  j["storage_budget"] = spec.data.storage_budget;
-  j["train_steps_per_epoch"] = 391;
-  j["validation_samples"] = 10000;
-  j["num_classes"] = 10;
-  j["epochs_requested"] = spec.recipe.epochs;
-  j["epochs_completed"] = 12;
-  j["finished"] = finished;
-  j["best_val_acc"] = history.back().val_acc;
-  j["best_epoch"] = 12;
-  j["mean_top10_val_acc"] = run::mean_top_val_acc(history, 10);
-  j["convergence_epoch"] = nullptr;
-  j["bits_per_sample"] = 4500.25;
-  j["payload_bits_per_sample"] = 1900.5;
-  j["lossless_bits_per_sample"] = 20000.0;
-  j["lossless_payload_bits_per_sample"] = 19000.0;
-  j["distortion"] = {{"metric", "psnr"}, {"db", 27.5}};
-  j["compression"] = {{"train", {{"images", 50000}, {"mean_bytes", 562.5}}}};
-  j["train_samples_per_second"] = 2500.0;
-  j["wall_seconds"] = 321.5;
-  return j;
+  run::Summary m;
+  m.version = HELMHOLTZ_VERSION;
+  m.identity = run::identity(spec);
+  m.dataset = spec.data.dataset;
+  m.model = spec.recipe.architecture.name;
+  m.setting = spec.recipe.architecture.setting;
+  m.level_option = level.option();
+  m.level = level.to_string();
+  m.codec = level.raw() ? "" : level.codec();
+  m.seed = spec.recipe.seed;
+  m.protocol = spec.recipe.protocol;
+  m.optimizer = run::to_string(spec.recipe.optimizer);
+  m.parameters = 701386;
+  m.device = "cpu";
+  m.device_name = "cpu";
+  m.precision = "fp32";
+  m.train_samples = 45000;
+  m.storage_budget = spec.data.storage_budget;
+  m.train_steps_per_epoch = 352;
+  m.validation_data = audio ? run::ValidationData::kValidation : run::ValidationData::kHoldout;
+  m.validation_samples = 5000;
+  m.test_samples = 10000;
+  m.num_classes = 10;
+  m.epochs_requested = spec.recipe.epochs;
+  m.epochs_completed = 12;
+  m.patience = spec.recipe.patience;
+  m.finished = finished;
+  m.status = finished ? run::RunStatus::kFinished : run::RunStatus::kRunning;
+  m.best_val_acc = history.back().val_acc;
+  m.best_epoch = 12;
+  m.mean_top10_val_acc = run::mean_top_val_acc(history, 10);
+  if (finished) {
+    m.test_best = run::TestFigures{12, 0.7, 0.9};
+    m.test_last = run::TestFigures{12, 0.7, 0.9};
+    m.predictions = "predictions/" + level.folder_name() + ".csv";
+  }
+  m.bits_per_sample = 4500.25;
+  m.payload_bits_per_sample = 1900.5;
+  m.lossless_bits_per_sample = 20000.0;
+  m.lossless_payload_bits_per_sample = 19000.0;
+  m.signal_bits_per_sample = audio ? 1411200.0 : 24576.0;
+  m.distortion_metric = audio ? "snr" : "psnr";
+  m.distortion_db = 27.5;
+  m.compression = {{"train", {{"images", 45000}, {"mean_bytes", 562.5}}}};
+  m.train_samples_per_second = 2500.0;
+  m.wall_seconds = 321.5;
+  return run::to_json(m);
 }
 
 // Every key of a JSON value, recursively.
@@ -370,8 +381,19 @@ int make(const fs::path& corpus_dir, const fs::path& dict_dir) {
   const std::string cross_eval = run::cross_eval_csv(cross_entries());
   corpus.add("run_csv", "history.csv", history);
   corpus.add("run_csv", "cross_eval.csv", cross_eval);
+  run::Predictions predictions;
+  predictions.weights_epoch = 12;
+  predictions.level = "quality_10";
+  for (int i = 0; i < 12; ++i) {
+    predictions.label.push_back(i % 10);
+    predictions.predicted.push_back(i % 3 == 0 ? (i + 1) % 10 : i % 10);
+    predictions.p_true.push_back(0.05f + 0.075f * static_cast<float>(i));
+  }
+  corpus.add("run_csv", "predictions.csv", run::predictions_csv(predictions));
   write_dict(dict_dir, "run_csv",
-             {run::kHistoryHeader, run::kCrossEvalCsvHeader, "jpeg", "mp3", "raw"});
+             {run::kHistoryHeader, run::kCrossEvalCsvHeader, "jpeg", "mp3", "raw",
+              "# helmholtz predictions 2\n", "# weights_epoch=", " level=", " samples=", " crc32=",
+              "index,label,predicted,p_true"});
 
   // Run folders: the summary alone, with its history, with its cross-evaluation; an audio run.
   const std::string image_summary = summary_of(image_run, true).dump(2) + "\n";

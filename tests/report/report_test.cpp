@@ -765,5 +765,42 @@ TEST(ReportCodecs, CrossEvaluationKeepsTheTrainCodec) {
   EXPECT_EQ(matrices[1].trains.size(), 1u);  // WebP 50
 }
 
+// Raw test data has no codec (eval writes the default one, "jpeg", into cross_eval.csv): a WebP
+// run's raw column is in the WebP matrix, and a raw run evaluated through JPEG and WebP has its
+// raw-on-raw cell in both.
+TEST(ReportCodecs, RawTestDataIsTheLastColumnOfEveryLine) {
+  const auto entry = [](const std::string& codec, const std::string& level, double acc) {
+    run::CrossEvalEntry e;
+    e.codec = codec;
+    e.level = level;
+    e.test_acc = acc;
+    e.payload_bits_per_sample = 100;
+    return e;
+  };
+  RunRecord webp = coded_at("webp", "50", 1, 1000, 0.9);
+  webp.cross_eval = {entry("webp", "50", 0.90), entry("jpeg", "raw", 0.91)};
+  RunRecord raw = coded_at("jpeg", "raw", 1, 24576, 0.92);
+  raw.cross_eval = {entry("jpeg", "5", 0.60), entry("jpeg", "raw", 0.92),
+                    entry("webp", "50", 0.88)};
+  std::vector<RunRecord> runs = {webp, raw};
+  sort_runs(runs);
+  const auto matrices = cross_matrices(make_cross_cells(runs));
+  ASSERT_EQ(matrices.size(), 2u);
+  const CrossMatrix& jpeg_line = matrices[0];
+  const CrossMatrix& webp_line = matrices[1];
+  EXPECT_EQ(jpeg_line.cells.front()->codec, "jpeg");
+  EXPECT_EQ(webp_line.cells.front()->codec, "webp");
+  EXPECT_EQ(jpeg_line.cells.size(), 2u);  // raw on q5, raw on raw
+  const Level level_raw = Level::parse("raw");
+  const Level level_50 = Level::parse("50");
+  ASSERT_NE(webp_line.at(level_50, level_raw), nullptr);
+  EXPECT_NEAR(*webp_line.at(level_50, level_raw)->accuracy.mean, 0.91, 1e-12);
+  EXPECT_EQ(webp_line.at(level_50, level_raw)->train_codec, "webp");
+  ASSERT_NE(webp_line.at(level_raw, level_raw), nullptr);
+  EXPECT_NEAR(*webp_line.at(level_raw, level_raw)->accuracy.mean, 0.92, 1e-12);
+  ASSERT_NE(jpeg_line.at(level_raw, level_raw), nullptr);
+  EXPECT_NEAR(*jpeg_line.at(level_raw, level_raw)->accuracy.mean, 0.92, 1e-12);
+}
+
 }  // namespace
 }  // namespace helmholtz::report

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 
 #include "helmholtz/core/error.hpp"
 #include "test_support.hpp"
@@ -143,8 +144,36 @@ TEST_F(RunFolderState, ARunStoppedEarlyIsFinishedAtFewerEpochs) {
   EXPECT_EQ(folder_.status(wanted_, 30).state, FolderState::kInterrupted);
 }
 
+TEST_F(RunFolderState, ADamagedFieldStillLetsTheIdentityDecide) {
+  const auto write = [&](const Identity& id, const std::function<void(nlohmann::json&)>& damage) {
+    nlohmann::json j = to_json(testing::sample_summary(id));
+    damage(j);
+    std::ofstream(folder_.summary()) << j.dump();
+  };
+  // This run's summary with a field broken: rewritten from the checkpoint, or trained afresh.
+  write(wanted_, [](nlohmann::json& j) { j["wall_seconds"] = "long"; });
+  EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kFresh);
+  touch(folder_.checkpoint());
+  EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kInterrupted);
+  // Another run's, with a field broken: still a run of other settings, never overwritten.
+  const Identity other = identity(spec_with({"lr"}, {{"lr", "0.5"}}));
+  write(other, [](nlohmann::json& j) { j.erase("test_best"); });
+  EXPECT_EQ(folder_.status(wanted_, 3).state, FolderState::kMismatch);
+  // An identity that does not read: refused, saying the summary is damaged.
+  write(wanted_, [](nlohmann::json& j) {
+    j["identity"] = 7;
+    j.erase("level");
+  });
+  const auto s = folder_.status(wanted_, 3);
+  ASSERT_EQ(s.state, FolderState::kOldSchema);
+  EXPECT_NE(folder_.refusal(s, 3).find("holds a damaged summary"), std::string::npos)
+      << folder_.refusal(s, 3);
+}
+
 TEST(RunSummary, RoundTripsEveryField) {
-  Summary m = testing::sample_summary({{"dataset", "cifar10"}, {"quality", "5"}});
+  // A whole identity, as train writes it (an older one reads back with the defaults of its
+  // time added: StoredIdentitiesWithoutProtocolReadAsCorrected).
+  Summary m = testing::sample_summary(identity(spec_with({}, {})));
   m.stop_signal = "SIGTERM";
   m.diverged_epoch = 2;
   m.validation_data = ValidationData::kTest;

@@ -9,6 +9,8 @@
 #include <fstream>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/models/architecture.hpp"
+#include "helmholtz/models/architecture_file.hpp"
 #include "helmholtz/run/settings_file.hpp"
 #include "test_support.hpp"
 
@@ -126,13 +128,23 @@ TEST(RunSpec, IdentityHoldsWhatIsTrainedNotHowItRuns) {
   for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
            {"lr", "0.5"}, {"quality", "50"}, {"seed", "1"}, {"batch-size", "64"},
            {"flip", "false"}, {"subsampling", "444"}, {"train-size", "100"},
-           {"dataset", "fashion-mnist"}, {"protocol", "reference"}}) {
+           {"dataset", "fashion-mnist"}, {"holdout-size", "100"}, {"split-seed", "3"},
+           {"patience", "5"}}) {
     RunSpec b = a;
     find_field(key)->set(b, value);
     const auto d = compare(base, identity(b));
     ASSERT_EQ(d.size(), 1u) << key;
     EXPECT_EQ(d[0].key, key);
   }
+  // No early stopping is no key at all: runs from before --patience keep their identity.
+  EXPECT_EQ(value_of(base, "patience"), "(none)");
+  // The reference protocol validated on the test split: no held-out images, so neither their
+  // number nor their seed is part of its identity.
+  RunSpec reference = a;
+  find_field("protocol")->set(reference, "reference");
+  std::vector<std::string> keys;
+  for (const auto& d : compare(base, identity(reference))) keys.push_back(d.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"protocol", "split-seed", "holdout-size"}));
   RunSpec other = a;
   find_field("lr")->set(other, "0.5");
   EXPECT_EQ(describe(compare(base, identity(other))), "lr 0.01, you asked for lr 0.5");
@@ -152,7 +164,11 @@ TEST(RunSpec, ProtocolIsIdentityAndTurnsOnTheQuirksOfEachKindOfData) {
   finalize(images, given);
   EXPECT_EQ(value_of(identity(images), "protocol"), "reference");
   EXPECT_EQ(describe(compare(identity(corrected), identity(images))),
-            "protocol corrected, you asked for protocol reference");
+            "protocol corrected, you asked for protocol reference; split-seed 0, you asked for "
+            "split-seed (not set); holdout-size 0, you asked for holdout-size (not set)");
+  // Images: the test split validates under the reference protocol only.
+  EXPECT_FALSE(none.test_split_validates);
+  EXPECT_TRUE(quirks(images).test_split_validates);
   const Quirks q = quirks(images);
   EXPECT_TRUE(q.transposed_images && q.carried_iterator && q.float32);
   EXPECT_FALSE(q.float16_features || q.keras_audio_split);
@@ -168,6 +184,20 @@ TEST(RunSpec, ProtocolIsIdentityAndTurnsOnTheQuirksOfEachKindOfData) {
   const Quirks a = quirks(sound);
   EXPECT_TRUE(a.float16_features && a.keras_audio_split && a.float32);
   EXPECT_FALSE(a.transposed_images || a.carried_iterator);  // the audio script used model.fit
+  EXPECT_FALSE(a.test_split_validates);  // audio keeps its validation part
+
+  // Nor does it take the held-out images' options, given on the command line or in a file.
+  for (const char* key : {"holdout-size", "split-seed"}) {
+    RunSpec held;
+    Given held_given;
+    set(held, held_given, "protocol", "reference");
+    set(held, held_given, key, "5");
+    const std::string message =
+        testing::error_message_of<core::UsageError>([&] { finalize(held, held_given); });
+    EXPECT_EQ(message.rfind(std::string("--") + key + " does not apply to --protocol reference", 0),
+              0u)
+        << message;
+  }
 
   RunSpec bf16;
   Given bf16_given;
@@ -257,9 +287,19 @@ TEST(RunSpec, TomlRoundTrip) {
 // reference configs turn the reference protocol on.
 TEST(SettingsFile, ShippedConfigsFinalize) {
   const std::filesystem::path configs = std::filesystem::path(HELMHOLTZ_SOURCE_DIR) / "configs";
-  int reference = 0, total = 0;
+  int reference = 0, total = 0, architectures = 0;
   for (const auto& entry : std::filesystem::directory_iterator(configs)) {
     if (entry.path().extension() != ".toml") continue;
+    // An architecture file (for --architecture) beside the run configs: it must read and plan.
+    if (testing::read_text(entry.path()).find("[[layer]]") != std::string::npos) {
+      const auto arch = models::read_architecture_file(entry.path());
+      EXPECT_GT(models::parameter_count(arch, {1, 32, 32}, 10), 0) << entry.path();
+      if (entry.path().filename() == "small-cnn.toml") {
+        EXPECT_EQ(models::parameter_count(arch, {1, 32, 32}, 10), 136586);  // as its comment says
+      }
+      ++architectures;
+      continue;
+    }
     RunSpec s;
     Given given;
     for (const auto& [key, value] : read_settings_file(entry.path(), "train")) {
@@ -274,6 +314,7 @@ TEST(SettingsFile, ShippedConfigsFinalize) {
   }
   EXPECT_EQ(reference, 2);
   EXPECT_GE(total, 5);
+  EXPECT_GE(architectures, 1);
 }
 
 TEST(SettingsFile, KeysOfTheCommandAndErrorsNamingTheFile) {

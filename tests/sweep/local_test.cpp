@@ -119,19 +119,15 @@ TEST(SweepLocal, CpuJobsGetNoGpuAndFinishedCellsAreSkipped) {
   fs::create_directories(cells[2].run_dir);
   run::RunSpec other = cells[2].spec;
   other.recipe.lr = 0.5;
-  std::ofstream(cells[2].run_dir / "summary.json")
-      << nlohmann::json{{"schema", run::kSummarySchema},
-                        {"identity", run::identity_json(run::identity(other))},
-                        {"finished", true},
-                        {"epochs_completed", 1}}
-             .dump();
+  run::Summary refused = testing::sample_summary(run::identity(other));
+  refused.epochs_completed = 1;
+  std::ofstream(cells[2].run_dir / "summary.json") << run::to_json(refused).dump();
   // The first cell finished before: its summary says so and its model exists.
   fs::create_directories(cells[0].run_dir);
-  nlohmann::json summary = {{"schema", run::kSummarySchema},
-                            {"identity", run::identity_json(run::identity(cells[0].spec))},
-                            {"finished", true},
-                            {"epochs_completed", base.recipe.epochs}};
-  std::ofstream(cells[0].run_dir / "summary.json") << summary.dump();
+  run::Summary finished = testing::sample_summary(run::identity(cells[0].spec));
+  finished.epochs_requested = base.recipe.epochs;
+  finished.epochs_completed = base.recipe.epochs;
+  std::ofstream(cells[0].run_dir / "summary.json") << run::to_json(finished).dump();
   std::ofstream(cells[0].run_dir / "model.pt") << "weights";
   LocalOptions o;
   o.jobs = 2;

@@ -9,6 +9,7 @@
 
 #include "helmholtz/codec/audio.hpp"
 #include "helmholtz/run/history.hpp"
+#include "helmholtz/run/predictions.hpp"
 #include "test_support.hpp"
 
 namespace helmholtz::train {
@@ -61,13 +62,25 @@ TEST_F(AudioRunTest, TrainsTheReferenceNetworkAtABitrateAndWritesTheRunFolder) {
   const auto summary = read_json(run / "summary.json");
   EXPECT_EQ(summary["dataset"], "audio-effects");
   EXPECT_EQ(summary["model"], "cnn_x3_mlp_128");
-  EXPECT_EQ(summary["bitrate"], "32");
+  EXPECT_EQ(summary["level_option"], "bitrate");
+  EXPECT_EQ(summary["level"], "32");
+  EXPECT_EQ(summary["codec"], "mp3");
   EXPECT_EQ(summary["optimizer"], "adadelta");
   EXPECT_EQ(summary["parameters"], 808356);
   EXPECT_EQ(summary["epochs_completed"], 2);
   EXPECT_EQ(summary["finished"], true);
   EXPECT_EQ(summary["train_samples"], 50);  // 72 training clips cut to a multiple of 50
   EXPECT_EQ(summary["validation_samples"], 24);
+  EXPECT_EQ(summary["validation_data"], "validation");
+  EXPECT_EQ(summary["test_samples"], 24);  // 2 test clips a class
+  EXPECT_EQ(summary["signal_bits_per_sample"].get<double>(), 2 * 44100 * 16.0);  // 2 s, 16 bit
+  // The kept weights on the test part: their epoch, and a predictions file of every test clip.
+  EXPECT_EQ(summary["test_best"]["epoch"], summary["best_epoch"]);
+  EXPECT_EQ(summary["test_last"]["epoch"], 2);
+  EXPECT_EQ(summary["predictions"], "predictions/bitrate_32.csv");
+  const auto predictions = run::read_predictions(run / "predictions" / "bitrate_32.csv");
+  EXPECT_EQ(predictions.size(), 24u);
+  EXPECT_NEAR(predictions.accuracy(), summary["test_best"]["acc"].get<double>(), 1e-6);
   EXPECT_EQ(summary["compression"]["clips"]["clips"], 120);
   EXPECT_EQ(summary["distortion"]["metric"], "snr");
   const double kbps = summary["compression"]["clips"]["kbps"];

@@ -1,5 +1,6 @@
 // End-to-end runs on a tiny generated CIFAR-format dataset: the run folder, resume after a
-// real crash (SIGKILL), the finished-run guard, and the CLI's errors.
+// real crash (SIGKILL), the finished-run guard, the data that validates and the data that
+// tests, early stopping, and the CLI's errors.
 
 #include "helmholtz/train/run.hpp"
 
@@ -7,17 +8,20 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/data/image_set.hpp"
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/models/architecture.hpp"
 #include "helmholtz/run/folder.hpp"
 #include "helmholtz/train/network.hpp"
 #include "helmholtz/train/checkpoint.hpp"
 #include "helmholtz/run/history.hpp"
+#include "helmholtz/run/predictions.hpp"
 #include "test_support.hpp"
 
 namespace helmholtz::train {
@@ -25,6 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kTrainImages = 600;
+constexpr int kHeldOutImages = 60;  // a tenth of the training split validates (corrected)
 constexpr int kReferenceImages = 384;
 constexpr int kTestImages = 100;
 
@@ -68,6 +73,14 @@ class RunTest : public ::testing::Test {
   testing::TempDir logs_;
 };
 
+// The value of one key of an identity ("" when it has none).
+std::string identity_value(const run::Identity& identity, const std::string& key) {
+  for (const auto& [k, v] : identity) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
 nlohmann::json read_json(const fs::path& file) {
   std::ifstream in(file);
   return nlohmann::json::parse(in);
@@ -100,7 +113,10 @@ TEST_F(RunTest, ReferenceNetworkLearnsAndWritesTheRunFolder) {
   EXPECT_NEAR(summary["best_val_acc"].get<double>(), best, 1e-6);
   EXPECT_NEAR(summary["mean_top10_val_acc"].get<double>(), run::mean_top_val_acc(history), 1e-6);
   EXPECT_EQ(summary["compression"]["train"]["images"].get<int>(), kReferenceImages);
+  EXPECT_EQ(summary["compression"]["validation"]["images"].get<int>(), kHeldOutImages);
   EXPECT_EQ(summary["compression"]["test"]["images"].get<int>(), kTestImages);
+  EXPECT_EQ(summary["validation_samples"].get<int>(), kHeldOutImages);
+  EXPECT_EQ(summary["test_samples"].get<int>(), kTestImages);
   EXPECT_LT(summary["compression"]["train"]["bits_per_pixel"].get<double>(), 24.0);
   EXPECT_GT(summary["train_samples_per_second"].get<double>(), 0.0);
   EXPECT_EQ(summary["schema"].get<int>(), run::kSummarySchema);
@@ -212,11 +228,23 @@ TEST_F(RunTest, ReferenceProtocolTrainsApartAndResumesItsCarriedIterator) {
   EXPECT_EQ(whole["protocol"], "reference");
   EXPECT_EQ(corrected["identity"]["protocol"], "corrected");
   EXPECT_EQ(whole["identity"]["protocol"], "reference");
-  EXPECT_EQ(corrected["train_steps_per_epoch"], 38);  // ceil(600 / 16)
-  EXPECT_EQ(whole["train_steps_per_epoch"], 37);      // floor(600 / 16)
-  // Coded transposed: other bytes for the same pixels.
-  EXPECT_NE(corrected["compression"]["train"]["mean_bytes"].get<double>(),
-            whole["compression"]["train"]["mean_bytes"].get<double>());
+  EXPECT_EQ(corrected["train_steps_per_epoch"], 34);  // ceil(540 / 16): 60 held out
+  EXPECT_EQ(whole["train_steps_per_epoch"], 37);      // floor(600 / 16): none held out
+  // The reference validated on the test split; the corrected run on held-out images.
+  EXPECT_EQ(corrected["validation_data"], "holdout");
+  EXPECT_EQ(corrected["validation_samples"], kHeldOutImages);
+  EXPECT_EQ(whole["validation_data"], "test");
+  EXPECT_EQ(whole["validation_samples"], kTestImages);
+  EXPECT_EQ(whole["test_samples"], kTestImages);
+  // There selection and testing share their samples: the kept weights test as they validated.
+  const auto whole_history = run::read_history_csv(whole_dir / "history.csv");
+  const int kept = whole["test_best"]["epoch"].get<int>();
+  EXPECT_EQ(kept, whole["best_epoch"].get<int>());
+  EXPECT_NEAR(whole["test_best"]["acc"].get<double>(), whole_history.at(kept - 1).val_acc, 1e-6);
+  EXPECT_NEAR(whole["test_last"]["acc"].get<double>(), whole_history.back().val_acc, 1e-6);
+  // Coded transposed: other bytes for the same pixels (the test split, the same images in both).
+  EXPECT_NE(corrected["compression"]["test"]["mean_bytes"].get<double>(),
+            whole["compression"]["test"]["mean_bytes"].get<double>());
   // A folder of one protocol refuses the other.
   run::RunSpec other = options(whole_dir, 2);
   const auto refused = testing::error_message_of<core::UsageError>(
@@ -252,7 +280,129 @@ TEST_F(RunTest, ConfigFileRepeatsTheRun) {
   const auto b = run::read_history_csv(again / "history.csv");
   ASSERT_EQ(b.size(), 1u);
   EXPECT_NEAR(a[0].loss, b[0].loss, 1e-4);
-  EXPECT_EQ(read_json(again / "summary.json")["quality"].get<std::string>(), "50");
+  const auto summary = read_json(again / "summary.json");
+  EXPECT_EQ(summary["level_option"].get<std::string>(), "quality");
+  EXPECT_EQ(summary["level"].get<std::string>(), "50");
+}
+
+// Under the corrected protocol the held-out images choose the kept weights and the test split
+// only tests them: the last weights and the kept ones, whose per-sample outcomes are the
+// predictions file.
+TEST_F(RunTest, HeldOutImagesValidateAndTheTestSplitScoresTheKeptAndTheLastWeights) {
+  const fs::path dir = logs_.path() / "run";
+  const auto result = run_training(options(dir, 3), false);
+  const run::Summary& m = result.summary;
+  EXPECT_EQ(m.validation_data, run::ValidationData::kHoldout);
+  EXPECT_EQ(m.validation_samples, kHeldOutImages);
+  EXPECT_EQ(m.train_samples, kTrainImages - kHeldOutImages);
+  EXPECT_EQ(m.test_samples, kTestImages);
+  EXPECT_EQ(m.compression["validation"]["images"].get<int>(), kHeldOutImages);
+  EXPECT_EQ(m.compression["test"]["images"].get<int>(), kTestImages);
+  EXPECT_EQ(m.signal_bits_per_sample, 32.0 * 32 * 3 * 8);
+  EXPECT_TRUE(m.finished);
+  EXPECT_FALSE(m.stopped_early);
+  EXPECT_EQ(m.patience, 0);
+  ASSERT_TRUE(m.best_epoch && m.test_best && m.test_last);
+  EXPECT_EQ(m.test_best->epoch, *m.best_epoch);
+  EXPECT_EQ(m.test_last->epoch, m.epochs_completed);
+  EXPECT_EQ(m.epochs_completed, 3);
+  // The validation accuracies are counts of the 60 held-out images (history.csv keeps six
+  // decimals), the test ones of the 100.
+  for (const auto& r : run::read_history_csv(dir / "history.csv")) {
+    EXPECT_NEAR(r.val_acc * kHeldOutImages, std::round(r.val_acc * kHeldOutImages), 1e-4);
+  }
+  for (const double acc : {m.test_best->acc, m.test_last->acc}) {
+    EXPECT_NEAR(acc * kTestImages, std::round(acc * kTestImages), 1e-6);
+  }
+  if (*m.best_epoch == m.epochs_completed) {  // the same weights, scored twice
+    EXPECT_DOUBLE_EQ(m.test_best->acc, m.test_last->acc);
+    EXPECT_DOUBLE_EQ(m.test_best->loss, m.test_last->loss);
+  }
+  // The predictions file of the kept weights: one row per test image, their accuracy.
+  EXPECT_EQ(m.predictions, "predictions/quality_50.csv");
+  const run::RunFolder folder(dir);
+  EXPECT_EQ(dir / m.predictions, folder.predictions("quality_50"));
+  const auto p = run::read_predictions(dir / m.predictions);
+  EXPECT_EQ(static_cast<std::int64_t>(p.size()), m.test_samples);
+  EXPECT_EQ(p.weights_epoch, m.test_best->epoch);
+  EXPECT_EQ(p.level, "quality_50");
+  EXPECT_NEAR(p.accuracy(), m.test_best->acc, 1e-6);
+  // The test labels in their order: the generated set's test split.
+  const auto test = data::load_image_dataset("cifar10", data_dir_->path()).test;
+  ASSERT_EQ(static_cast<std::int64_t>(p.size()), test.count);
+  for (std::size_t i = 0; i < p.size(); ++i) EXPECT_EQ(p.label[i], test.labels[i]) << i;
+  // What the folder says is what the run returned.
+  const auto stored = folder.read_summary();
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(run::to_json(*stored), run::to_json(m));
+}
+
+// --holdout-size picks how many training images validate; the reference protocol validated on
+// the test split and refuses it, naming the option.
+TEST_F(RunTest, HoldoutSizeIsTheValidationSetAndTheReferenceProtocolRefusesIt) {
+  run::RunSpec s = options(logs_.path() / "held", 1);
+  s.data.holdout_size = 100;
+  run::finalize(s, {"dataset", "quality", "architecture", "batch-size", "holdout-size"});
+  const auto result = run_training(s, false);
+  EXPECT_EQ(result.summary.validation_samples, 100);
+  EXPECT_EQ(result.summary.train_samples, kTrainImages - 100);
+  EXPECT_EQ(result.summary.test_samples, kTestImages);
+  EXPECT_EQ(identity_value(result.summary.identity, "holdout-size"), "100");
+
+  const auto refused = testing::run_helmholtz(cli_args(logs_.path() / "ref", 1) +
+                                              " --protocol reference --holdout-size 50");
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("--holdout-size does not apply to --protocol reference"),
+            std::string::npos)
+      << refused.output;
+  EXPECT_FALSE(fs::exists(logs_.path() / "ref"));
+  // As many as there are training images leaves none to train on.
+  const auto all = testing::run_helmholtz(cli_args(logs_.path() / "all", 1) + " --holdout-size " +
+                                          std::to_string(kTrainImages));
+  EXPECT_EQ(all.exit_code, 2) << all.output;
+  EXPECT_NE(all.output.find("--holdout-size 600: cifar10's training split: cannot hold out 600 "
+                            "of 600 images; give 1 to 599"),
+            std::string::npos)
+      << all.output;
+}
+
+// --patience 1 on a run that cannot learn (a learning rate too small to move a weight): the
+// validation accuracy never beats epoch 1's, so the run ends after epoch 2 of 30, finished, and
+// the same command again finds it finished.
+TEST_F(RunTest, PatienceEndsAStalledRunEarlyAndItStaysFinished) {
+  const fs::path dir = logs_.path() / "patient";
+  const std::string args = cli_args(dir, 30, "1e-30") + " --patience 1";
+  const auto r = testing::run_helmholtz(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("--patience 1: no better validation accuracy since epoch 1; stopped "
+                          "after epoch 2"),
+            std::string::npos)
+      << r.output;
+  const auto history = run::read_history_csv(dir / "history.csv");
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].val_acc, history[1].val_acc);
+  const auto summary = run::RunFolder(dir).read_summary();
+  ASSERT_TRUE(summary.has_value());
+  EXPECT_TRUE(summary->stopped_early);
+  EXPECT_TRUE(summary->finished);
+  EXPECT_EQ(summary->status, run::RunStatus::kFinished);
+  EXPECT_EQ(summary->patience, 1);
+  EXPECT_EQ(summary->epochs_requested, 30);
+  EXPECT_EQ(summary->epochs_completed, 2);
+  EXPECT_EQ(summary->best_epoch, 1);
+  ASSERT_TRUE(summary->test_best && summary->test_last);
+  EXPECT_EQ(summary->test_best->epoch, 1);
+  EXPECT_EQ(summary->test_last->epoch, 2);
+  EXPECT_EQ(identity_value(summary->identity, "patience"), "1");
+  EXPECT_TRUE(fs::exists(dir / summary->predictions));
+  EXPECT_TRUE(fs::exists(dir / "model.pt"));
+
+  const auto before = testing::read_text(dir / "summary.json");
+  const auto again = testing::run_helmholtz(args);
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("already finished (2 epochs)"), std::string::npos) << again.output;
+  EXPECT_EQ(run::read_history_csv(dir / "history.csv").size(), 2u);
+  EXPECT_EQ(testing::read_text(dir / "summary.json"), before);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ enum class AudioCodec { kMp3, kOpus, kVorbis };
 struct AudioCodecInfo {
   AudioCodec id;
   const char* name;      // "mp3", "opus", "vorbis": the --codec value
+  const char* display;   // "MP3", "Opus", "Vorbis": in tables and titles
   const char* library;   // "LAME", "libopus", "libvorbis"
   const char* bitrates;  // the valid --bitrate values in words, for messages and the README
 };
@@ -24,6 +25,9 @@ const std::vector<AudioCodecInfo>& audio_codecs();
 const AudioCodecInfo& audio_codec_info(AudioCodec codec);
 std::string to_string(AudioCodec codec);
 std::string audio_codec_display_name(AudioCodec codec);  // "MP3", "Opus", "Vorbis"
+// Every audio codec this project knows, built or not, in the order above (reports read runs of
+// codecs this build may lack).
+const std::vector<AudioCodecInfo>& known_audio_codecs();
 bool is_audio_codec_name(const std::string& name);  // known to this project (built or not)
 // Throws core::UsageError "--codec NAME: ..." naming the valid values (and saying when the
 // codec exists but this build left it out).

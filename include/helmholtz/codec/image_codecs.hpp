@@ -18,6 +18,7 @@ enum class ImageCodec { kJpeg, kWebp, kAvif, kJxl, kJ2k };
 struct ImageCodecInfo {
   ImageCodec id;
   const char* name;     // "jpeg", "webp", "avif", "jxl", "j2k": the --codec value
+  const char* display;  // "JPEG", "WebP", "AVIF", "JPEG XL", "JPEG 2000": in tables and titles
   const char* library;  // "libjpeg-turbo", "libwebp", ...
   const char* knob;     // what --quality sets, in words (README table, --help)
   int min_quality;      // the range of --quality in the codec's own scale

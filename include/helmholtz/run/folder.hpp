@@ -47,6 +47,7 @@ struct FolderStatus {
   int diverged_epoch = 0;               // kDiverged: the epoch whose loss was not finite
   std::vector<Difference> differences;  // kMismatch: each setting that differs
   std::string detail;                   // kOldSchema: what was found
+  bool damaged = false;  // kOldSchema: a summary of this schema whose identity does not read
 };
 
 class RunFolder {

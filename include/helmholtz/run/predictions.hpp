@@ -5,14 +5,16 @@
 // over test images, comparisons across levels. This is the one place that knows the format.
 // No torch.
 //
-//   # helmholtz predictions 1
+//   # helmholtz predictions 2
 //   # weights_epoch=12 level=quality_5 samples=10000 crc32=1a2b3c4d
 //   index,label,predicted,p_true
 //   0,9,9,0.981234
 //   ...
 //
-// The CRC-32 (zlib) covers every line after the header line, so a truncated or edited file is
-// refused, never read. Rows are in test-split order, index 0 first.
+// The CRC-32 (zlib) covers the header's fields (weights_epoch to samples, then a newline) and
+// every line after the header line, so a truncated or edited file is refused, never read.
+// Format 1, written by the first build that wrote these files, checksummed the lines after the
+// header alone; it is still read. Rows are in test-split order, index 0 first.
 
 #include <cstdint>
 #include <filesystem>

@@ -20,6 +20,7 @@
 #include "helmholtz/codec/jpeg.hpp"
 #include "helmholtz/data/compress.hpp"
 #include "helmholtz/data/level.hpp"
+#include "helmholtz/data/prepare.hpp"
 #include "helmholtz/models/architecture.hpp"
 
 namespace helmholtz::run {
@@ -140,6 +141,11 @@ struct Quirks {
   }
 };
 Quirks quirks(const RunSpec& spec);
+
+// The validation images an image run holds out of its training split: under the corrected
+// protocol --holdout-size of them drawn by --split-seed; none where the test split validates
+// (the reference protocol) and for audio. `train` and `compress` both take it from here.
+data::HoldOut holdout(const RunSpec& spec);
 
 // --- The field table -----------------------------------------------------------------------
 
