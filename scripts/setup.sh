@@ -23,6 +23,7 @@ done
 packages=(
   build-essential cmake pkg-config
   libtorch-dev            # LibTorch (CPU build); GPU users point CMake at a CUDA LibTorch
+  libgloo-dev             # Gloo's headers: data-parallel training on CPUs (c10d's Gloo group)
   libopenblas0-openmp     # fast BLAS for LibTorch (dense layers, mel filterbank): the
                           # reference BLAS it would otherwise use is ~10x slower
   libturbojpeg0-dev       # JPEG codec
@@ -47,6 +48,7 @@ packages=(
   gnuplot-nox             # plots of `helmholtz report`
   libgd-dev               # PNG drawing with built-in fonts for `helmholtz preview`
   python3-pil python3-torch python3-numpy  # benchmark peers (Pillow, PyTorch Python)
+  python3-torchvision     # benchmark peer of `bench loader` (ImageFolder with Pillow)
   slurmctld slurmd slurm-client munge  # scripts/slurm-local.sh: a Slurm cluster for tests
   clang libclang-rt-14-dev  # scripts/fuzz.sh: clang with libFuzzer and its sanitizer runtimes
   curl ca-certificates

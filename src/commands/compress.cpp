@@ -1,19 +1,25 @@
 // helmholtz compress: the codec stage alone, with its figures; nothing is trained.
 //   images: the --codec round trip of both splits at --quality: bytes, payload, bits per
 //           pixel, PSNR (the slow codecs' decoded images then sit in the cache)
+//   folder: both splits of an ImageFolder tree (--data-dir) coded file by file into the coded
+//           cache (data/coded_folder.hpp), or read back from its manifests
 //   audio:  the --codec round trip of every clip at --bitrate (and the mel features, which go
 //           to the feature cache so that a later `train` starts at once): bytes, kbit/s, the
 //           codec's output rate, SNR, delay removed
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <utility>
 #include <vector>
 
 #include "commands/commands.hpp"
+#include "helmholtz/core/error.hpp"
 #include "helmholtz/core/logging.hpp"
 #include "helmholtz/core/parallel.hpp"
+#include "helmholtz/data/coded_folder.hpp"
 #include "helmholtz/data/datasets.hpp"
+#include "helmholtz/data/image_folder.hpp"
 #include "helmholtz/data/prepare.hpp"
 #include "helmholtz/data/report_json.hpp"
 #include "helmholtz/features/audio_features.hpp"
@@ -96,6 +102,114 @@ void compress_images(const Options& o) {
   }
 }
 
+nlohmann::json to_json(const data::CodedSplit& s) {
+  nlohmann::json j;
+  j["images"] = s.stats.images;
+  j["mean_bytes"] = s.stats.mean_bytes;
+  j["mean_payload_bytes"] = s.stats.mean_payload_bytes;
+  j["bits_per_pixel"] = s.stats.bits_per_pixel;
+  j["mean_psnr"] = s.stats.mean_psnr ? nlohmann::json(*s.stats.mean_psnr) : nlohmann::json(nullptr);
+  j["from_cache"] = s.from_cache;
+  j["coded"] = s.coded;
+  j["resumed"] = s.resumed;
+  j["recoded"] = s.recoded;
+  j["level_dir"] = s.level_dir.string();
+  j["manifest"] = s.manifest.string();
+  return j;
+}
+
+// `compress --dataset folder`: the run spec's data options that mean something for a folder,
+// checked as finalize() checks them for the built-in image sets (finalize itself wants a
+// dataset a network can be planned for).
+void compress_folder(const Options& o, const run::Given& given) {
+  const run::DataSpec& d = o.spec->data;
+  for (const char* key : {"bitrate", "instrument", "eval", "train-size", "val-size", "holdout-size",
+                          "split-seed", "storage-budget", "protocol"}) {
+    if (given.count(key) != 0) {
+      throw core::UsageError("--" + std::string(key) +
+                             " does not apply to --dataset folder (it codes every file of "
+                             "train/ and val/); leave it out");
+    }
+  }
+  if (given.count("quality") == 0 || !d.level) {
+    throw core::UsageError(
+        "--dataset folder needs --quality Q: the level in the codec's scale "
+        "(JPEG 1..100), or raw");
+  }
+  const data::Level level = d.level->with_codec(d.codec ? *d.codec : d.level->codec_id());
+  if (given.count("subsampling") != 0 && level.codec() != "jpeg") {
+    throw core::UsageError("--subsampling applies to --codec jpeg, not " + level.codec());
+  }
+  data::CodedFolderRequest request;
+  request.cache_dir = d.cache_dir;
+  request.quality = level.quality();
+  request.subsampling = d.subsampling;
+  request.threads = core::resolve_threads(o.spec->runtime.threads);
+  request.progress = !o.json;
+  auto log = core::console_logger();
+  const auto folder = data::list_image_folder(d.data_dir);
+  std::vector<data::CodedSplit> splits;
+  for (const auto& name : data::folder_split_names()) {
+    splits.push_back(data::code_folder_split(folder, name, request, log.get()));
+  }
+  const bool cached = std::all_of(splits.begin(), splits.end(),
+                                  [](const data::CodedSplit& s) { return s.from_cache; });
+  std::int64_t coded = 0;
+  double seconds = 0;
+  for (const auto& s : splits) {
+    coded += s.coded;
+    seconds += s.seconds;
+  }
+  const std::string subsampling = codec::to_string(d.subsampling);
+  const auto cache = d.cache_dir / "folders" / folder.key;
+  if (o.json) {
+    nlohmann::json j;
+    j["dataset"] = data::kFolderDataset;
+    j["data_dir"] = folder.root.string();
+    j["dataset_key"] = folder.key;
+    j["classes"] = folder.classes;
+    j["codec"] = level.codec();
+    j["codec_version"] =
+        level.raw() ? nlohmann::json(nullptr) : nlohmann::json(level.codec_version());
+    j["quality"] = level.to_string();
+    if (level.codec() == "jpeg" && !level.raw()) j["subsampling"] = subsampling;
+    j["from_cache"] = cached;
+    j["threads"] = request.threads;
+    j["seconds"] = seconds;
+    j["cache_dir"] = cache.string();
+    for (const auto& s : splits) j[s.split] = to_json(s);
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  const std::string how = level.raw() ? "raw (no codec)"
+                          : level.codec() == "jpeg"
+                              ? level.describe() + ", " + subsampling + " subsampling for colour"
+                              : level.describe() + ", " + level.codec_version();
+  char done[96];
+  if (cached) {
+    std::snprintf(done, sizeof done, "from cache");
+  } else {
+    std::snprintf(done, sizeof done, "coded %lld file%s in %.1f s", static_cast<long long>(coded),
+                  coded == 1 ? "" : "s", seconds);
+  }
+  std::printf("folder %s (%zu classes) at %s, %d threads: %s\n", folder.root.string().c_str(),
+              folder.classes.size(), how.c_str(), request.threads, done);
+  std::printf("%-6s %8s %12s %14s %11s %10s  %s\n", "split", "images", "bytes/image",
+              "payload bytes", "bits/pixel", "PSNR (dB)", "cache");
+  for (const auto& s : splits) {
+    char psnr[32] = "n/a";
+    if (s.stats.mean_psnr) std::snprintf(psnr, sizeof psnr, "%.2f", *s.stats.mean_psnr);
+    const std::string source =
+        s.from_cache ? "from cache"
+                     : "coded " + std::to_string(s.coded) +
+                           (s.recoded > 0 ? " (" + std::to_string(s.recoded) + " recoded)" : "");
+    std::printf("%-6s %8lld %12.1f %14.1f %11.3f %10s  %s\n", s.split.c_str(),
+                static_cast<long long>(s.stats.images), s.stats.mean_bytes,
+                s.stats.mean_payload_bytes, s.stats.bits_per_pixel, psnr, source.c_str());
+  }
+  std::printf("coded files and manifests in %s\n", cache.string().c_str());
+}
+
 void compress_audio(const Options& o) {
   const run::DataSpec& d = o.spec->data;
   features::AudioFeatureRequest request;
@@ -173,6 +287,10 @@ void register_compress(CLI::App& app) {
   cmd->add_flag("--json", o.json, "Machine-readable output");
   cmd->callback([cmd, options] {
     const auto& o = *options;
+    if (data::is_folder_dataset(o.spec->data.dataset)) {
+      compress_folder(o, given_fields(*cmd));
+      return;
+    }
     // The same checks as `train`: options of the other kind of dataset are refused, audio
     // needs a bitrate.
     run::finalize(*o.spec, given_fields(*cmd));

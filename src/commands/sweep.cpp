@@ -100,11 +100,13 @@ void run_sweep(const CLI::App& cmd, Options& o) {
   });
   base.data.level = default_kind != levels.end() ? *default_kind : levels.front();
   run::finalize(base, given_fields(cmd));
-  const bool own_architecture = !base.recipe.architecture_file.empty();
+  // One network, named by --model or read by --architecture: the grid is levels x seeds.
+  const bool own_architecture =
+      !base.recipe.architecture_file.empty() || !base.recipe.model.empty();
   if (own_architecture && given(cmd, "settings")) {
-    throw core::UsageError(
-        "--settings and --architecture both given: a sweep over your own "
-        "network varies levels and seeds only");
+    throw core::UsageError(std::string("--settings and ") +
+                           (base.recipe.model.empty() ? "--architecture" : "--model") +
+                           " both given: a sweep of one network varies levels and seeds only");
   }
   std::vector<std::int64_t> settings;
   if (!own_architecture) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/data/image_folder.hpp"
 #include "helmholtz/data/image_set.hpp"
 
 namespace helmholtz::data {
@@ -11,6 +12,7 @@ const std::vector<std::string>& dataset_names() {
   static const std::vector<std::string> names = [] {
     auto all = image_dataset_names();
     all.push_back(kAudioEffects);
+    all.push_back(kFolderDataset);  // compress only, for now (data/image_folder.hpp)
     return all;
   }();
   return names;

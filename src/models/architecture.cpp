@@ -1,8 +1,8 @@
 #include "helmholtz/models/architecture.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <initializer_list>
 #include <string>
 #include <utility>
@@ -56,6 +56,31 @@ LayerSpec dense(int units) {
 }
 
 LayerSpec global_avg_pool() { return LayerSpec{LayerKind::kGlobalAvgPool}; }
+
+// torchvision's convolutions: no bias, kernel / 2 zeros on every side (conv3x3, conv1x1 and the
+// 7x7 stem alike).
+LayerSpec torch_conv(int kernel, int filters, int stride) {
+  LayerSpec spec = conv(kernel, filters, stride);
+  spec.pad = kernel / 2;
+  spec.bias = false;
+  return spec;
+}
+
+LayerSpec batch_norm() { return LayerSpec{LayerKind::kBatchNorm}; }
+
+LayerSpec torch_max_pool(int kernel, int stride, int pad) {
+  LayerSpec spec = max_pool(kernel);
+  spec.stride = stride;
+  spec.pad = pad;
+  return spec;
+}
+
+LayerSpec residual_block(LayerKind kind, int filters, int stride) {
+  LayerSpec spec{kind};
+  spec.units = filters;
+  spec.stride = stride;
+  return spec;
+}
 
 using Layers = std::vector<LayerSpec>;
 
@@ -150,6 +175,37 @@ std::vector<Architecture> make_audio_architectures() {
   };
 }
 
+// --- torchvision's ResNets ------------------------------------------------------------------
+
+// conv1 (7x7, stride 2, 64 filters, no bias), bn1, relu, maxpool (3x3, stride 2, padding 1);
+// then layer1..layer4 of `blocks[i]` blocks with 64, 128, 256 and 512 filters, the first block
+// of layer2..layer4 with stride 2; avgpool and fc to the classes.
+Architecture resnet(const std::string& name, LayerKind block, std::initializer_list<int> blocks) {
+  Layers layers{torch_conv(7, 64, 2), batch_norm(), relu(), torch_max_pool(3, 2, 1)};
+  int filters = 64;
+  int stage = 0;
+  for (const int count : blocks) {
+    for (int b = 0; b < count; ++b) {
+      layers.push_back(residual_block(block, filters, b == 0 && stage > 0 ? 2 : 1));
+    }
+    filters *= 2;
+    ++stage;
+  }
+  layers.push_back(global_avg_pool());
+  layers.push_back(dense(kClasses));
+  Architecture arch{-1, name, std::move(layers)};
+  arch.init = Init::kTorchvision;
+  return arch;
+}
+
+std::vector<Architecture> make_residual_architectures() {
+  return {
+      resnet("resnet18", LayerKind::kBasicBlock, {2, 2, 2, 2}),
+      resnet("resnet34", LayerKind::kBasicBlock, {3, 4, 6, 3}),
+      resnet("resnet50", LayerKind::kBottleneck, {3, 4, 6, 3}),
+  };
+}
+
 const Architecture& lookup(const std::vector<Architecture>& all, int setting) {
   if (setting < 0 || setting >= static_cast<int>(all.size())) {
     throw core::UsageError("--setting must be 0.." + std::to_string(all.size() - 1) + ", got " +
@@ -157,7 +213,6 @@ const Architecture& lookup(const std::vector<Architecture>& all, int setting) {
   }
   return all[static_cast<std::size_t>(setting)];
 }
-
 
 std::string describe(const Architecture& arch, std::size_t index) {
   return "architecture '" + arch.name + "'" +
@@ -192,6 +247,30 @@ std::int64_t checked_product(std::initializer_list<std::int64_t> factors, const 
   return n;
 }
 
+// Weights and BatchNorm channels of a layer, counted as Keras (4 numbers per channel: gamma,
+// beta, running mean and variance) and as torch's trainable parameters (gamma and beta).
+struct Count {
+  std::int64_t parameters = 0;
+  std::int64_t trainable = 0;
+};
+
+Count counted(std::initializer_list<std::int64_t> weights,
+              std::initializer_list<std::int64_t> norm_channels, const Architecture& arch,
+              std::size_t index) {
+  std::int64_t w = 0, bn = 0;
+  bool overflow = false;
+  for (const std::int64_t n : weights) overflow |= __builtin_add_overflow(w, n, &w);
+  for (const std::int64_t n : norm_channels) overflow |= __builtin_add_overflow(bn, n, &bn);
+  Count c;
+  overflow |= __builtin_add_overflow(w, checked_product({4, bn}, arch, index), &c.parameters);
+  overflow |= __builtin_add_overflow(w, checked_product({2, bn}, arch, index), &c.trainable);
+  if (overflow) {
+    throw core::UsageError(describe(arch, index) + ": its sizes make more than 2^63 weights; " +
+                           "use fewer filters");
+  }
+  return c;
+}
+
 std::string format_rate(double rate) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", rate);
@@ -202,24 +281,42 @@ std::string format_rate(double rate) {
 
 const char* kind_name(LayerKind kind) {
   switch (kind) {
-    case LayerKind::kConv: return "conv";
-    case LayerKind::kReLU: return "relu";
-    case LayerKind::kELU: return "elu";
-    case LayerKind::kDropout: return "dropout";
-    case LayerKind::kMaxPool: return "maxpool";
-    case LayerKind::kFlatten: return "flatten";
-    case LayerKind::kDense: return "dense";
-    case LayerKind::kGlobalAvgPool: return "globalavgpool";
-    case LayerKind::kBatchNormFreq: return "batchnorm-freq";
+    case LayerKind::kConv:
+      return "conv";
+    case LayerKind::kReLU:
+      return "relu";
+    case LayerKind::kELU:
+      return "elu";
+    case LayerKind::kDropout:
+      return "dropout";
+    case LayerKind::kMaxPool:
+      return "maxpool";
+    case LayerKind::kFlatten:
+      return "flatten";
+    case LayerKind::kDense:
+      return "dense";
+    case LayerKind::kGlobalAvgPool:
+      return "globalavgpool";
+    case LayerKind::kBatchNormFreq:
+      return "batchnorm-freq";
+    case LayerKind::kBatchNorm:
+      return "batchnorm";
+    case LayerKind::kBasicBlock:
+      return "basic";
+    case LayerKind::kBottleneck:
+      return "bottleneck";
   }
   return "?";
 }
 
+const char* init_name(Init init) { return init == Init::kTorchvision ? "torchvision" : "keras"; }
+
 const std::vector<LayerKind>& layer_kinds() {
   static const std::vector<LayerKind> kinds = {
-      LayerKind::kConv,    LayerKind::kReLU,    LayerKind::kELU,
-      LayerKind::kDropout, LayerKind::kMaxPool, LayerKind::kFlatten,
-      LayerKind::kDense,   LayerKind::kGlobalAvgPool, LayerKind::kBatchNormFreq};
+      LayerKind::kConv,      LayerKind::kReLU,          LayerKind::kELU,
+      LayerKind::kDropout,   LayerKind::kMaxPool,       LayerKind::kFlatten,
+      LayerKind::kDense,     LayerKind::kGlobalAvgPool, LayerKind::kBatchNormFreq,
+      LayerKind::kBatchNorm, LayerKind::kBasicBlock,    LayerKind::kBottleneck};
   return kinds;
 }
 
@@ -241,8 +338,58 @@ const Architecture& audio_architecture(int setting) {
   return lookup(audio_architectures(), setting);
 }
 
+const std::vector<Architecture>& residual_architectures() {
+  static const std::vector<Architecture> architectures = make_residual_architectures();
+  return architectures;
+}
+
+std::vector<Architecture> built_in_architectures(bool audio) {
+  if (audio) return audio_architectures();
+  std::vector<Architecture> out = image_architectures();
+  out.insert(out.end(), residual_architectures().begin(), residual_architectures().end());
+  return out;
+}
+
+const Architecture& named_architecture(const std::string& name, bool audio) {
+  const auto find = [&name](const std::vector<Architecture>& table) -> const Architecture* {
+    for (const auto& arch : table) {
+      if (arch.name == name) return &arch;
+    }
+    return nullptr;
+  };
+  const std::vector<const std::vector<Architecture>*> tables =
+      audio ? std::vector<const std::vector<Architecture>*>{&audio_architectures()}
+            : std::vector<const std::vector<Architecture>*>{&image_architectures(),
+                                                            &residual_architectures()};
+  std::string names;
+  for (const auto* table : tables) {
+    if (const Architecture* found = find(*table)) return *found;
+    for (const auto& arch : *table) names += (names.empty() ? "" : ", ") + arch.name;
+  }
+  const bool other_kind = audio ? find(image_architectures()) || find(residual_architectures())
+                                : find(audio_architectures()) != nullptr;
+  throw core::UsageError("--model '" + name + "'" +
+                         (other_kind
+                              ? std::string(" is an ") + (audio ? "image" : "audio") + " network"
+                              : std::string(" is no built-in network")) +
+                         "; the " + (audio ? "audio" : "image") + " networks are " + names +
+                         " (or give your own with --architecture FILE)");
+}
+
+bool is_built_in_name(const std::string& name) {
+  for (const bool audio : {false, true}) {
+    for (const auto& arch : built_in_architectures(audio)) {
+      if (arch.name == name) return true;
+    }
+  }
+  return false;
+}
+
 std::string layer_text(const Architecture& arch) {
-  std::string out;
+  // Keras' initialisation says nothing, so that the networks of files from before other
+  // initialisations keep their identity.
+  std::string out =
+      arch.init == Init::kKeras ? std::string() : "init(" + std::string(init_name(arch.init)) + ")";
   for (const auto& l : arch.layers) {
     if (!out.empty()) out += ' ';
     out += kind_name(l.kind);
@@ -250,7 +397,13 @@ std::string layer_text(const Architecture& arch) {
     switch (l.kind) {
       case LayerKind::kConv:
         out += "(k" + std::to_string(l.kernel) + ",f" + units + ",s" + std::to_string(l.stride) +
-               (l.same ? ",same)" : ",valid)");
+               (l.pad != kNoTorchPad ? ",p" + std::to_string(l.pad)
+                                     : std::string(l.same ? ",same" : ",valid")) +
+               (l.bias ? ")" : ",nobias)");
+        break;
+      case LayerKind::kBasicBlock:
+      case LayerKind::kBottleneck:
+        out += "(f" + std::to_string(l.units) + ",s" + std::to_string(l.stride) + ")";
         break;
       case LayerKind::kDense:
         out += "(" + units + ")";
@@ -259,7 +412,10 @@ std::string layer_text(const Architecture& arch) {
         out += "(" + format_rate(l.rate) + ")";
         break;
       case LayerKind::kMaxPool:
-        out += "(" + std::to_string(l.kernel) + ")";
+        out += l.pad == kNoTorchPad
+                   ? "(" + std::to_string(l.kernel) + ")"
+                   : "(k" + std::to_string(l.kernel) + ",s" + std::to_string(l.stride) + ",p" +
+                         std::to_string(l.pad) + ")";
         break;
       default:
         break;
@@ -277,6 +433,21 @@ Padding tf_same_padding(int size, int kernel, int stride) {
   const int total = std::max((out - 1) * stride + kernel - size, 0);
   return Padding{total / 2, total - total / 2};
 }
+
+namespace {
+
+std::int64_t sum_over_plan(const Architecture& arch, const InputShape& input, int num_classes,
+                           std::int64_t LayerPlan::*count_of) {
+  std::int64_t count = 0;
+  for (const auto& p : plan(arch, input, num_classes)) {
+    if (__builtin_add_overflow(count, p.*count_of, &count)) {
+      throw core::UsageError("architecture '" + arch.name + "' has more than 2^63 parameters");
+    }
+  }
+  return count;
+}
+
+}  // namespace
 
 std::vector<LayerPlan> plan(const Architecture& arch, const InputShape& input, int num_classes) {
   if (num_classes < 1) {
@@ -319,11 +490,17 @@ std::vector<LayerPlan> plan(const Architecture& arch, const InputShape& input, i
       case LayerKind::kConv: {
         need_map("a convolution");
         if (p.spec.kernel < 1 || p.spec.stride < 1) {
-          throw core::UsageError(describe(arch, i) + ": a convolution needs kernel >= 1, stride >= 1");
+          throw core::UsageError(describe(arch, i) +
+                                 ": a convolution needs kernel >= 1, stride >= 1");
         }
         const std::int64_t filters = units();
         const int k = p.spec.kernel, s = p.spec.stride;
-        if (p.spec.same) {
+        if (p.spec.pad != kNoTorchPad) {
+          if (p.spec.pad < 0) throw core::UsageError(describe(arch, i) + ": padding must be >= 0");
+          p.pad_rows = p.pad_cols = Padding{p.spec.pad, p.spec.pad};
+          height = valid_size(height + 2 * p.spec.pad, k, s, arch, i);
+          width = valid_size(width + 2 * p.spec.pad, k, s, arch, i);
+        } else if (p.spec.same) {
           p.pad_rows = tf_same_padding(static_cast<int>(height), k, s);
           p.pad_cols = tf_same_padding(static_cast<int>(width), k, s);
           height = (height + s - 1) / s;
@@ -332,9 +509,10 @@ std::vector<LayerPlan> plan(const Architecture& arch, const InputShape& input, i
           height = valid_size(height, k, s, arch, i);
           width = valid_size(width, k, s, arch, i);
         }
-        // channels x k x k weights and a bias per filter.
-        p.parameters =
-            checked_product({checked_product({channels, k, k}, arch, i) + 1, filters}, arch, i);
+        // channels x k x k weights and (unless bias = false) a bias per filter.
+        p.parameters = checked_product(
+            {checked_product({channels, k, k}, arch, i) + (p.spec.bias ? 1 : 0), filters}, arch, i);
+        p.trainable = p.parameters;
         channels = filters;
         break;
       }
@@ -349,10 +527,23 @@ std::vector<LayerPlan> plan(const Architecture& arch, const InputShape& input, i
         break;
       case LayerKind::kMaxPool:
         need_map("max pooling");
-        if (p.spec.kernel < 1) throw core::UsageError(describe(arch, i) + ": pool size must be >= 1");
-        // Keras MaxPooling2D: stride = pool size, 'valid' padding (the remainder is dropped).
-        height = valid_size(height, p.spec.kernel, p.spec.kernel, arch, i);
-        width = valid_size(width, p.spec.kernel, p.spec.kernel, arch, i);
+        if (p.spec.kernel < 1)
+          throw core::UsageError(describe(arch, i) + ": pool size must be >= 1");
+        if (p.spec.pad == kNoTorchPad) {
+          // Keras MaxPooling2D: stride = pool size, 'valid' padding (the remainder is dropped).
+          height = valid_size(height, p.spec.kernel, p.spec.kernel, arch, i);
+          width = valid_size(width, p.spec.kernel, p.spec.kernel, arch, i);
+          break;
+        }
+        // torch's MaxPool2d: kernel, stride, padding (at most half the kernel), floor.
+        if (p.spec.stride < 1 || p.spec.pad < 0 || p.spec.pad > p.spec.kernel / 2) {
+          throw core::UsageError(describe(arch, i) + ": max pooling needs stride >= 1 and " +
+                                 "padding from 0 to half the size (" +
+                                 std::to_string(p.spec.kernel / 2) + ")");
+        }
+        p.pad_rows = p.pad_cols = Padding{p.spec.pad, p.spec.pad};
+        height = valid_size(height + 2 * p.spec.pad, p.spec.kernel, p.spec.stride, arch, i);
+        width = valid_size(width + 2 * p.spec.pad, p.spec.kernel, p.spec.stride, arch, i);
         break;
       case LayerKind::kFlatten:
         need_map("Flatten");
@@ -369,13 +560,53 @@ std::vector<LayerPlan> plan(const Architecture& arch, const InputShape& input, i
         }
         const std::int64_t n = units();
         p.parameters = checked_product({features + 1, n}, arch, i);  // weights and biases
+        p.trainable = p.parameters;
         features = n;
         break;
       }
-      case LayerKind::kBatchNormFreq:
+      case LayerKind::kBatchNormFreq: {
         need_map("batchnorm-freq");
-        p.parameters = 4 * height;  // gamma, beta, running mean and variance per row
+        const Count c = counted({}, {height}, arch, i);  // one gamma, beta, mean, var per row
+        p.parameters = c.parameters;
+        p.trainable = c.trainable;
         break;
+      }
+      case LayerKind::kBatchNorm: {
+        need_map("batchnorm");
+        const Count c = counted({}, {channels}, arch, i);
+        p.parameters = c.parameters;
+        p.trainable = c.trainable;
+        break;
+      }
+      case LayerKind::kBasicBlock:
+      case LayerKind::kBottleneck: {
+        need_map("a residual block");
+        if (p.spec.units < 1 || p.spec.stride < 1) {
+          throw core::UsageError(describe(arch, i) +
+                                 ": a residual block needs filters >= 1 and stride >= 1");
+        }
+        const bool bottleneck = p.spec.kind == LayerKind::kBottleneck;
+        const std::int64_t f = p.spec.units;
+        const std::int64_t out =
+            bottleneck ? checked_product({kBottleneckExpansion, f}, arch, i) : f;
+        p.projection = p.spec.stride != 1 || channels != out;
+        // Its 3x3 convs pad 1 and its 1x1 convs none: either way the stride gives (size-1)/s+1.
+        height = valid_size(height + 2, 3, p.spec.stride, arch, i);
+        width = valid_size(width + 2, 3, p.spec.stride, arch, i);
+        const std::int64_t shortcut = p.projection ? checked_product({channels, out}, arch, i) : 0;
+        const std::int64_t shortcut_bn = p.projection ? out : 0;
+        const Count c = bottleneck ? counted({checked_product({channels, f}, arch, i),
+                                              checked_product({9, f, f}, arch, i),
+                                              checked_product({f, out}, arch, i), shortcut},
+                                             {f, f, out, shortcut_bn}, arch, i)
+                                   : counted({checked_product({9, channels, f}, arch, i),
+                                              checked_product({9, f, f}, arch, i), shortcut},
+                                             {f, f, shortcut_bn}, arch, i);
+        p.parameters = c.parameters;
+        p.trainable = c.trainable;
+        channels = out;
+        break;
+      }
     }
     p.out_channels = channels;
     p.out_height = height;
@@ -384,24 +615,22 @@ std::vector<LayerPlan> plan(const Architecture& arch, const InputShape& input, i
     out.push_back(p);
   }
   if (features != num_classes) {
-    throw core::UsageError("architecture '" + arch.name + "' must end in " +
-                           std::to_string(num_classes) +
-                           " flat outputs (flatten or globalavgpool, then a last layer of 0 "
-                           "units: the class count), but it ends in " +
-                           (features > 0 ? std::to_string(features) + " flat outputs"
-                                         : std::string("a feature map")));
+    throw core::UsageError(
+        "architecture '" + arch.name + "' must end in " + std::to_string(num_classes) +
+        " flat outputs (flatten or globalavgpool, then a last layer of 0 "
+        "units: the class count), but it ends in " +
+        (features > 0 ? std::to_string(features) + " flat outputs" : std::string("a feature map")));
   }
   return out;
 }
 
 std::int64_t parameter_count(const Architecture& arch, const InputShape& input, int num_classes) {
-  std::int64_t count = 0;
-  for (const auto& p : plan(arch, input, num_classes)) {
-    if (__builtin_add_overflow(count, p.parameters, &count)) {
-      throw core::UsageError("architecture '" + arch.name + "' has more than 2^63 parameters");
-    }
-  }
-  return count;
+  return sum_over_plan(arch, input, num_classes, &LayerPlan::parameters);
+}
+
+std::int64_t trainable_parameter_count(const Architecture& arch, const InputShape& input,
+                                       int num_classes) {
+  return sum_over_plan(arch, input, num_classes, &LayerPlan::trainable);
 }
 
 }  // namespace helmholtz::models

@@ -54,18 +54,36 @@ struct Reader {
     std::set<std::string> allowed{"kind"};
     switch (spec.kind) {
       case LayerKind::kConv: {
-        allowed.insert({"kernel", "filters", "stride", "padding"});
+        allowed.insert({"kernel", "filters", "stride", "padding", "bias"});
         spec.kernel = integer(t, "kernel", where, true, 0);
         spec.units = integer(t, "filters", where, true, 0);
         spec.stride = integer(t, "stride", where, false, 1);
-        const auto padding = t["padding"].value_or(std::string("same"));
-        if (padding != "same" && padding != "valid") {
-          fail(where, "padding '" + padding + "': use same or valid");
+        if (t["padding"].is_integer()) {
+          spec.pad = integer(t, "padding", where, true, 0);  // torch's, on every side
+        } else {
+          const auto padding = t["padding"].value_or(std::string("same"));
+          if (padding != "same" && padding != "valid" && padding != "torch") {
+            fail(where, "padding '" + padding +
+                            "': use same (TensorFlow's), valid, torch (kernel / 2 on every "
+                            "side) or a number of pixels on every side");
+          }
+          spec.same = padding == "same";
+          if (padding == "torch") spec.pad = spec.kernel / 2;
         }
-        spec.same = padding == "same";
+        if (const auto* bias = t.get("bias")) {
+          if (!bias->is_boolean()) fail(where, "'bias' must be true or false");
+          spec.bias = bias->as_boolean()->get();
+        }
         if (spec.kernel < 1 || spec.stride < 1) fail(where, "kernel and stride must be >= 1");
         break;
       }
+      case LayerKind::kBasicBlock:
+      case LayerKind::kBottleneck:
+        allowed.insert({"filters", "stride"});
+        spec.units = integer(t, "filters", where, true, 0);
+        spec.stride = integer(t, "stride", where, false, 1);
+        if (spec.units < 1 || spec.stride < 1) fail(where, "filters and stride must be >= 1");
+        break;
       case LayerKind::kDense:
         allowed.insert("units");
         spec.units = integer(t, "units", where, true, 0);
@@ -79,9 +97,15 @@ struct Reader {
         break;
       }
       case LayerKind::kMaxPool:
-        allowed.insert("size");
+        allowed.insert({"size", "stride", "padding"});
         spec.kernel = integer(t, "size", where, true, 0);
         if (spec.kernel < 1) fail(where, "size must be >= 1");
+        // With a stride or padding, torch's MaxPool2d; without, Keras' (stride = size).
+        if (t.contains("stride") || t.contains("padding")) {
+          spec.stride = integer(t, "stride", where, false, spec.kernel);
+          spec.pad = integer(t, "padding", where, false, 0);
+          if (spec.stride < 1) fail(where, "stride must be >= 1");
+        }
         break;
       default:
         break;
@@ -125,14 +149,10 @@ Architecture read_architecture_file(const std::filesystem::path& file) {
                         "': may not start with '.' (it names the run folder, "
                         "and '.' or '..' would write into another folder)");
   }
-  for (const auto* table : {&image_architectures(), &audio_architectures()}) {
-    for (const auto& built_in : *table) {
-      if (built_in.name == *name) {
-        reader.fail("", "name '" + *name +
-                            "' is a built-in network's: its runs would share "
-                            "that network's run folders; choose another name");
-      }
-    }
+  if (is_built_in_name(*name)) {
+    reader.fail("", "name '" + *name +
+                        "' is a built-in network's: its runs would share "
+                        "that network's run folders; choose another name");
   }
   const auto ends_with = [&](const std::string& tail) {
     return name->size() >= tail.size() &&
@@ -145,8 +165,19 @@ Architecture read_architecture_file(const std::filesystem::path& file) {
   }
   arch.name = *name;
   for (const auto& [key, value] : doc) {
-    if (key.str() != "name" && key.str() != "layer") {
-      reader.fail("", "unknown key '" + std::string(key.str()) + "' (use name and [[layer]])");
+    if (key.str() != "name" && key.str() != "init" && key.str() != "layer") {
+      reader.fail("",
+                  "unknown key '" + std::string(key.str()) + "' (use name, init and [[layer]])");
+    }
+  }
+  if (const auto* init = doc.get("init")) {
+    const auto text = init->value<std::string>();
+    if (text && *text == init_name(Init::kTorchvision)) {
+      arch.init = Init::kTorchvision;
+    } else if (!text || *text != init_name(Init::kKeras)) {
+      reader.fail("",
+                  "init: use \"keras\" (Glorot-uniform weights, zero biases) or "
+                  "\"torchvision\" (torchvision's ResNet initialisation)");
     }
   }
   const auto* layers = doc["layer"].as_array();

@@ -92,7 +92,10 @@ bool patient(const RunSpec& s) { return s.recipe.patience > 0; }
 bool budgeted(const RunSpec& s) { return !s.data.audio() && s.data.storage_budget > 0; }
 bool sgd(const RunSpec& s) { return s.recipe.optimizer == OptimizerKind::kSgd; }
 bool adadelta(const RunSpec& s) { return s.recipe.optimizer == OptimizerKind::kAdadelta; }
-bool built_in(const RunSpec& s) { return s.recipe.architecture_file.empty(); }
+// A network of the six settings (not a ResNet, not a file): then its setting is identity.
+bool built_in(const RunSpec& s) {
+  return s.recipe.architecture_file.empty() && s.recipe.architecture.setting >= 0;
+}
 bool from_file(const RunSpec& s) { return !s.recipe.architecture_file.empty(); }
 bool log_dir_set(const RunSpec& s) { return !s.runtime.log_dir.empty(); }
 
@@ -128,10 +131,11 @@ std::string level_text(const RunSpec& s) {
 
 std::vector<Field> make_fields() {
   constexpr Part D = Part::kData, R = Part::kRecipe, X = Part::kRuntime;
-  // key, short, part, type, identity, option, help, applies, get, set
+  // key, short, part, type, identity, option, help, applies, get, set[, option_value]
   return {
       {"dataset", nullptr, D, Type::kString, true, true,
-       "Dataset: cifar10, fashion-mnist or audio-effects", always,
+       "Dataset: cifar10, fashion-mnist, audio-effects, or folder (`compress` only, for now: "
+       "train/<class>/ and val/<class>/ images in --data-dir)", always,
        [](const RunSpec& s) { return s.data.dataset; },
        [](RunSpec& s, const std::string& t) {
          data::check_dataset_name(t);
@@ -242,20 +246,28 @@ std::vector<Field> make_fields() {
          s.data.storage_budget = parse_integer("storage-budget", t, 0, 1LL << 50);
        }},
       {"setting", "-s", R, Type::kInteger, true, true,
-       "Architecture 0..5 (see `helmholtz models`)", built_in,
+       "Architecture 0..5 (see `helmholtz models`), or name it with --model", built_in,
        [](const RunSpec& s) { return std::to_string(s.recipe.setting); },
        [](RunSpec& s, const std::string& t) { s.recipe.setting = parse_int("setting", t, 0, 5); }},
       {"architecture", nullptr, R, Type::kString, false, true,
        "A network of your own: a TOML file of layers (see the README); instead of --setting",
        from_file, [](const RunSpec& s) { return s.recipe.architecture_file.string(); },
        [](RunSpec& s, const std::string& t) { s.recipe.architecture_file = t; }},
-      {"model", nullptr, R, Type::kString, true, false, "The network: its name, and its layers when "
-       "read from a file", always,
+      // Identity: the network's name, and its layers when read from a file. As an option: a
+      // built-in network by name (the six settings' names, resnet18, resnet34, resnet50).
+      {"model", nullptr, R, Type::kString, true, true,
+       "A built-in network by name (see `helmholtz models`): all-cnns, ..., resnet18, resnet34, "
+       "resnet50; instead of --setting",
+       always,
        [](const RunSpec& s) {
          const auto& a = s.recipe.architecture;
          return a.file.empty() ? a.name : a.name + " [" + models::layer_text(a) + "]";
        },
-       nullptr},
+       [](RunSpec& s, const std::string& t) {
+         if (t.empty()) throw UsageError("--model: give a network's name (see helmholtz models)");
+         s.recipe.model = t;
+       },
+       [](const RunSpec& s) { return s.recipe.model; }},
       {"epochs", nullptr, R, Type::kInteger, false, true,
        "Epochs to train (may grow on a finished run with --resume)", always,
        [](const RunSpec& s) { return std::to_string(s.recipe.epochs); },
@@ -462,6 +474,9 @@ void resolve_architecture(RunSpec& s) {
   auto& r = s.recipe;
   if (!r.architecture_file.empty()) {
     r.architecture = models::read_architecture_file(r.architecture_file);
+  } else if (!r.model.empty()) {
+    r.architecture = models::named_architecture(r.model, s.data.audio());
+    if (r.architecture.setting >= 0) r.setting = r.architecture.setting;
   } else {
     r.architecture = s.data.audio() ? models::audio_architecture(r.setting)
                                     : models::image_architecture(r.setting);
@@ -547,6 +562,20 @@ void finalize(RunSpec& s, const Given& given) {
   if (given.count("architecture") != 0 && given.count("setting") != 0) {
     throw UsageError("--setting and --architecture both given: choose a built-in network with "
                      "--setting or your own with --architecture FILE");
+  }
+  if (given.count("architecture") != 0 && given.count("model") != 0) {
+    throw UsageError("--model and --architecture both given: choose a built-in network with "
+                     "--model NAME or your own with --architecture FILE");
+  }
+  if (given.count("model") != 0 && given.count("setting") != 0) {
+    const auto& named = models::named_architecture(r.model, s.data.audio());
+    if (named.setting != r.setting) {
+      throw UsageError(
+          "--model " + r.model + " and --setting " + std::to_string(r.setting) + " disagree: " +
+          (named.setting >= 0 ? r.model + " is setting " + std::to_string(named.setting)
+                              : r.model + " is none of the settings") +
+          "; give one of them");
+    }
   }
   resolve_architecture(s);
   validate(s);
@@ -721,7 +750,8 @@ std::string to_toml(const RunSpec& s) {
   };
   for (const auto& f : fields()) {
     if (!f.option || !f.applies(s)) continue;
-    const std::string value = f.get(s);
+    const std::string value = f.option_value ? f.option_value(s) : f.get(s);
+    if (f.option_value && value.empty()) continue;
     out << f.key << " = " << (f.type == Type::kString ? quoted(value) : value) << "\n";
   }
   return out.str();

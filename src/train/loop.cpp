@@ -1,7 +1,9 @@
 #include "helmholtz/train/loop.hpp"
 
+#include "helmholtz/core/error.hpp"
 #include "helmholtz/train/augment.hpp"
 #include "helmholtz/train/cuda_graphs.hpp"
+#include "helmholtz/train/distributed.hpp"
 #include "helmholtz/train/loss.hpp"
 
 namespace helmholtz::train {
@@ -68,6 +70,21 @@ EpochTrainer::~EpochTrainer() = default;
 
 int EpochTrainer::graphs_captured() const { return graphs_ ? graphs_->captured() : 0; }
 
+void EpochTrainer::set_distributed(Distributed* distributed) {
+  distributed_ = distributed;
+  if (!parallel()) return;
+  if (options_.carried_iterator) {
+    throw core::UsageError(
+        "--protocol reference trains with the 2018 code's carried iterator, which runs in one "
+        "process: train it without --processes (or with one task)");
+  }
+  graphs_.reset();  // the all-reduce between backward and update cannot be captured
+}
+
+bool EpochTrainer::parallel() const {
+  return distributed_ != nullptr && distributed_->world_size() > 1;
+}
+
 torch::Tensor& EpochTrainer::index_buffer(std::int64_t size, const torch::Device& device) {
   auto& buffer = index_buffers_[size];
   if (!buffer.defined()) {
@@ -76,12 +93,17 @@ torch::Tensor& EpochTrainer::index_buffer(std::int64_t size, const torch::Device
   return buffer;
 }
 
-void EpochTrainer::step(const TensorData& data, const torch::Tensor& index) {
+void EpochTrainer::step(const TensorData& data, const torch::Tensor& index, std::int64_t global) {
   // Captured steps must keep the gradient tensors where they are.
   if (graphs_) {
     optimizer_.zero_grad_in_place();
   } else {
     optimizer_.zero_grad();
+  }
+  if (index.size(0) == 0) {  // a global batch smaller than the ranks: this one has no samples
+    distributed_->average_gradients(*model_, 0, global);
+    optimizer_.update();
+    return;
   }
   const auto x = batch_layout(augment(model_input(data.images.index_select(0, index)),
                                       options_.shift, options_.flip, options_.flip_axis),
@@ -96,6 +118,7 @@ void EpochTrainer::step(const TensorData& data, const torch::Tensor& index) {
     loss = keras_crossentropy(logits, y).mean();  // float32 under autocast too
   }
   loss.backward();
+  if (parallel()) distributed_->average_gradients(*model_, index.size(0), global);
   optimizer_.update();
   torch::NoGradGuard no_grad;
   loss_sum_ += loss.detach().to(torch::kFloat64) * static_cast<double>(index.size(0));
@@ -140,25 +163,43 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
       const std::int64_t k = carried_.batches[carried_.next].item<std::int64_t>();
       const std::int64_t begin = k * batch;
       const std::int64_t end = std::min(n, begin + batch);
-      run_batch(data, carried_.order.slice(0, begin, end));
+      run_batch(data, carried_.order.slice(0, begin, end), end - begin);
       ++carried_.next;
       seen += end - begin;
       ++batches;
       if (progress) progress(seen, std::max(seen, expected));
     }
   } else {
-    const auto order = torch::randperm(n, on_device.dtype(torch::kInt64));
+    auto order = torch::randperm(n, on_device.dtype(torch::kInt64));
+    // Every rank takes rank 0's order (augmentation draws make the ranks' generators differ).
+    if (parallel()) distributed_->broadcast(order);
     for (std::int64_t begin = 0; begin < n; begin += batch) {
       if (max_batches >= 0 && batches == max_batches) break;
       if (stop && stop()) return stopped();
       const std::int64_t end = std::min(n, begin + batch);
-      run_batch(data, order.slice(0, begin, end));
+      if (parallel()) {
+        const ShardRange r =
+            shard_range(end - begin, distributed_->rank(), distributed_->world_size());
+        run_batch(data, order.slice(0, begin + r.begin, begin + r.end), end - begin);
+      } else {
+        run_batch(data, order.slice(0, begin, end), end - begin);
+      }
       seen = end;
       ++batches;
       if (progress) progress(end, n);
     }
   }
   if (seen == 0) return {};
+  if (parallel()) {
+    // The ranks' sums of the whole epoch; BatchNorm's statistics are rank 0's, so that every
+    // rank validates (and rank 0 saves) the same network.
+    auto sums = torch::stack(
+        {loss_sum_.to(torch::kCPU, torch::kFloat64), correct_.to(torch::kCPU, torch::kFloat64)});
+    distributed_->all_reduce_sum(sums);
+    distributed_->broadcast_buffers(*model_);
+    return {sums[0].item<double>() / static_cast<double>(seen),
+            sums[1].item<double>() / static_cast<double>(seen)};
+  }
   return {loss_sum_.item<double>() / static_cast<double>(seen),
           static_cast<double>(correct_.item<std::int64_t>()) / static_cast<double>(seen)};
 }
@@ -185,13 +226,14 @@ void EpochTrainer::bind_step_tensors(const TensorData& data) {
   }
 }
 
-void EpochTrainer::run_batch(const TensorData& data, const torch::Tensor& index) {
+void EpochTrainer::run_batch(const TensorData& data, const torch::Tensor& index,
+                             std::int64_t global) {
   if (graphs_) {
     auto& buffer = index_buffer(index.size(0), data.images.device());
     buffer.copy_(index);
-    graphs_->run(index.size(0), [&] { step(data, buffer); });
+    graphs_->run(index.size(0), [&] { step(data, buffer, global); });
   } else {
-    step(data, index);
+    step(data, index, global);
   }
   optimizer_.count_step();
 }
@@ -242,7 +284,8 @@ Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch
     correct += classes.eq(y).sum();
     if (per_sample != nullptr) {
       predicted.push_back(classes.to(torch::kCPU));
-      p_true.push_back(torch::softmax(logits, 1).gather(1, y.unsqueeze(1)).squeeze(1).to(torch::kCPU));
+      p_true.push_back(
+          torch::softmax(logits, 1).gather(1, y.unsqueeze(1)).squeeze(1).to(torch::kCPU));
     }
   }
   model->train();
@@ -255,8 +298,8 @@ Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch
           static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(n)};
 }
 
-run::Predictions predictions_of(const TensorData& data, const PerSample& outcome,
-                                int weights_epoch, const std::string& level_folder) {
+run::Predictions predictions_of(const TensorData& data, const PerSample& outcome, int weights_epoch,
+                                const std::string& level_folder) {
   run::Predictions p;
   p.weights_epoch = weights_epoch;
   p.level = level_folder;

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/exit_codes.hpp"
@@ -13,6 +14,7 @@
 #include "helmholtz/run/predictions.hpp"
 #include "helmholtz/train/checkpoint.hpp"
 #include "helmholtz/train/device.hpp"
+#include "helmholtz/train/distributed.hpp"
 #include "helmholtz/train/network.hpp"
 #include "helmholtz/train/run_data.hpp"
 #include "helmholtz/train/setup.hpp"
@@ -119,19 +121,109 @@ void reconcile_best_weights(const run::RunFolder& folder, const TrainState& stat
         return;
       }
     }
-    log.warn("'{}' holds epoch {}, after the checkpoint's epoch {}, and no earlier generation "
-             "of epoch {} is there; it is replaced at the next epoch better than {:.4f}",
-             folder.best_weights().string(), best, state.epoch, state.best_epoch,
-             state.best_val_acc);
+    log.warn(
+        "'{}' holds epoch {}, after the checkpoint's epoch {}, and no earlier generation "
+        "of epoch {} is there; it is replaced at the next epoch better than {:.4f}",
+        folder.best_weights().string(), best, state.epoch, state.best_epoch, state.best_val_acc);
   } catch (const core::DataError& e) {
     log.warn("{}; it is replaced at the next epoch better than {:.4f}", e.what(),
              state.best_val_acc);
   }
 }
 
+// What rank 0 tells the other ranks of a run, once it has read the folder's state.
+enum class RankOrder : std::int64_t { kTrain = 0, kResume = 1, kNothing = 2, kRefused = 3 };
+
+void tell_ranks(Distributed* d, RankOrder order) {
+  if (d == nullptr || d->world_size() < 2) return;
+  auto t = torch::tensor({static_cast<std::int64_t>(order)}, torch::kInt64);
+  d->broadcast(t);
+}
+
+RankOrder hear_rank0(Distributed& d) {
+  auto t = torch::tensor({std::int64_t{-1}}, torch::kInt64);
+  d.broadcast(t);
+  return static_cast<RankOrder>(t.item<std::int64_t>());
+}
+
+// Whether any rank asks to stop (a signal there, or a decision all ranks share): every rank
+// asks at the same points (each step and each epoch's end), so the answer is the same
+// everywhere. `signalled` becomes true when a signal on some rank is among the reasons.
+bool agreed_stop(Distributed* d, bool shared_reason, bool& signalled) {
+  const bool local_signal = core::stop_requested();
+  if (d == nullptr || d->world_size() < 2) {
+    signalled = signalled || local_signal;
+    return shared_reason || local_signal;
+  }
+  auto t = torch::tensor({shared_reason ? 1.0 : 0.0, local_signal ? 1.0 : 0.0}, torch::kFloat64);
+  d->all_reduce_sum(t);
+  if (t[1].item<double>() > 0) signalled = true;
+  return t[0].item<double>() > 0 || t[1].item<double>() > 0;
+}
+
+// A rank other than 0: trains its shards beside rank 0 and writes nothing.
+RunResult follow_training(const run::RunSpec& s, Distributed& d) {
+  auto log = core::console_logger();
+  log->set_level(spdlog::level::warn);  // rank 0 speaks for the run
+  const run::RunFolder folder(run::run_directory(s));
+  RunResult result;
+  result.run_dir = folder.dir();
+  const core::StopSignals stop_signals;
+  const RankOrder order = hear_rank0(d);
+  if (order == RankOrder::kNothing) {
+    result.already_finished = true;
+    return result;
+  }
+  if (order == RankOrder::kRefused) {
+    throw core::RunStopped("rank " + std::to_string(d.rank()) + ": rank 0 did not start the run " +
+                               "(its message says why)",
+                           core::kExitError);
+  }
+  const Backend backend = set_up_process(s.runtime);
+  const RunData prepared = prepare_run_data(s, backend.device, *log);
+  Training t = make_training(s, prepared.input, prepared.num_classes, backend);
+  TrainState state;
+  if (order == RankOrder::kResume) {
+    const CheckpointFiles checkpoints{folder.checkpoint(), folder.previous_checkpoint()};
+    Resumed resumed = resume_from(checkpoints, t.model, *t.optimizer, backend.device,
+                                  run::identity_line(run::identity(s)));
+    state = std::move(resumed.state);
+    if (s.runtime.channels_last) use_channels_last(t.model);
+    t.trainer->restore_iterator(state.iterator);
+  }
+  d.broadcast_parameters(*t.model);  // rank 0's weights, whatever each rank built or read
+  t.trainer->set_distributed(&d);
+  bool diverged = false;
+  bool stopped_early = false;
+  bool signalled = false;
+  FitHooks hooks;
+  hooks.stop = [&] { return agreed_stop(&d, diverged || stopped_early, signalled); };
+  hooks.epoch_done = [&](const run::EpochRecord& record, double) {
+    state.history.push_back(record);
+    state.epoch = record.epoch;
+    if (record.val_acc > state.best_val_acc) {
+      state.best_val_acc = record.val_acc;
+      state.best_epoch = record.epoch;
+    }
+    diverged = s.runtime.stop_on_divergence && !std::isfinite(record.loss);
+    stopped_early = !diverged && patience_spent(s, state) && state.epoch < s.recipe.epochs;
+  };
+  stopped_early = patience_spent(s, state) && state.epoch < s.recipe.epochs;
+  if (!stopped_early) {
+    fit(t, prepared.train, prepared.validation, state.epoch + 1, s.recipe.epochs, hooks);
+  }
+  if (diverged) throw core::RunStopped("", core::kExitDiverged);
+  if (signalled) throw core::RunStopped("", core::kExitInterrupted);
+  return result;
+}
+
 }  // namespace
 
-RunResult run_training(const run::RunSpec& s, bool resume) {
+RunResult run_training(const run::RunSpec& s, bool resume, Distributed* distributed) {
+  if (distributed != nullptr && distributed->world_size() > 1 && !distributed->is_main()) {
+    run::validate(s);
+    return follow_training(s, *distributed);
+  }
   const auto session_start = Clock::now();
   run::validate(s);
   auto log = core::console_logger();
@@ -140,6 +232,22 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
   const std::string identity_line = run::identity_line(identity);
   RunResult result;
   result.run_dir = folder.dir();
+  // Until rank 0 has told the others what to do, any way out tells them to do nothing.
+  bool told = false;
+  const auto tell = [&](RankOrder order) {
+    tell_ranks(distributed, order);
+    told = true;
+  };
+  struct TellOnExit {
+    const std::function<void()> f;
+    ~TellOnExit() { f(); }
+  } tell_on_exit{[&] {
+    if (told) return;
+    try {
+      tell_ranks(distributed, RankOrder::kRefused);
+    } catch (...) {  // the others are gone already; rank 0's own error is the message
+    }
+  }};
 
   // One process per run folder: the lock is taken before anything in it is read or written. A
   // folder made here and left holding nothing but the lock (the data failed to load, ...) is
@@ -158,6 +266,7 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
                 status.epochs_completed);
       result.already_finished = true;
       result.summary = folder.read_summary().value_or(run::Summary{});
+      tell(RankOrder::kNothing);
       return result;
     case run::FolderState::kInterrupted:
       if (!resume) throw core::UsageError(folder.refusal(status, s.recipe.epochs));
@@ -174,6 +283,12 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
       break;
   }
 
+  if (core::stop_requested()) {
+    log->warn("{}: {} before training started; nothing was trained in this session",
+              folder.dir().string(), core::signal_name(core::stop_signal()));
+    throw core::RunStopped("", core::kExitInterrupted);
+  }
+  tell(resuming ? RankOrder::kResume : RankOrder::kTrain);
   const Backend backend = set_up_process(s.runtime);
   const RunData prepared = prepare_run_data(s, backend.device, *log);
 
@@ -197,7 +312,10 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
     reconcile_best_weights(folder, state, *log);
     log->info("resuming {} after epoch {}", folder.dir().string(), state.epoch);
   }
-  if (core::stop_requested()) {
+  if (distributed != nullptr && distributed->world_size() > 1) {
+    distributed->broadcast_parameters(*t.model);
+    t.trainer->set_distributed(distributed);
+  } else if (core::stop_requested()) {  // with several ranks, the first step's check stops all
     log->warn("{}: {} before training started; nothing was trained in this session",
               folder.dir().string(), core::signal_name(core::stop_signal()));
     throw core::RunStopped("", core::kExitInterrupted);
@@ -212,14 +330,18 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
   log->debug("helmholtz {} train: {}", HELMHOLTZ_VERSION, identity_line);
   core::write_file_atomic(folder.config(), run::to_toml(s));
   const auto& arch = s.recipe.architecture;
+  const int world = distributed != nullptr ? distributed->world_size() : 1;
   log->info(
-      "{} ({}, {} parameters) on {}, {}{}, {} train / {} validation ({}) / {} test samples, {} "
+      "{} ({}, {} parameters) on {}{}, {}{}, {} train / {} validation ({}) / {} test samples, {} "
       "epochs of {} steps{}, protocol {}",
       arch.name, arch.file.empty() ? "setting " + std::to_string(arch.setting) : arch.file.string(),
-      t.parameters, describe_device(backend.device), to_string(backend.precision),
-      t.trainer->uses_cuda_graphs() ? ", CUDA graphs" : "", prepared.train.size(),
-      prepared.validation.size(), run::to_string(prepared.validation_data), prepared.test.size(),
-      s.recipe.epochs, t.trainer->steps_per_epoch(prepared.train.size()),
+      t.parameters, describe_device(backend.device),
+      world > 1
+          ? fmt::format(" x {} processes ({})", world, to_string(distributed->config().backend))
+          : std::string(),
+      to_string(backend.precision), t.trainer->uses_cuda_graphs() ? ", CUDA graphs" : "",
+      prepared.train.size(), prepared.validation.size(), run::to_string(prepared.validation_data),
+      prepared.test.size(), s.recipe.epochs, t.trainer->steps_per_epoch(prepared.train.size()),
       s.recipe.patience > 0 ? fmt::format(", patience {}", s.recipe.patience) : std::string(),
       run::to_string(s.recipe.protocol));
 
@@ -242,8 +364,9 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
   write_results(run::RunStatus::kRunning);
 
   bool diverged = false;
+  bool signalled = false;  // a stop signal here or on another rank
   FitHooks hooks;
-  hooks.stop = [&] { return diverged || stopped_early || core::stop_requested(); };
+  hooks.stop = [&] { return agreed_stop(distributed, diverged || stopped_early, signalled); };
   hooks.epoch_start = [&](int epoch) {
     bar.start(fmt::format("epoch {}/{}", epoch, s.recipe.epochs));
   };
@@ -274,7 +397,19 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
   // A run killed after --patience had ended it, before it finished, trains no further.
   stopped_early = patience_spent(s, state) && state.epoch < s.recipe.epochs;
   if (!stopped_early) {
-    fit(t, prepared.train, prepared.validation, state.epoch + 1, s.recipe.epochs, hooks);
+    try {
+      fit(t, prepared.train, prepared.validation, state.epoch + 1, s.recipe.epochs, hooks);
+    } catch (const DistributedError& e) {
+      // Another process of the run failed or was preempted: the run folder is as it was after
+      // the last whole epoch, and resumes from there (on any number of processes).
+      bar.clear();
+      write_results(run::RunStatus::kInterrupted);
+      log->error(
+          "{}; the checkpoint of epoch {} is intact and summary.json says "
+          "\"interrupted\"; --resume continues from epoch {}",
+          e.what(), state.epoch, state.epoch + 1);
+      throw core::RunStopped("", core::kExitInterrupted);
+    }
   }
   bar.clear();
   if (diverged) {
@@ -285,13 +420,14 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
         state.epoch, state.history.back().loss);
     throw core::RunStopped("", core::kExitDiverged);
   }
-  if (core::stop_requested()) {
+  if (signalled || core::stop_requested()) {
     write_results(run::RunStatus::kInterrupted);
     log->warn(
         "interrupted by {} after epoch {} of {}: the checkpoint of epoch {} is intact and "
         "summary.json says \"interrupted\"; --resume continues from epoch {}",
-        core::signal_name(core::stop_signal()), state.epoch, s.recipe.epochs, state.epoch,
-        state.epoch + 1);
+        core::stop_requested() ? core::signal_name(core::stop_signal())
+                               : std::string("a stop signal on another process of the run"),
+        state.epoch, s.recipe.epochs, state.epoch, state.epoch + 1);
     throw core::RunStopped("", core::kExitInterrupted);
   }
 
@@ -309,8 +445,8 @@ RunResult run_training(const run::RunSpec& s, bool resume) {
   if (s.runtime.channels_last) use_channels_last(t.model);
   const int kept_epoch = weights_epoch(folder.best_weights());
   PerSample outcome;
-  const Metrics kept = evaluate(t.model, prepared.test, t.eval_batch_size, t.channels_last,
-                                t.precision, &outcome);
+  const Metrics kept =
+      evaluate(t.model, prepared.test, t.eval_batch_size, t.channels_last, t.precision, &outcome);
   test_best = run::TestFigures{kept_epoch, kept.acc, kept.loss};
   const std::string level_folder = s.data.codec_level().folder_name();
   run::write_predictions(folder.predictions(level_folder),

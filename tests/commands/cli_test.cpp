@@ -59,7 +59,20 @@ TEST(Cli, ModelsCsvListsTheReferenceCounts) {
   EXPECT_EQ(r.output,
             "setting,name,parameters\n0,all-cnns,701386\n1,cnns-dense-64,1079562\n"
             "2,all-cnnsx2,1144138\n3,cnns-x2-dense-128,1276618\n4,cnns-dense-128,1620298\n"
-            "5,cnns-dense-128-256,1686090\n");
+            "5,cnns-dense-128-256,1686090\n-,resnet18,11191242\n-,resnet34,21306826\n"
+            "-,resnet50,23581642\n");
+}
+
+// One network by name; the text table adds the trainable count (torchvision's, less the
+// 1000-way dense layer's difference: 11,689,512 - 990 x 513 for resnet18).
+TEST(Cli, ModelsListsOneNetworkByName) {
+  auto r = testing::run_helmholtz("models --dataset cifar10 --model resnet18");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("resnet18                 11191242     11181642"), std::string::npos)
+      << r.output;
+  r = testing::run_helmholtz("models --dataset audio-effects --model resnet18");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("is an image network"), std::string::npos) << r.output;
 }
 
 TEST(Cli, ModelsListsAnArchitectureFileWithItsCount) {

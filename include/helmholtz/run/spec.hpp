@@ -75,6 +75,7 @@ struct DataSpec {
 struct Recipe {
   Protocol protocol = Protocol::kCorrected;
   int setting = 0;                            // a built-in table, 0..5
+  std::string model;                          // or a built-in network by name (--model)
   std::filesystem::path architecture_file;    // or a user's table (overrides setting)
   models::Architecture architecture;          // resolved by finalize()
   int epochs = 200;
@@ -164,6 +165,9 @@ struct Field {
   std::string (*get)(const RunSpec&);
   // Parses `text` into the spec; throws core::UsageError naming --key on a bad value.
   void (*set)(RunSpec&, const std::string& text);
+  // What to_toml writes of an option whose identity value (`get`) is not what `set` reads
+  // ("" = nothing); nullptr: `get`. (The model: named by --model, listed with its layers.)
+  std::string (*option_value)(const RunSpec&) = nullptr;
 };
 
 const std::vector<Field>& fields();
@@ -183,7 +187,8 @@ using Given = std::set<std::string>;
 // core::UsageError naming the option.
 void finalize(RunSpec& spec, const Given& given);
 
-// Sets recipe.architecture from the --architecture file, else from the built-in table of
+// Sets recipe.architecture from the --architecture file, else the built-in network --model
+// names (and recipe.setting to its setting, where it has one), else the built-in table of
 // --setting for the dataset's kind. (finalize() calls it; a sweep calls it per cell.)
 void resolve_architecture(RunSpec& spec);
 

@@ -68,6 +68,7 @@ using ProgressFn = std::function<void(std::int64_t done, std::int64_t total)>;
 using StopFn = std::function<bool()>;
 
 class StepGraphs;
+class Distributed;
 
 // Trains one model with one optimizer, epoch after epoch. It keeps what the steps reuse: the
 // metric sums, the batch-index buffers and, on CUDA, the captured graphs.
@@ -105,14 +106,26 @@ class EpochTrainer {
   // Puts the order on the model's device; an order of another size than the data is redrawn.
   void restore_iterator(const IteratorState& state);
 
+  // Data-parallel training (train/distributed.hpp): every rank draws rank 0's epoch order,
+  // trains its shard of each global batch of options.batch_size (shard_range), and the ranks
+  // average their gradients before each update, so that the weights are those of one process
+  // on the whole batches; the epoch's metrics are summed over the ranks, and BatchNorm's
+  // running statistics are rank 0's after each epoch. CUDA graphs are off (the all-reduce is
+  // not captured). The reference protocol's carried iterator is refused (core::UsageError).
+  // Not owned; null or one process: no-op.
+  void set_distributed(Distributed* distributed);
+
   // Whether steps replay from CUDA graphs (decided at construction from the options, the
   // model's device and the build), and how many graphs were captured so far.
   bool uses_cuda_graphs() const { return graphs_ != nullptr; }
   int graphs_captured() const;
 
  private:
-  void step(const TensorData& data, const torch::Tensor& index);
-  void run_batch(const TensorData& data, const torch::Tensor& index);
+  // `index`: this rank's samples of a global batch of `global` samples (all of it in one
+  // process).
+  void step(const TensorData& data, const torch::Tensor& index, std::int64_t global);
+  void run_batch(const TensorData& data, const torch::Tensor& index, std::int64_t global);
+  bool parallel() const;
   // (Re)allocates the metric sums on the data's device and drops the CUDA graphs when any
   // tensor they were captured with has changed (see loop.cpp).
   void bind_step_tensors(const TensorData& data);
@@ -127,6 +140,7 @@ class EpochTrainer {
   IteratorState carried_;  // carried_iterator: the pass in progress
   std::unique_ptr<StepGraphs> graphs_;
   TensorData graph_data_;  // the data the graphs read (through its addresses)
+  Distributed* distributed_ = nullptr;
 };
 
 // Each sample's outcome of an evaluation, on the CPU: the class predicted (int64 [N]) and the

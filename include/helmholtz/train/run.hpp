@@ -19,8 +19,15 @@ struct RunResult {
   run::Summary summary;
 };
 
+class Distributed;
+
 // `spec` must be finalized (run::finalize). Throws core::UsageError when the folder holds a
 // run of other settings or needs --resume, core::DataError / RunError on bad data or writes.
-RunResult run_training(const run::RunSpec& spec, bool resume);
+// With `distributed` of two or more processes (train/distributed.hpp) every rank calls it:
+// rank 0 alone reads the folder's state, writes the run folder and tests the kept weights;
+// it tells the other ranks what to do (train afresh, resume from the checkpoint, which they
+// read too, or nothing), and they train their shards beside it. A stop signal on any rank
+// stops every rank after the same step.
+RunResult run_training(const run::RunSpec& spec, bool resume, Distributed* distributed = nullptr);
 
 }  // namespace helmholtz::train
