@@ -13,7 +13,10 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "helmholtz/core/temp_dir.hpp"
 #include "helmholtz/run/spec.hpp"
@@ -136,6 +139,29 @@ std::string error_message_of(Fn&& fn) {
 // The tiny network of tests/fixtures/tiny.toml, for tests of plumbing rather than of networks.
 inline std::filesystem::path tiny_architecture() {
   return std::filesystem::path(HELMHOLTZ_SOURCE_DIR) / "tests" / "fixtures" / "tiny.toml";
+}
+
+// A run spec from (option, value) pairs, each set through its field as the command line would,
+// then finalized with those options as given.
+inline run::RunSpec finalized(const std::vector<std::pair<std::string, std::string>>& settings) {
+  run::RunSpec s;
+  run::Given given;
+  for (const auto& [key, value] : settings) {
+    const run::Field* f = run::find_field(key);
+    if (f == nullptr) throw std::logic_error("no field " + key);
+    f->set(s, value);
+    given.insert(key);
+  }
+  run::finalize(s, given);
+  return s;
+}
+
+// The value of `key` in an identity, "(none)" when it has none.
+inline std::string value_of(const run::Identity& id, const std::string& key) {
+  for (const auto& [k, v] : id) {
+    if (k == key) return v;
+  }
+  return "(none)";
 }
 
 // A CPU run on `data_dir` (a generated CIFAR-format set) at JPEG quality 50 with the tiny

@@ -334,7 +334,10 @@ RunResult run_training(const run::RunSpec& s, bool resume, Distributed* distribu
   log->info(
       "{} ({}, {} parameters) on {}{}, {}{}, {} train / {} validation ({}) / {} test samples, {} "
       "epochs of {} steps{}, protocol {}",
-      arch.name, arch.file.empty() ? "setting " + std::to_string(arch.setting) : arch.file.string(),
+      arch.name,
+      !arch.file.empty()  ? arch.file.string()
+      : arch.setting >= 0 ? "setting " + std::to_string(arch.setting)
+                          : std::string("built in"),
       t.parameters, describe_device(backend.device),
       world > 1
           ? fmt::format(" x {} processes ({})", world, to_string(distributed->config().backend))

@@ -16,23 +16,8 @@
 namespace helmholtz::run {
 namespace {
 
-RunSpec finalized(const std::vector<std::pair<std::string, std::string>>& settings) {
-  RunSpec s;
-  Given given;
-  for (const auto& [key, value] : settings) {
-    find_field(key)->set(s, value);
-    given.insert(key);
-  }
-  finalize(s, given);
-  return s;
-}
-
-std::string value_of(const Identity& id, const std::string& key) {
-  for (const auto& [k, v] : id) {
-    if (k == key) return v;
-  }
-  return "(none)";
-}
+using testing::finalized;
+using testing::value_of;
 
 TEST(ModelOption, NamesASettingAsTheSameRun) {
   const RunSpec by_setting = finalized({{"setting", "1"}});

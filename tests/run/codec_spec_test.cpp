@@ -14,25 +14,8 @@
 namespace helmholtz::run {
 namespace {
 
-RunSpec finalized(const std::vector<std::pair<std::string, std::string>>& settings) {
-  RunSpec s;
-  Given given;
-  for (const auto& [key, value] : settings) {
-    const Field* f = find_field(key);
-    if (f == nullptr) throw std::logic_error("no field " + key);
-    f->set(s, value);
-    given.insert(key);
-  }
-  finalize(s, given);
-  return s;
-}
-
-std::string value_of(const Identity& id, const std::string& key) {
-  for (const auto& [k, v] : id) {
-    if (k == key) return v;
-  }
-  return "(none)";
-}
+using testing::finalized;
+using testing::value_of;
 
 std::string usage_error(const std::vector<std::pair<std::string, std::string>>& settings) {
   return testing::error_message_of<core::UsageError>([&] { finalized(settings); });

@@ -24,12 +24,7 @@ void set(RunSpec& s, Given& given, const std::string& key, const std::string& va
   given.insert(key);
 }
 
-std::string value_of(const Identity& id, const std::string& key) {
-  for (const auto& [k, v] : id) {
-    if (k == key) return v;
-  }
-  return "(none)";
-}
+using testing::value_of;
 
 TEST(RunSpec, ImageDefaultsAreTheReferenceRecipe) {
   RunSpec s;
