@@ -1,20 +1,26 @@
 // helmholtz bench: throughput of the image codecs, the audio stage and training, for comparison
 // with the peers in scripts/ (Pillow, the lame encoder, PyTorch Python) measured in the same run.
+// `bench loader` runs its peer (scripts/bench_loader_peer.py, torchvision) itself.
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <numeric>
+#include <random>
 
 #include "commands/commands.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/logging.hpp"
 #include "helmholtz/core/parallel.hpp"
 #include "helmholtz/data/audio_compress.hpp"
+#include "helmholtz/data/coded_folder.hpp"
 #include "helmholtz/data/compress.hpp"
 #include "helmholtz/data/datasets.hpp"
+#include "helmholtz/data/folder_loader.hpp"
 #include "helmholtz/data/image_set.hpp"
 #include "helmholtz/features/audio_features.hpp"
 #include "helmholtz/sweep/grid.hpp"
@@ -356,6 +362,211 @@ void register_bench_audio(CLI::App& bench) {
   });
 }
 
+// scripts/bench_loader_peer.py beside the binary's source tree (build/helmholtz ->
+// scripts/), else under the working folder; "" when neither exists.
+std::string find_loader_peer() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  std::vector<fs::path> candidates;
+  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "scripts/bench_loader_peer.py");
+  candidates.push_back(fs::current_path(ec) / "scripts/bench_loader_peer.py");
+  for (const auto& c : candidates) {
+    if (fs::is_regular_file(c, ec)) return c.string();
+  }
+  return "";
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Runs the peer and returns its JSON line; throws core::RunError when it fails.
+nlohmann::json run_loader_peer(const std::string& command) {
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) throw core::RunError("cannot start the loader peer: " + command);
+  std::string output;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe)) output += buffer;
+  const int status = pclose(pipe);
+  const auto last = output.find_last_of('{');
+  if (status != 0 || last == std::string::npos) {
+    throw core::RunError("the loader peer failed (" + command + "):\n" + output +
+                         "\nleave it out with --no-peer");
+  }
+  return nlohmann::json::parse(output.substr(last));
+}
+
+void register_bench_loader(CLI::App& bench) {
+  struct Options {
+    std::shared_ptr<run::RunSpec> spec = [] {
+      auto s = std::make_shared<run::RunSpec>();
+      s->data.dataset = data::kFolderDataset;
+      return s;
+    }();
+    int workers = 1;
+    std::int64_t images = 2000;
+    int size = 224;
+    int resize = 256;
+    int batch_size = 64;
+    int repeat = 2;
+    std::string transform = "train";
+    std::string split = "train";
+    std::string python = "/usr/bin/python3";
+    std::string peer;  // empty: find_loader_peer()
+    bool no_peer = false;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* cmd = bench.add_subcommand(
+      "loader",
+      "Images per second of the streaming folder loader (read, decode, crop, resize, batch) and, "
+      "in the same run, of torchvision's ImageFolder + DataLoader with as many workers and the "
+      "same transforms (scripts/bench_loader_peer.py)");
+  auto& o = *options;
+  // --quality/--codec read the coded cache of that level (coded first when missing); without
+  // --quality, the originals.
+  add_spec_fields(*cmd, o.spec, {"data-dir", "quality", "codec", "subsampling", "cache-dir"});
+  cmd->add_option("--workers", o.workers, "Decoding threads (ours) and DataLoader workers")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--images", o.images, "Images per epoch (the split's first)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--size", o.size, "Crop size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--resize", o.resize, "Evaluation: the shorter side before the centre crop")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--batch-size", o.batch_size, "Batch size")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--repeat", o.repeat, "Timed epochs (the fastest counts)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--transform", o.transform,
+                  "train (RandomResizedCrop + flip) or eval (Resize + CenterCrop)")
+      ->check(CLI::IsMember({"train", "eval"}))
+      ->capture_default_str();
+  cmd->add_option("--split", o.split, "train or val")
+      ->check(CLI::IsMember({"train", "val"}))
+      ->capture_default_str();
+  cmd->add_option("--python", o.python, "The peer's Python")->capture_default_str();
+  cmd->add_option("--peer", o.peer, "The peer script (default: scripts/bench_loader_peer.py)");
+  cmd->add_flag("--no-peer", o.no_peer, "Measure our loader only");
+  cmd->add_flag("--json", o.json, "Machine-readable output");
+  cmd->callback([cmd, options] {
+    const auto& o = *options;
+    const run::DataSpec& d = o.spec->data;
+    const run::Given given = given_fields(*cmd);
+    if (given.count("codec") != 0 && given.count("quality") == 0) {
+      throw core::UsageError("bench loader: --codec reads a coded level; give its --quality too");
+    }
+    const auto folder = data::list_image_folder(d.data_dir);
+    data::LoaderFiles files;
+    std::filesystem::path peer_root;
+    std::string level = "originals";
+    if (given.count("quality") != 0 && d.level) {
+      const data::Level l = d.level->with_codec(d.codec ? *d.codec : d.level->codec_id());
+      data::CodedFolderRequest request;
+      request.cache_dir = d.cache_dir;
+      request.quality = l.quality();
+      request.subsampling = d.subsampling;
+      request.verify_checksums = false;
+      auto log = core::console_logger();
+      const auto split = data::code_folder_split(folder, o.split, request, log.get());
+      const std::string ext = data::coded_extension(request.quality.codec);
+      if (!request.quality.raw && !o.no_peer && ext != "jpg" && ext != "webp") {
+        throw core::UsageError("bench loader: torchvision's ImageFolder reads no ." + ext +
+                               " files (JPEG and WebP only among the codecs); add --no-peer");
+      }
+      files = data::loader_files(split, request.quality);
+      peer_root = request.quality.raw ? split.original_dir : split.level_dir;
+      level = l.codec() + " " + request.quality.to_string();
+    } else {
+      files = data::loader_files(folder.split(o.split));
+      peer_root = folder.split(o.split).dir;
+    }
+    const auto n = static_cast<std::size_t>(std::min<std::int64_t>(o.images, files.files.size()));
+    files.files.resize(n);
+
+    data::LoaderOptions lo;
+    lo.mode = o.transform == "train" ? data::LoaderMode::kTrain : data::LoaderMode::kEval;
+    lo.transform.crop = o.size;
+    lo.transform.resize = o.resize;
+    lo.batch_size = o.batch_size;
+    lo.workers = o.workers;
+    lo.prefetch = 2 * o.workers;  // as the DataLoader's prefetch_factor 2 per worker
+    double best = 0;
+    {
+      data::FolderLoader loader(std::move(files), lo);
+      std::mt19937_64 rng(0);
+      for (int r = 0; r < o.repeat; ++r) {
+        std::vector<std::size_t> order(n);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::shuffle(order.begin(), order.end(), rng);
+        const auto start = Clock::now();
+        loader.start_epoch(r, std::move(order));
+        data::Batch batch;
+        std::size_t count = 0;
+        while (loader.next(&batch)) count += static_cast<std::size_t>(batch.size);
+        const double seconds = seconds_since(start);
+        if (count != n) throw core::RunError("bench loader: an epoch gave a wrong image count");
+        if (r == 0 || seconds < best) best = seconds;
+      }
+    }
+    const double ours = static_cast<double>(n) / best;
+
+    nlohmann::json peer;
+    if (!o.no_peer) {
+      const std::string script = o.peer.empty() ? find_loader_peer() : o.peer;
+      if (script.empty()) {
+        throw core::UsageError(
+            "bench loader: scripts/bench_loader_peer.py not found; give --peer PATH or "
+            "--no-peer");
+      }
+      const std::string command =
+          shell_quote(o.python) + " " + shell_quote(script) + " --root " +
+          shell_quote(peer_root.string()) + " --workers " + std::to_string(o.workers) +
+          " --images " + std::to_string(n) + " --size " + std::to_string(o.size) + " --resize " +
+          std::to_string(o.resize) + " --batch-size " + std::to_string(o.batch_size) +
+          " --repeat " + std::to_string(o.repeat) + " --transform " + o.transform + " --json 2>&1";
+      peer = run_loader_peer(command);
+    }
+    const double theirs = peer.is_null() ? 0.0 : peer.value("images_per_second", 0.0);
+    if (o.json) {
+      nlohmann::json j = {{"data_dir", folder.root.string()},
+                          {"split", o.split},
+                          {"level", level},
+                          {"transform", o.transform},
+                          {"images", n},
+                          {"size", o.size},
+                          {"batch_size", o.batch_size},
+                          {"workers", o.workers},
+                          {"images_per_second", ours},
+                          {"images_per_second_per_worker", ours / o.workers}};
+      if (!peer.is_null()) {
+        j["peer"] = peer.value("peer", "");
+        j["peer_images_per_second"] = theirs;
+        j["peer_images_per_second_per_worker"] = theirs / o.workers;
+        j["ratio"] = theirs > 0 ? ours / theirs : 0.0;
+      }
+      std::printf("%s\n", j.dump().c_str());
+    } else {
+      std::printf("loader %s, %s %s, %zu images at %d px, %d workers, fastest of %d epochs\n",
+                  folder.root.string().c_str(), o.split.c_str(), level.c_str(), n, o.size,
+                  o.workers, o.repeat);
+      std::printf("  helmholtz:   %8.1f images/s (%.1f per worker)\n", ours, ours / o.workers);
+      if (!peer.is_null()) {
+        std::printf("  torchvision: %8.1f images/s (%.1f per worker; %s)\n", theirs,
+                    theirs / o.workers, peer.value("peer", std::string()).c_str());
+        std::printf("  ratio:       %8.2fx\n", theirs > 0 ? ours / theirs : 0.0);
+      }
+    }
+  });
+}
+
 }  // namespace
 
 void register_bench(CLI::App& app) {
@@ -365,6 +576,7 @@ void register_bench(CLI::App& app) {
   register_bench_codec(*bench);
   register_bench_train(*bench);
   register_bench_audio(*bench);
+  register_bench_loader(*bench);
 }
 
 }  // namespace helmholtz::commands
