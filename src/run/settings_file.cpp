@@ -23,6 +23,11 @@ std::vector<std::pair<std::string, std::string>> read_settings_file(
   }
   std::vector<std::pair<std::string, std::string>> out;
   const auto add = [&](const std::string& key, const toml::node& node) {
+    // TOML allows a quoted empty key (''); no option has an empty name.
+    if (key.empty() || key.back() == '.') {
+      throw core::UsageError(where + ": an empty key ('" + key +
+                             "'); keys are the long option names, e.g. quality = 5");
+    }
     if (const auto* s = node.as_string()) {
       out.emplace_back(key, s->get());
     } else if (const auto* i = node.as_integer()) {

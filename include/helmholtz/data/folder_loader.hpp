@@ -39,6 +39,7 @@
 #include "helmholtz/codec/image_codecs.hpp"
 #include "helmholtz/data/coded_folder.hpp"
 #include "helmholtz/data/image_folder.hpp"
+#include "helmholtz/data/resize.hpp"
 
 namespace helmholtz::data {
 
@@ -108,18 +109,6 @@ CropBox random_resized_crop(int width, int height, const TransformOptions& optio
 
 // The generator of one sample's draws: seeded by (seed, epoch, sample index).
 std::mt19937_64 sample_generator(std::uint64_t seed, std::int64_t epoch, std::int64_t index);
-
-// A region of a source image in pixels, fractional where a DCT-scaled decode put it.
-struct Region {
-  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-};
-
-// Pillow's bilinear resize (Image.resize(size, BILINEAR, box)) of `region` of an RGB image to
-// out_width x out_height, into `out` (RGB, interleaved). The filter reads source pixels up to the
-// image's edges, as Pillow; with `clip_to_region` only those inside the region (rounded out to
-// whole pixels), as Pillow resizing a crop of the image (torchvision's resized_crop).
-void resize_bilinear(const std::uint8_t* rgb, int width, int height, const Region& region,
-                     bool clip_to_region, int out_width, int out_height, std::uint8_t* out);
 
 // One sample through the transform (mode, epoch, seed as the loader uses them), as HWC RGB of
 // crop x crop pixels: what the loader puts in a batch. For tests and tools.
