@@ -34,10 +34,10 @@ start=$SECONDS
 # the dictionaries: syntax from tests/fuzz/dicts, names from the project's tables (generated).
 declare -A max_len=([cifar10]=12500 [idx]=4096 [audio]=8192 [codec_payload]=4096
                     [new_codecs]=4096 [settings]=4096 [architecture]=4096 [run_csv]=4096
-                    [run_folder]=8192 [checked]=4096)
+                    [run_folder]=8192 [checked]=4096 [folder_image]=8192)
 declare -A dicts=([cifar10]="" [idx]="idx" [audio]="audio" [codec_payload]="codec"
                   [new_codecs]="" [settings]="toml" [architecture]="toml" [run_csv]="csv"
-                  [run_folder]="json csv" [checked]="json")
+                  [run_folder]="json csv" [checked]="json" [folder_image]="codec")
 
 build_targets=(helmholtz_fuzz_corpus)
 for t in $targets; do

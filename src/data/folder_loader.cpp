@@ -16,7 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 28;  // as decode_image
 
 std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
 
@@ -174,10 +173,12 @@ class SampleReader {
                             "); replace the file with a good copy or remove it");
     }
     if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) return false;
-    if (static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height) > kMaxPixels) {
-      throw core::DataError("'" + file.path.string() +
-                            "' is not a decodable JPEG (image over 2^28 pixels); "
-                            "replace the file with a good copy or remove it");
+    if (const std::string why = implausible_image_size(static_cast<std::uint64_t>(width),
+                                                       static_cast<std::uint64_t>(height),
+                                                       bytes.size());
+        width < 1 || height < 1 || !why.empty()) {
+      throw core::DataError("'" + file.path.string() + "' is not a decodable JPEG (" + why +
+                            "); replace the file with a good copy or remove it");
     }
     Geometry g = geometry(width, height, mode, t, rng);
     tjscalingfactor factor{1, 1};

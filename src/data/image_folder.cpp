@@ -21,7 +21,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 28;  // 268 M pixels: 805 MB as RGB
 
 bool hidden(const fs::path& p) {
   const std::string name = p.filename().string();
@@ -160,7 +159,8 @@ bool read_png(PngSource* source, RgbImage* image, std::vector<png_bytep>* rows,
   png_read_info(png, info);
   const png_uint_32 width = png_get_image_width(png, info);
   const png_uint_32 height = png_get_image_height(png, info);
-  if (std::uint64_t{width} * height > kMaxPixels) png_error(png, "image over 2^28 pixels");
+  const std::string implausible = implausible_image_size(width, height, source->size);
+  if (!implausible.empty()) png_error(png, implausible.c_str());
   const int color = png_get_color_type(png, info);
   const int depth = png_get_bit_depth(png, info);
   if (depth == 16) png_set_strip_16(png);
@@ -216,8 +216,8 @@ bool decode_cmyk_jpeg(const std::uint8_t* data, std::size_t size, RgbImage* imag
       (colorspace != TJCS_CMYK && colorspace != TJCS_YCCK)) {
     return false;
   }
-  if (static_cast<std::uint64_t>(width) * static_cast<std::uint64_t>(height) > kMaxPixels) {
-    throw core::CodecError("image over 2^28 pixels");
+  if (const std::string why = implausible_image_size(width, height, size); !why.empty()) {
+    throw core::CodecError(why);
   }
   std::vector<std::uint8_t> cmyk(static_cast<std::size_t>(width) * height * 4);
   if (tjDecompress2(handle.get(), data, static_cast<unsigned long>(size), cmyk.data(), width, 0,
@@ -244,9 +244,9 @@ RgbImage decode_jpeg(const std::uint8_t* data, std::size_t size, const std::stri
   RgbImage image;
   try {
     const auto header = decoder.read_header(data, size);
-    if (static_cast<std::uint64_t>(header.width) * static_cast<std::uint64_t>(header.height) >
-        kMaxPixels) {
-      throw core::CodecError("image over 2^28 pixels");
+    if (const std::string why = implausible_image_size(header.width, header.height, size);
+        !why.empty()) {
+      throw core::CodecError(why);
     }
     image.width = header.width;
     image.height = header.height;
@@ -317,6 +317,21 @@ ImageFolder list_image_folder(const fs::path& dir) {
   }
   folder.key = listing_key(folder);
   return folder;
+}
+
+std::string implausible_image_size(std::uint64_t width, std::uint64_t height, std::size_t bytes) {
+  constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 28;  // 268 M pixels: 805 MB as RGB
+  constexpr std::uint64_t kMaxPixelsPerByte = 4096;
+  const std::string size = std::to_string(width) + "x" + std::to_string(height);
+  if (width == 0 || height == 0) return "an image of " + size + " pixels";
+  if (width > kMaxPixels || height > kMaxPixels || width * height > kMaxPixels) {
+    return "an image of " + size + " pixels, over 2^28";
+  }
+  if (width * height > kMaxPixelsPerByte * static_cast<std::uint64_t>(bytes)) {
+    return "a header of " + size + " pixels in a file of " + std::to_string(bytes) +
+           " bytes, more than it can hold";
+  }
+  return "";
 }
 
 RgbImage decode_image(const std::uint8_t* data, std::size_t size, const std::string& name) {

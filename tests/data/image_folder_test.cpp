@@ -414,5 +414,36 @@ TEST(CodedFolder, AnEmptyCacheDirIsRefused) {
   EXPECT_NE(message.find("--cache-dir"), std::string::npos) << message;
 }
 
+// A header may not claim more pixels than its file could hold (found by the folder_image
+// fuzzer: a 632-byte JPEG claiming 15000x15000 pixels had the decoder allocate 675 MB).
+TEST(ImageFolder, AHeaderOfMorePixelsThanTheFileCanHoldIsRefused) {
+  EXPECT_EQ(implausible_image_size(640, 480, 20000), "");
+  EXPECT_EQ(implausible_image_size(4096, 1, 1), "");  // 4096 pixels per byte at most
+  EXPECT_NE(implausible_image_size(4097, 1, 1), "");
+  EXPECT_NE(implausible_image_size(0, 8, 632).find("0x8"), std::string::npos);
+  EXPECT_NE(implausible_image_size(15000, 15000, 632).find("more than it can hold"),
+            std::string::npos);
+  EXPECT_NE(implausible_image_size(1 << 15, 1 << 14, std::size_t{1} << 40).find("over 2^28"),
+            std::string::npos);
+  // Through the decoder: one line naming the file.
+  const auto bytes = codec::JpegEncoder().encode(std::vector<std::uint8_t>(8 * 8 * 3, 90).data(),
+                                                 8, 8, 3, 50);
+  auto claimed = bytes;
+  for (std::size_t i = 0; i + 8 < claimed.size(); ++i) {
+    if (claimed[i] == 0xff && claimed[i + 1] == 0xc0) {  // SOF0: height and width at +5, +7
+      for (const std::size_t at : {i + 5, i + 7}) {
+        claimed[at] = 15000 >> 8;
+        claimed[at + 1] = 15000 & 0xff;
+      }
+      break;
+    }
+  }
+  ASSERT_NE(claimed, bytes) << "no SOF0 marker found";
+  const std::string message = testing::error_message_of<core::DataError>(
+      [&] { decode_image(claimed.data(), claimed.size(), "big.jpg"); });
+  EXPECT_NE(message.find("'big.jpg' is not a decodable JPEG"), std::string::npos) << message;
+  EXPECT_NE(message.find("15000x15000"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace helmholtz::data

@@ -319,6 +319,14 @@ int make(const fs::path& corpus_dir, const fs::path& dict_dir) {
                encoder.encode(rgb.image(0), 16, 16, 3, 90, codec::Subsampling::k444));
     corpus.add("codec_payload", "rgb.png", codec::encode_png(rgb.image(0), 16, 16, 3));
     corpus.add("codec_payload", "gray.png", codec::encode_png(gray.image(0), 8, 8, 1));
+    // A folder dataset's files: the same JPEGs and PNGs, and a larger JPEG that the loader
+    // decodes at a reduced DCT scale.
+    const auto big = pattern_images(1, 40, 40, 3);
+    corpus.add("folder_image", "gray_q50.jpg", encoder.encode(gray.image(0), 8, 8, 1, 50));
+    corpus.add("folder_image", "rgb420_q5.jpg", encoder.encode(rgb.image(0), 16, 16, 3, 5));
+    corpus.add("folder_image", "big_q75.jpg", encoder.encode(big.image(0), 40, 40, 3, 75));
+    corpus.add("folder_image", "rgb.png", codec::encode_png(rgb.image(0), 16, 16, 3));
+    corpus.add("folder_image", "gray.png", codec::encode_png(gray.image(0), 8, 8, 1));
     corpus.add("codec_payload", "tone.mp3", mp3);
     corpus.add("codec_payload", "tone.flac", flac);
     // The newer codecs' files of the same images, each at a low and a high level, and the Ogg

@@ -57,11 +57,17 @@ struct RgbImage {
   std::vector<std::uint8_t> pixels;  // width * height * 3
 };
 
+// Why a file of `bytes` bytes cannot hold an image of width x height pixels, "" when it can:
+// no pixels, over 2^28 pixels, or more than 4096 pixels per byte of the file (a real JPEG or
+// PNG of one flat colour holds a few hundred; a header that claims more is damaged, and would
+// have the decoder allocate for pixels the file cannot give).
+std::string implausible_image_size(std::uint64_t width, std::uint64_t height, std::size_t bytes);
+
 // Decodes a JPEG (libjpeg-turbo) or PNG (libpng) file, told apart by their signatures, to RGB:
 // grayscale is repeated into the three channels, alpha is dropped (as Pillow's convert("RGB")),
 // 16-bit PNG samples keep their high byte, palettes are expanded. EXIF orientation is not
 // applied (as torchvision). Throws core::DataError naming `name` for bytes that are neither
-// format, a damaged or truncated file, or an image over 2^28 pixels.
+// format, a damaged or truncated file, or an implausible size (implausible_image_size).
 RgbImage decode_image(const std::uint8_t* data, std::size_t size, const std::string& name);
 // The same for a file on disk (read whole; a missing file is a core::DataError naming it).
 RgbImage decode_image_file(const std::filesystem::path& file);
