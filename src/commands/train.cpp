@@ -7,6 +7,7 @@
 #include "commands/commands.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/launcher.hpp"
+#include "helmholtz/train/device.hpp"
 #include "helmholtz/train/distributed.hpp"
 #include "helmholtz/train/run.hpp"
 
@@ -68,9 +69,7 @@ void register_train(CLI::App& app) {
         torch::cuda::is_available()) {
       spec->runtime.device = "cuda:" + std::to_string(config.local_rank);
     }
-    config.backend = train::backend_for(torch::Device(
-        spec->runtime.device == "auto" ? (torch::cuda::is_available() ? "cuda" : "cpu")
-                                       : spec->runtime.device));
+    config.backend = train::backend_for(train::resolve_device(spec->runtime.device));
     train::Distributed distributed(config);
     // The other ranks print nothing but warnings: rank 0 speaks for the run.
     if (!distributed.is_main()) spec->runtime.progress = false;

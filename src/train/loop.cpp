@@ -177,13 +177,11 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
       if (max_batches >= 0 && batches == max_batches) break;
       if (stop && stop()) return stopped();
       const std::int64_t end = std::min(n, begin + batch);
-      if (parallel()) {
-        const ShardRange r =
-            shard_range(end - begin, distributed_->rank(), distributed_->world_size());
-        run_batch(data, order.slice(0, begin + r.begin, begin + r.end), end - begin);
-      } else {
-        run_batch(data, order.slice(0, begin, end), end - begin);
-      }
+      // This rank's part of the global batch (all of it in one process).
+      const ShardRange r =
+          parallel() ? shard_range(end - begin, distributed_->rank(), distributed_->world_size())
+                     : ShardRange{0, end - begin};
+      run_batch(data, order.slice(0, begin + r.begin, begin + r.end), end - begin);
       seen = end;
       ++batches;
       if (progress) progress(end, n);

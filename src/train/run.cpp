@@ -131,6 +131,29 @@ void reconcile_best_weights(const run::RunFolder& folder, const TrainState& stat
   }
 }
 
+// What every rank of a run makes of an epoch's record, the same on all of them (their stop
+// decisions must agree): the history, the best epoch, and whether the run diverged or
+// --patience has ended it.
+struct EpochOutcome {
+  bool best = false;  // the best validation accuracy so far
+  bool diverged = false;
+  bool stopped_early = false;
+};
+
+EpochOutcome take_epoch(const run::RunSpec& s, TrainState& state, const run::EpochRecord& record) {
+  EpochOutcome o;
+  state.history.push_back(record);
+  state.epoch = record.epoch;
+  if (record.val_acc > state.best_val_acc) {
+    state.best_val_acc = record.val_acc;
+    state.best_epoch = record.epoch;
+    o.best = true;
+  }
+  o.diverged = s.runtime.stop_on_divergence && !std::isfinite(record.loss);
+  o.stopped_early = !o.diverged && patience_spent(s, state) && state.epoch < s.recipe.epochs;
+  return o;
+}
+
 // What rank 0 tells the other ranks of a run, once it has read the folder's state.
 enum class RankOrder : std::int64_t { kTrain = 0, kResume = 1, kNothing = 2, kRefused = 3 };
 
@@ -199,14 +222,9 @@ RunResult follow_training(const run::RunSpec& s, Distributed& d) {
   FitHooks hooks;
   hooks.stop = [&] { return agreed_stop(&d, diverged || stopped_early, signalled); };
   hooks.epoch_done = [&](const run::EpochRecord& record, double) {
-    state.history.push_back(record);
-    state.epoch = record.epoch;
-    if (record.val_acc > state.best_val_acc) {
-      state.best_val_acc = record.val_acc;
-      state.best_epoch = record.epoch;
-    }
-    diverged = s.runtime.stop_on_divergence && !std::isfinite(record.loss);
-    stopped_early = !diverged && patience_spent(s, state) && state.epoch < s.recipe.epochs;
+    const EpochOutcome o = take_epoch(s, state, record);
+    diverged = o.diverged;
+    stopped_early = o.stopped_early;
   };
   stopped_early = patience_spent(s, state) && state.epoch < s.recipe.epochs;
   if (!stopped_early) {
@@ -283,11 +301,14 @@ RunResult run_training(const run::RunSpec& s, bool resume, Distributed* distribu
       break;
   }
 
-  if (core::stop_requested()) {
+  // A stop asked for before training started: nothing is written, nothing was trained.
+  const auto stop_if_asked = [&] {
+    if (!core::stop_requested()) return;
     log->warn("{}: {} before training started; nothing was trained in this session",
               folder.dir().string(), core::signal_name(core::stop_signal()));
     throw core::RunStopped("", core::kExitInterrupted);
-  }
+  };
+  stop_if_asked();
   tell(resuming ? RankOrder::kResume : RankOrder::kTrain);
   const Backend backend = set_up_process(s.runtime);
   const RunData prepared = prepare_run_data(s, backend.device, *log);
@@ -315,10 +336,8 @@ RunResult run_training(const run::RunSpec& s, bool resume, Distributed* distribu
   if (distributed != nullptr && distributed->world_size() > 1) {
     distributed->broadcast_parameters(*t.model);
     t.trainer->set_distributed(distributed);
-  } else if (core::stop_requested()) {  // with several ranks, the first step's check stops all
-    log->warn("{}: {} before training started; nothing was trained in this session",
-              folder.dir().string(), core::signal_name(core::stop_signal()));
-    throw core::RunStopped("", core::kExitInterrupted);
+  } else {
+    stop_if_asked();  // with several ranks, the first step's agreed check stops them all
   }
 
   claim.keep();
@@ -376,18 +395,15 @@ RunResult run_training(const run::RunSpec& s, bool resume, Distributed* distribu
   hooks.progress = [&](std::int64_t done, std::int64_t total) { bar.update(done, total); };
   hooks.epoch_done = [&](const run::EpochRecord& record, double train_seconds) {
     bar.clear();
-    state.history.push_back(record);
-    state.epoch = record.epoch;
     state.train_seconds += train_seconds;
-    if (record.val_acc > state.best_val_acc) {
-      state.best_val_acc = record.val_acc;
-      state.best_epoch = record.epoch;
+    const EpochOutcome o = take_epoch(s, state, record);
+    if (o.best) {
       save_weights(folder.best_weights(), t.model, record.epoch, folder.previous_best_weights());
     }
     state.iterator = t.trainer->iterator_state();
     save_checkpoint(checkpoints, t.model, *t.optimizer, state, backend.device);
-    diverged = s.runtime.stop_on_divergence && !std::isfinite(record.loss);
-    stopped_early = !diverged && patience_spent(s, state) && state.epoch < s.recipe.epochs;
+    diverged = o.diverged;
+    stopped_early = o.stopped_early;
     write_results(diverged ? run::RunStatus::kDiverged : run::RunStatus::kRunning);
     double mean_epoch = 0;
     for (const auto& r : state.history) mean_epoch += r.seconds;
