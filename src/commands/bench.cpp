@@ -23,6 +23,7 @@
 #include "helmholtz/data/folder_loader.hpp"
 #include "helmholtz/data/image_set.hpp"
 #include "helmholtz/features/audio_features.hpp"
+#include "helmholtz/report/plots.hpp"
 #include "helmholtz/sweep/grid.hpp"
 #include "helmholtz/train/device.hpp"
 #include "helmholtz/train/setup.hpp"
@@ -377,12 +378,6 @@ std::string find_loader_peer() {
   return "";
 }
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // Runs the peer and returns its JSON line; throws core::RunError when it fails.
 nlohmann::json run_loader_peer(const std::string& command) {
   FILE* pipe = popen(command.c_str(), "r");
@@ -527,8 +522,8 @@ void register_bench_loader(CLI::App& bench) {
             "--no-peer");
       }
       const std::string command =
-          shell_quote(o.python) + " " + shell_quote(script) + " --root " +
-          shell_quote(peer_root.string()) + " --workers " + std::to_string(o.workers) +
+          report::shell_quote(o.python) + " " + report::shell_quote(script) + " --root " +
+          report::shell_quote(peer_root.string()) + " --workers " + std::to_string(o.workers) +
           " --images " + std::to_string(n) + " --size " + std::to_string(o.size) + " --resize " +
           std::to_string(o.resize) + " --batch-size " + std::to_string(o.batch_size) +
           " --repeat " + std::to_string(o.repeat) + " --transform " + o.transform + " --json 2>&1";

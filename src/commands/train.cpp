@@ -67,7 +67,7 @@ void register_train(CLI::App& app) {
     // One GPU per process: the node's local rank picks it.
     if ((spec->runtime.device == "auto" || spec->runtime.device == "cuda") &&
         torch::cuda::is_available()) {
-      spec->runtime.device = "cuda:" + std::to_string(config.local_rank);
+      spec->runtime.device = "cuda:" + std::to_string(train::gpu_of(config));
     }
     config.backend = train::backend_for(train::resolve_device(spec->runtime.device));
     train::Distributed distributed(config);

@@ -135,6 +135,11 @@ DistributedBackend backend_for(const torch::Device& device) {
   return DistributedBackend::kGloo;
 }
 
+int gpu_of(const DistributedConfig& config) {
+  const auto gpus = static_cast<int>(torch::cuda::device_count());
+  return gpus > 0 ? config.local_rank % gpus : 0;
+}
+
 std::optional<std::string> process_environment(const std::string& name) {
   const char* value = std::getenv(name.c_str());
   if (value == nullptr) return std::nullopt;
@@ -413,9 +418,12 @@ void wait_for(const c10::intrusive_ptr<c10d::Work>& work, const DistributedConfi
 }
 #endif
 
-// Gloo here reduces host tensors only: a CUDA tensor goes through a host copy.
-bool through_host(const DistributedConfig& c, const torch::Tensor& t) {
-  return c.backend == DistributedBackend::kGloo && !t.is_cpu();
+// Where the backend's collectives take their tensors: Gloo here the host's, NCCL this rank's
+// GPU. A tensor elsewhere (a GPU's gradients under Gloo, a host metric under NCCL) goes through
+// a copy there and back.
+torch::Device collective_device(const DistributedConfig& c) {
+  return c.backend == DistributedBackend::kNccl ? torch::Device(torch::kCUDA, gpu_of(c))
+                                                : torch::Device(torch::kCPU);
 }
 
 // Buckets of tensors of one dtype and device, each up to kBucketBytes (a larger tensor alone).
@@ -462,7 +470,8 @@ void unflatten_into(const torch::Tensor& flat, const std::vector<torch::Tensor>&
 
 }  // namespace distributed_detail
 
-void Distributed::all_reduce_in_buckets(std::vector<torch::Tensor> tensors, const char* what) {
+void Distributed::all_reduce_in_buckets(std::vector<torch::Tensor> tensors, const char* what,
+                                        double scale) {
 #if defined(HELMHOLTZ_HAS_GLOO) || defined(HELMHOLTZ_HAS_NCCL)
   using namespace distributed_detail;
   torch::NoGradGuard no_grad;
@@ -474,8 +483,9 @@ void Distributed::all_reduce_in_buckets(std::vector<torch::Tensor> tensors, cons
   std::vector<Pending> pending;
   for (auto& bucket : buckets_of(tensors)) {
     Pending p;
-    p.flat = flatten(bucket);
-    if (through_host(config_, p.flat)) p.flat = p.flat.cpu();
+    p.flat = flatten(bucket);  // a copy: scaling it leaves the tensors as they are until unflatten
+    if (scale != 1.0) p.flat.mul_(scale);
+    p.flat = p.flat.to(collective_device(config_));
     std::vector<torch::Tensor> io{p.flat};
     try {
       p.work = group_->group->allreduce(io);
@@ -492,6 +502,7 @@ void Distributed::all_reduce_in_buckets(std::vector<torch::Tensor> tensors, cons
 #else
   (void)tensors;
   (void)what;
+  (void)scale;
 #endif
 }
 
@@ -500,8 +511,7 @@ void Distributed::broadcast_each(const std::vector<torch::Tensor>& tensors, cons
   using namespace distributed_detail;
   torch::NoGradGuard no_grad;
   for (auto& bucket : buckets_of(tensors)) {
-    auto flat = flatten(bucket);
-    if (through_host(config_, flat)) flat = flat.cpu();
+    auto flat = flatten(bucket).to(collective_device(config_));
     std::vector<torch::Tensor> io{flat};
     c10::intrusive_ptr<c10d::Work> work;
     try {
@@ -550,11 +560,10 @@ void Distributed::average_gradients(torch::nn::Module& module, std::int64_t loca
   for (auto& p : module.parameters()) {
     if (!p.requires_grad()) continue;
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-    auto& g = p.mutable_grad();
-    g.mul_(weight);
-    grads.push_back(g);
+    grads.push_back(p.mutable_grad());
   }
-  all_reduce_in_buckets(std::move(grads), "averaging the gradients");
+  // Each rank's share scales its bucket once, not each gradient.
+  all_reduce_in_buckets(std::move(grads), "averaging the gradients", weight);
 }
 
 void Distributed::all_reduce_sum(torch::Tensor& tensor) {

@@ -72,6 +72,10 @@ struct DistributedConfig {
   bool distributed() const { return world_size > 1; }
 };
 
+// The GPU of this process: its local rank among the GPUs it sees (all of the node's under
+// torchrun; one under `srun --gpus-per-task 1`, which is then GPU 0).
+int gpu_of(const DistributedConfig& config);
+
 // Looks up one environment variable (nullopt when unset); tests pass a map instead of the
 // process's environment.
 using EnvironmentLookup = std::function<std::optional<std::string>(const std::string&)>;
@@ -147,7 +151,9 @@ class Distributed {
 
  private:
   struct Group;
-  void all_reduce_in_buckets(std::vector<torch::Tensor> tensors, const char* what);
+  // Sums `tensors` over the ranks in buckets, each rank's scaled by `scale` first.
+  void all_reduce_in_buckets(std::vector<torch::Tensor> tensors, const char* what,
+                             double scale = 1.0);
   void broadcast_each(const std::vector<torch::Tensor>& tensors, const char* what);
 
   DistributedConfig config_;
