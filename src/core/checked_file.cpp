@@ -64,19 +64,6 @@ std::uint64_t get_u64(const unsigned char* b) {
   return v;
 }
 
-// zlib's crc32 takes a uInt length: feed large buffers in pieces.
-std::uint32_t crc_update(std::uint32_t crc, const void* data, std::size_t bytes) {
-  const auto* p = static_cast<const Bytef*>(data);
-  constexpr std::size_t kPiece = 1u << 30;
-  while (bytes > 0) {
-    const std::size_t n = std::min(bytes, kPiece);
-    crc = static_cast<std::uint32_t>(::crc32(crc, p, static_cast<uInt>(n)));
-    p += n;
-    bytes -= n;
-  }
-  return crc;
-}
-
 // The checksum of a frame: CRC-32 of its header, then its payload.
 std::uint32_t frame_crc(const std::string& header, const void* payload, std::size_t bytes) {
   return crc_update(crc_update(0, header.data(), header.size()), payload, bytes);
@@ -122,6 +109,18 @@ Opened open_checked(const fs::path& path) {
 }
 
 }  // namespace
+
+std::uint32_t crc_update(std::uint32_t crc, const void* data, std::size_t bytes) {
+  const auto* p = static_cast<const Bytef*>(data);
+  constexpr std::size_t kPiece = 1u << 30;  // zlib's crc32 takes a uInt length
+  while (bytes > 0) {
+    const std::size_t n = std::min(bytes, kPiece);
+    crc = static_cast<std::uint32_t>(::crc32(crc, p, static_cast<uInt>(n)));
+    p += n;
+    bytes -= n;
+  }
+  return crc;
+}
 
 void write_checked_file(const fs::path& path, const std::string& header, const void* payload,
                         std::size_t payload_bytes) {

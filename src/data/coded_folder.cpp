@@ -1,7 +1,5 @@
 #include "helmholtz/data/coded_folder.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -15,6 +13,7 @@
 #include <utility>
 
 #include "helmholtz/codec/image_codecs.hpp"
+#include "helmholtz/core/checked_file.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/file_lock.hpp"
 #include "helmholtz/core/files.hpp"
@@ -40,17 +39,6 @@ fs::path sibling(const fs::path& level_dir, const char* suffix) {
   return level_dir.parent_path() / (level_dir.filename().string() + suffix);
 }
 
-std::uint32_t crc32_of(const std::uint8_t* data, std::size_t size) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  while (size > 0) {
-    const uInt piece = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
-    crc = crc32(crc, data, piece);
-    data += piece;
-    size -= piece;
-  }
-  return static_cast<std::uint32_t>(crc);
-}
-
 // What is wrong with a cached file ("" when nothing): missing, another size, another CRC.
 std::string check_coded(const fs::path& file, const CodedFile& record, bool checksums) {
   std::error_code ec;
@@ -67,7 +55,7 @@ std::string check_coded(const fs::path& file, const CodedFile& record, bool chec
     return "unreadable";
   }
   if (bytes.size() != record.bytes) return "changed while read";
-  if (crc32_of(bytes.data(), bytes.size()) != record.crc) return "CRC-32 mismatch";
+  if (core::crc_update(0, bytes.data(), bytes.size()) != record.crc) return "CRC-32 mismatch";
   return "";
 }
 
@@ -349,7 +337,7 @@ CodedSplit code_folder_split(const ImageFolder& folder, const std::string& split
                 f.psnr = std::min(codec::psnr(image.pixels.data(), decoded.data(), pixel_bytes),
                                   kPsnrCap);
                 f.bytes = bytes.size();
-                f.crc = crc32_of(bytes.data(), bytes.size());
+                f.crc = core::crc_update(0, bytes.data(), bytes.size());
                 write_coded(out.level_dir / f.coded, bytes);
               }
               const std::string line = journal_line(f);
@@ -390,13 +378,18 @@ std::vector<std::uint8_t> read_coded_file(const CodedSplit& split, const CodedFi
                            file.original);
   }
   auto bytes = core::read_file_bytes(path);
-  if (bytes.size() != file.bytes || crc32_of(bytes.data(), bytes.size()) != file.crc) {
+  check_coded_bytes(path, bytes, file.bytes, file.crc);
+  return bytes;
+}
+
+void check_coded_bytes(const fs::path& path, const std::vector<std::uint8_t>& bytes,
+                       std::uint64_t size, std::uint32_t crc) {
+  if (bytes.size() != size || core::crc_update(0, bytes.data(), bytes.size()) != crc) {
     throw core::DataError(
         "coded file " + quote(path) + " is damaged (" +
-        (bytes.size() != file.bytes ? "its size differs from the manifest's" : "CRC-32 mismatch") +
+        (bytes.size() != size ? "its size differs from the manifest's" : "CRC-32 mismatch") +
         "); run `helmholtz compress --dataset folder` again to recode it");
   }
-  return bytes;
 }
 
 }  // namespace helmholtz::data

@@ -1,7 +1,6 @@
 #include "helmholtz/data/folder_loader.hpp"
 
 #include <turbojpeg.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -15,7 +14,6 @@ namespace helmholtz::data {
 namespace fs = std::filesystem;
 
 namespace {
-
 
 std::string quote(const fs::path& p) { return "'" + p.string() + "'"; }
 
@@ -96,13 +94,7 @@ class SampleReader {
             std::int64_t epoch, PixelLayout layout, std::uint8_t* out) {
     const LoaderFile& file = files_.files[index];
     std::vector<std::uint8_t> bytes = core::read_file_bytes(file.path);
-    if (file.bytes && (bytes.size() != *file.bytes ||
-                       crc32(0, bytes.data(), static_cast<uInt>(bytes.size())) != file.crc)) {
-      throw core::DataError("coded file " + quote(file.path) + " is damaged (" +
-                            (bytes.size() != *file.bytes ? "its size differs from the manifest's"
-                                                         : "CRC-32 mismatch") +
-                            "); run `helmholtz compress --dataset folder` again to recode it");
-    }
+    if (file.bytes) check_coded_bytes(file.path, bytes, *file.bytes, file.crc);
     std::mt19937_64 rng = sample_generator(seed, epoch, static_cast<std::int64_t>(index));
     if (!files_.codec && is_jpeg(bytes) && read_jpeg(file, bytes, mode, t, rng, layout, out))
       return;
@@ -173,9 +165,8 @@ class SampleReader {
                             "); replace the file with a good copy or remove it");
     }
     if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) return false;
-    if (const std::string why = implausible_image_size(static_cast<std::uint64_t>(width),
-                                                       static_cast<std::uint64_t>(height),
-                                                       bytes.size());
+    if (const std::string why = implausible_image_size(
+            static_cast<std::uint64_t>(width), static_cast<std::uint64_t>(height), bytes.size());
         width < 1 || height < 1 || !why.empty()) {
       throw core::DataError("'" + file.path.string() + "' is not a decodable JPEG (" + why +
                             "); replace the file with a good copy or remove it");

@@ -1,11 +1,10 @@
 #include "helmholtz/run/predictions.hpp"
 
-#include <zlib.h>
-
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "helmholtz/core/checked_file.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/files.hpp"
 
@@ -20,8 +19,7 @@ constexpr const char* kMagicV1 = "# helmholtz predictions 1";
 constexpr const char* kColumns = "index,label,predicted,p_true";
 
 std::uint32_t crc_of(const std::string& text) {
-  return static_cast<std::uint32_t>(::crc32(0L, reinterpret_cast<const Bytef*>(text.data()),
-                                            static_cast<uInt>(text.size())));
+  return core::crc_update(0, text.data(), text.size());
 }
 
 // The header's fields ("weights_epoch=E level=L samples=N"): the checksum covers them too.

@@ -15,6 +15,10 @@
 
 namespace helmholtz::core {
 
+// zlib's CRC-32 of `bytes` bytes at `data`, continuing `crc` (0 to start), for buffers of any
+// size.
+std::uint32_t crc_update(std::uint32_t crc, const void* data, std::size_t bytes);
+
 enum class CheckedKind { kCache, kCheckpoint };
 
 // Writes through the checked atomic write (core::write_file_atomic), so a crash or a full disk

@@ -101,5 +101,9 @@ CodedSplit code_folder_split(const ImageFolder& folder, const std::string& split
 // Reads a coded file of a split and checks it against its record (size and CRC-32); throws
 // core::DataError naming the file when it is missing or damaged. For the loaders.
 std::vector<std::uint8_t> read_coded_file(const CodedSplit& split, const CodedFile& file);
+// Throws core::DataError naming `path` when `bytes` (a coded file's, as read) are not the
+// manifest's `size` bytes of CRC-32 `crc`.
+void check_coded_bytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes,
+                       std::uint64_t size, std::uint32_t crc);
 
 }  // namespace helmholtz::data
