@@ -45,10 +45,9 @@ void compress_images(const Options& o) {
   const auto orientation = run::quirks(*o.spec).orientation();
   const bool transposed = orientation == data::Orientation::kTransposed;
   auto log = core::console_logger();
-  const auto prepared =
-      data::prepare_images(d.dataset, d.data_dir, d.train_size, d.val_size, quality, d.subsampling,
-                           threads, orientation, d.storage_budget, d.cache_dir, log.get(),
-                           run::holdout(*o.spec));
+  const auto prepared = data::prepare_images(
+      d.dataset, d.data_dir, d.train_size, d.val_size, quality, d.subsampling, threads, orientation,
+      d.storage_budget, d.cache_dir, log.get(), run::holdout(*o.spec));
   const auto& train = prepared.train;
   const auto& test = prepared.test;
   const double seconds = prepared.compress_seconds;
@@ -103,12 +102,7 @@ void compress_images(const Options& o) {
 }
 
 nlohmann::json to_json(const data::CodedSplit& s) {
-  nlohmann::json j;
-  j["images"] = s.stats.images;
-  j["mean_bytes"] = s.stats.mean_bytes;
-  j["mean_payload_bytes"] = s.stats.mean_payload_bytes;
-  j["bits_per_pixel"] = s.stats.bits_per_pixel;
-  j["mean_psnr"] = s.stats.mean_psnr ? nlohmann::json(*s.stats.mean_psnr) : nlohmann::json(nullptr);
+  nlohmann::json j = data::to_json(s.stats);
   j["from_cache"] = s.from_cache;
   j["coded"] = s.coded;
   j["resumed"] = s.resumed;

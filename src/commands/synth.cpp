@@ -40,6 +40,36 @@ void register_synth(CLI::App& app) {
                                  options->test, options->out.string());
   });
 
+  struct FolderOptions {
+    std::filesystem::path out;
+    int classes = 3;
+    int train = 40;
+    int val = 10;
+    std::uint64_t seed = 0;
+  };
+  auto folder = std::make_shared<FolderOptions>();
+  auto* photos = cmd->add_subcommand(
+      "folder",
+      "An ImageFolder tree (DIR/train/<class>/, DIR/val/<class>/) of learnable pattern images in "
+      "four sizes, JPEG and PNG, some grayscale; train on it with --dataset folder --data-dir DIR");
+  photos->add_option("--out", folder->out, "Output folder")->required();
+  photos->add_option("--classes", folder->classes, "Classes (2..256)")
+      ->check(CLI::Range(2, 256))
+      ->capture_default_str();
+  photos->add_option("--train", folder->train, "Training images per class")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  photos->add_option("--val", folder->val, "Validation images per class")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  photos->add_option("--seed", folder->seed, "Seed")->capture_default_str();
+  photos->callback([folder] {
+    data::write_pattern_folder(folder->out, folder->classes, folder->train, folder->val,
+                               folder->seed);
+    core::console_logger()->info("wrote {} classes x ({} train + {} val) images to {}",
+                                 folder->classes, folder->train, folder->val, folder->out.string());
+  });
+
   struct AudioOptions {
     std::filesystem::path out;
     int per_class = 20;

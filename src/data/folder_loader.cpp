@@ -345,7 +345,8 @@ std::int64_t FolderLoader::batches_per_epoch() const {
   return batches_;
 }
 
-void FolderLoader::start_epoch(std::int64_t epoch, std::vector<std::size_t> order) {
+void FolderLoader::start_epoch(std::int64_t epoch, std::vector<std::size_t> order, int batch_size) {
+  if (batch_size < 0) throw core::UsageError("folder loader: batch size must be > 0");
   for (const auto i : order) {
     if (i >= files_.files.size()) {
       throw core::UsageError("folder loader: sample " + std::to_string(i) +
@@ -354,12 +355,13 @@ void FolderLoader::start_epoch(std::int64_t epoch, std::vector<std::size_t> orde
     }
   }
   const auto n = static_cast<std::int64_t>(order.size());
-  const std::int64_t b = options_.batch_size;
+  const std::int64_t b = batch_size > 0 ? batch_size : options_.batch_size;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     ++generation_;
     ready_.clear();
     epoch_ = epoch;
+    batch_ = b;
     order_ = std::make_shared<const std::vector<std::size_t>>(std::move(order));
     batches_ = options_.drop_last ? n / b : (n + b - 1) / b;
     claimed_ = 0;
@@ -402,6 +404,7 @@ void FolderLoader::work() {
     const std::int64_t generation = generation_;
     const std::int64_t number = claimed_++;
     const std::int64_t epoch = epoch_;
+    const std::int64_t b = batch_;
     const auto order = order_;
     Result result;
     if (!spare_.empty()) {
@@ -410,7 +413,6 @@ void FolderLoader::work() {
     }
     lock.unlock();
     try {
-      const std::int64_t b = options_.batch_size;
       const std::int64_t begin = number * b;
       const std::int64_t end = std::min<std::int64_t>(begin + b, order->size());
       Batch& out = result.batch;

@@ -24,16 +24,20 @@ void ImageSet::keep_first(std::int64_t n, const std::string& asked_by) {
   labels.resize(static_cast<std::size_t>(n));
 }
 
-ImageSet ImageSet::hold_out(std::int64_t n, std::uint64_t seed, const std::string& asked_by) {
+std::vector<bool> choose_holdout(const std::vector<int>& labels, std::int64_t n, std::uint64_t seed,
+                                 const std::string& asked_by) {
+  const auto count = static_cast<std::int64_t>(labels.size());
   if (n < 1 || n >= count) {
     throw core::UsageError(asked_by + ": cannot hold out " + std::to_string(n) + " of " +
                            std::to_string(count) + " images; give 1 to " +
                            std::to_string(count - 1) + " (some must be left to train on)");
   }
   int classes = 0;
-  for (const auto label : labels) classes = std::max(classes, static_cast<int>(label) + 1);
+  for (const auto label : labels) classes = std::max(classes, label + 1);
   std::vector<std::vector<std::size_t>> by_class(static_cast<std::size_t>(classes));
-  for (std::size_t i = 0; i < labels.size(); ++i) by_class[labels[i]].push_back(i);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    by_class[static_cast<std::size_t>(labels[i])].push_back(i);
+  }
   // Each class's share: floor(n x size / count), the rest one by one to the largest remainders.
   std::vector<std::int64_t> share(by_class.size());
   std::vector<std::pair<std::int64_t, std::size_t>> remainders;
@@ -59,6 +63,12 @@ ImageSet ImageSet::hold_out(std::int64_t n, std::uint64_t seed, const std::strin
       held[idx[static_cast<std::size_t>(k)]] = true;
     }
   }
+  return held;
+}
+
+ImageSet ImageSet::hold_out(std::int64_t n, std::uint64_t seed, const std::string& asked_by) {
+  const std::vector<bool> held =
+      choose_holdout(std::vector<int>(labels.begin(), labels.end()), n, seed, asked_by);
   ImageSet out;
   out.height = height;
   out.width = width;

@@ -9,9 +9,10 @@ ImageDatasetInfo image_dataset_info(const std::string& dataset) {
   if (dataset == "cifar10") return {dataset, 3, 32, 32, 10, 32, 32};
   if (dataset == "fashion-mnist") return {dataset, 1, 32, 32, 10, 28, 28};
   if (is_folder_dataset(dataset)) {
-    throw core::UsageError("--dataset folder: training on folder datasets comes with the "
-                           "streaming loader (not yet); `helmholtz compress --dataset folder "
-                           "--data-dir D --quality Q` codes one into the cache");
+    throw core::UsageError(
+        "--dataset folder: a folder's images have no fixed shape (the network "
+        "sees --crop x --crop crops of them); this command takes cifar10 or "
+        "fashion-mnist");
   }
   throw core::UsageError("--dataset: unknown dataset '" + dataset +
                          "' (choose cifar10 or fashion-mnist)");

@@ -14,6 +14,16 @@ nlohmann::json to_json(const CompressionStats& stats) {
   return j;
 }
 
+nlohmann::json to_json(const FolderStats& stats) {
+  nlohmann::json j;
+  j["images"] = stats.images;
+  j["mean_bytes"] = stats.mean_bytes;
+  j["mean_payload_bytes"] = stats.mean_payload_bytes;
+  j["bits_per_pixel"] = stats.bits_per_pixel;
+  j["mean_psnr"] = stats.mean_psnr ? nlohmann::json(*stats.mean_psnr) : nlohmann::json(nullptr);
+  return j;
+}
+
 nlohmann::json to_json(const AudioCompressionStats& s) {
   nlohmann::json j;
   j["clips"] = s.clips;

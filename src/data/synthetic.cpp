@@ -8,7 +8,10 @@
 #include <system_error>
 #include <vector>
 
+#include "helmholtz/codec/jpeg.hpp"
+#include "helmholtz/codec/png.hpp"
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/core/files.hpp"
 #include "helmholtz/core/parallel.hpp"
 #include "helmholtz/core/random.hpp"
 #include "helmholtz/data/cifar10.hpp"
@@ -164,6 +167,56 @@ void write_pattern_cifar10(const std::filesystem::path& dir, std::int64_t train_
     next += n;
   }
   write_cifar10_batch(dir / "test_batch.bin", test);
+}
+
+void write_pattern_folder(const std::filesystem::path& dir, int classes, int train_per_class,
+                          int val_per_class, std::uint64_t seed) {
+  if (classes < 2 || classes > 256 || train_per_class < 1 || val_per_class < 1) {
+    throw core::UsageError(
+        "synth folder: give 2 to 256 --classes and at least one training and "
+        "one validation image per class");
+  }
+  struct Size {
+    int width, height;
+  };
+  constexpr std::array<Size, 4> kSizes = {{{96, 64}, {64, 96}, {120, 90}, {80, 80}}};
+  constexpr int kJpegQuality = 95;
+  codec::JpegEncoder jpeg;
+  std::uint64_t stream = seed;
+  for (const auto& [split, per_class] :
+       {std::pair<const char*, int>{"train", train_per_class}, {"val", val_per_class}}) {
+    for (std::size_t g = 0; g < kSizes.size(); ++g) {
+      // This size's share of each class's images.
+      const int n = per_class / 4 + (static_cast<int>(g) < per_class % 4 ? 1 : 0);
+      if (n == 0) continue;
+      const Size size = kSizes[g];
+      const ImageSet set = make_pattern_images(static_cast<std::int64_t>(n) * classes, size.height,
+                                               size.width, 3, classes, splitmix64(++stream));
+      for (std::int64_t i = 0; i < set.count; ++i) {
+        const int label = set.labels[static_cast<std::size_t>(i)];
+        const bool gray = i % 5 == 4;
+        const bool as_jpeg = i % 2 == 0;
+        std::vector<std::uint8_t> pixels(set.image(i), set.image(i) + set.image_bytes());
+        if (gray) {  // the mean of the channels
+          const std::size_t count = static_cast<std::size_t>(size.width) * size.height;
+          for (std::size_t p = 0; p < count; ++p) {
+            pixels[p] = static_cast<std::uint8_t>(
+                (pixels[3 * p] + pixels[3 * p + 1] + pixels[3 * p + 2] + 1) / 3);
+          }
+          pixels.resize(count);
+        }
+        const int channels = gray ? 1 : 3;
+        const auto bytes =
+            as_jpeg ? jpeg.encode(pixels.data(), size.width, size.height, channels, kJpegQuality)
+                    : codec::encode_png(pixels.data(), size.width, size.height, channels);
+        const auto file =
+            dir / split / ("pattern-" + std::to_string(label)) /
+            (std::to_string(g) + "-" + std::to_string(i) + (as_jpeg ? ".jpg" : ".png"));
+        std::filesystem::create_directories(file.parent_path());
+        core::write_file_atomic(file, bytes.data(), bytes.size());
+      }
+    }
+  }
 }
 
 }  // namespace helmholtz::data

@@ -17,7 +17,7 @@ const char* kWhatToDo = "train into another folder with --log-dir or --log-root"
 
 fs::path run_directory(const RunSpec& s) {
   if (!s.runtime.log_dir.empty()) return s.runtime.log_dir;
-  fs::path dir = s.runtime.log_root / s.data.dataset /
+  fs::path dir = s.runtime.log_root / s.data.label() /
                  model_label(s.recipe.architecture.name, s.recipe.protocol, s.data.storage_budget) /
                  s.data.codec_level().folder_name();
   if (s.recipe.seed != 0) dir /= "seed_" + std::to_string(s.recipe.seed);

@@ -9,6 +9,7 @@
 #include "helmholtz/core/decimal.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/data/datasets.hpp"
+#include "helmholtz/data/image_folder.hpp"
 #include "helmholtz/data/info.hpp"
 #include "helmholtz/models/architecture_file.hpp"
 
@@ -84,6 +85,8 @@ std::string boolean(bool b) { return b ? "true" : "false"; }
 
 bool always(const RunSpec&) { return true; }
 bool images(const RunSpec& s) { return !s.data.audio(); }
+bool folder(const RunSpec& s) { return s.data.folder(); }
+bool not_folder(const RunSpec& s) { return !s.data.folder(); }
 bool audio(const RunSpec& s) { return s.data.audio(); }
 // Images under the corrected protocol validate on images held out of the training split.
 bool held_out(const RunSpec& s) { return !s.data.audio() && !quirks(s).test_split_validates; }
@@ -91,6 +94,11 @@ bool split_seeded(const RunSpec& s) { return s.data.audio() || held_out(s); }
 bool patient(const RunSpec& s) { return s.recipe.patience > 0; }
 bool budgeted(const RunSpec& s) { return !s.data.audio() && s.data.storage_budget > 0; }
 bool sgd(const RunSpec& s) { return s.recipe.optimizer == OptimizerKind::kSgd; }
+bool momentum_sgd(const RunSpec& s) { return s.recipe.optimizer != OptimizerKind::kAdadelta; }
+bool torch_sgd(const RunSpec& s) { return s.recipe.optimizer == OptimizerKind::kTorchSgd; }
+bool stepped(const RunSpec& s) { return torch_sgd(s) && s.recipe.schedule == LrSchedule::kStep; }
+bool cosine(const RunSpec& s) { return torch_sgd(s) && s.recipe.schedule == LrSchedule::kCosine; }
+bool smoothed(const RunSpec& s) { return s.recipe.label_smoothing > 0; }
 bool adadelta(const RunSpec& s) { return s.recipe.optimizer == OptimizerKind::kAdadelta; }
 // A network of the six settings (not a ResNet, not a file): then its setting is identity.
 bool built_in(const RunSpec& s) {
@@ -134,9 +142,9 @@ std::vector<Field> make_fields() {
   // key, short, part, type, identity, option, help, applies, get, set[, option_value]
   return {
       {"dataset", nullptr, D, Type::kString, true, true,
-       "Dataset: cifar10, fashion-mnist, audio-effects, or folder (`compress` only, for now: "
-       "train/<class>/ and val/<class>/ images in --data-dir)", always,
-       [](const RunSpec& s) { return s.data.dataset; },
+       "Dataset: cifar10, fashion-mnist, audio-effects, or folder (your photos: "
+       "train/<class>/ and val/<class>/ JPEG and PNG files of any size in --data-dir)",
+       always, [](const RunSpec& s) { return s.data.dataset; },
        [](RunSpec& s, const std::string& t) {
          data::check_dataset_name(t);
          s.data.dataset = t;
@@ -165,8 +173,7 @@ std::vector<Field> make_fields() {
        }},
       {"codec-version", nullptr, D, Type::kString, true, false,
        "The codec's library and version: another version may give other bytes", coded,
-       [](const RunSpec& s) { return codec_version(s); },
-       [](RunSpec&, const std::string&) {}},
+       [](const RunSpec& s) { return codec_version(s); }, [](RunSpec&, const std::string&) {}},
       {"quality", "-q", D, Type::kString, true, true,
        "Images: the codec's level in its own scale (JPEG quality 1..100, WebP and AVIF 0..100, "
        "JPEG XL 5..99, JPEG 2000 a PSNR target in dB 1..100), or raw for no codec",
@@ -206,14 +213,12 @@ std::vector<Field> make_fields() {
       {"split-seed", nullptr, D, Type::kInteger, true, true,
        "Seed of the split: audio's per-class 80/20 split; images' held-out validation images "
        "(--holdout-size)",
-       split_seeded,
-       [](const RunSpec& s) { return std::to_string(s.data.split_seed); },
+       split_seeded, [](const RunSpec& s) { return std::to_string(s.data.split_seed); },
        [](RunSpec& s, const std::string& t) { s.data.split_seed = parse_seed("split-seed", t); }},
       {"cache-dir", nullptr, D, Type::kString, false, true,
        "Cache folder of audio features and of the decoded images of the slow image codecs "
        "(webp, avif, jxl, j2k); empty string: no cache",
-       always,
-       [](const RunSpec& s) { return s.data.cache_dir.string(); },
+       always, [](const RunSpec& s) { return s.data.cache_dir.string(); },
        [](RunSpec& s, const std::string& t) { s.data.cache_dir = t; }},
       {"train-size", nullptr, D, Type::kInteger, true, true,
        "Images: use the first N training images (0 = all)", images,
@@ -232,8 +237,7 @@ std::vector<Field> make_fields() {
       {"val-size", nullptr, D, Type::kInteger, true, true,
        "Images: use the first N test images (0 = all): the test split, which under --protocol "
        "reference also validates",
-       images,
-       [](const RunSpec& s) { return std::to_string(s.data.val_size); },
+       images, [](const RunSpec& s) { return std::to_string(s.data.val_size); },
        [](RunSpec& s, const std::string& t) {
          s.data.val_size = parse_integer("val-size", t, 0, 1LL << 40);
        }},
@@ -245,6 +249,21 @@ std::vector<Field> make_fields() {
        [](RunSpec& s, const std::string& t) {
          s.data.storage_budget = parse_integer("storage-budget", t, 0, 1LL << 50);
        }},
+      {"folder", nullptr, D, Type::kString, true, false,
+       "Folder datasets: the folder's name and a hash of its listing (every file's path, size and "
+       "time), so that a run never resumes on other files",
+       folder, [](const RunSpec& s) { return s.data.folder_id; },
+       [](RunSpec&, const std::string&) {}},
+      {"crop", nullptr, D, Type::kInteger, true, true,
+       "Folder datasets: the side of the square the network sees: a random-resized crop of each "
+       "training image, the centre crop of each evaluation image (default 224)",
+       folder, [](const RunSpec& s) { return std::to_string(s.data.crop); },
+       [](RunSpec& s, const std::string& t) { s.data.crop = parse_int("crop", t, 8, 4096); }},
+      {"resize", nullptr, D, Type::kInteger, true, true,
+       "Folder datasets: evaluation images' shorter side is resized to this before the centre "
+       "crop (default 256)",
+       folder, [](const RunSpec& s) { return std::to_string(s.data.resize); },
+       [](RunSpec& s, const std::string& t) { s.data.resize = parse_int("resize", t, 8, 8192); }},
       {"setting", "-s", R, Type::kInteger, true, true,
        "Architecture 0..5 (see `helmholtz models`), or name it with --model", built_in,
        [](const RunSpec& s) { return std::to_string(s.recipe.setting); },
@@ -277,9 +296,7 @@ std::vector<Field> make_fields() {
        "Early stopping: end the run once the validation accuracy has not improved for N epochs "
        "(0 = off: train all --epochs); the weights kept are the best epoch's either way",
        patient, [](const RunSpec& s) { return std::to_string(s.recipe.patience); },
-       [](RunSpec& s, const std::string& t) {
-         s.recipe.patience = parse_int("patience", t, 0);
-       }},
+       [](RunSpec& s, const std::string& t) { s.recipe.patience = parse_int("patience", t, 0); }},
       {"batch-size", nullptr, R, Type::kInteger, true, true,
        "Training batch size (default: 128 for images, 50 for audio)", always,
        [](const RunSpec& s) { return std::to_string(s.recipe.batch_size); },
@@ -287,28 +304,63 @@ std::vector<Field> make_fields() {
          s.recipe.batch_size = parse_int("batch-size", t, 1);
        }},
       {"optimizer", nullptr, R, Type::kString, true, true,
-       "sgd (Keras SGD, the image recipe) or adadelta (Keras Adadelta, the audio recipe); "
-       "default by dataset",
+       "sgd (Keras SGD, the image recipe), adadelta (Keras Adadelta, the audio recipe) or "
+       "torch-sgd (torch.optim.SGD with --weight-decay and a --schedule, torchvision's ImageNet "
+       "recipe); default by dataset",
        always, [](const RunSpec& s) { return to_string(s.recipe.optimizer); },
        [](RunSpec& s, const std::string& t) {
-         s.recipe.optimizer = one_of("optimizer", t, {"sgd", "adadelta"}) == "sgd"
-                                  ? OptimizerKind::kSgd
-                                  : OptimizerKind::kAdadelta;
+         const std::string name = one_of("optimizer", t, {"sgd", "adadelta", "torch-sgd"});
+         s.recipe.optimizer = name == "sgd"        ? OptimizerKind::kSgd
+                              : name == "adadelta" ? OptimizerKind::kAdadelta
+                                                   : OptimizerKind::kTorchSgd;
        }},
       {"lr", nullptr, R, Type::kReal, true, true,
        "Learning rate (default: 0.01 for images, 1.0 for audio)", always,
        [](const RunSpec& s) { return number(s.recipe.lr); },
        [](RunSpec& s, const std::string& t) { s.recipe.lr = parse_real("lr", t); }},
-      {"momentum", nullptr, R, Type::kReal, true, true, "SGD momentum", sgd,
+      {"momentum", nullptr, R, Type::kReal, true, true, "SGD momentum", momentum_sgd,
        [](const RunSpec& s) { return number(s.recipe.momentum); },
        [](RunSpec& s, const std::string& t) { s.recipe.momentum = parse_real("momentum", t); }},
-      {"nesterov", nullptr, R, Type::kBool, true, true, "SGD: Nesterov momentum (default on)", sgd,
+      {"nesterov", nullptr, R, Type::kBool, true, true,
+       "SGD: Nesterov momentum (default on; torchvision's recipe: off)", momentum_sgd,
        [](const RunSpec& s) { return boolean(s.recipe.nesterov); },
        [](RunSpec& s, const std::string& t) { s.recipe.nesterov = parse_bool("nesterov", t); }},
       {"decay", nullptr, R, Type::kReal, true, true,
        "SGD: Keras time-based decay, lr / (1 + decay * step)", sgd,
        [](const RunSpec& s) { return number(s.recipe.decay); },
        [](RunSpec& s, const std::string& t) { s.recipe.decay = parse_real("decay", t); }},
+      {"weight-decay", nullptr, R, Type::kReal, true, true,
+       "torch-sgd: weight decay, added to each gradient as torch.optim.SGD does (default 1e-4)",
+       torch_sgd, [](const RunSpec& s) { return number(s.recipe.weight_decay); },
+       [](RunSpec& s, const std::string& t) {
+         s.recipe.weight_decay = parse_real("weight-decay", t);
+       }},
+      {"schedule", nullptr, R, Type::kString, true, true,
+       "torch-sgd: the lr per epoch: constant, step (times --lr-gamma every --lr-step epochs) or "
+       "cosine (from --lr to 0 over --epochs)",
+       torch_sgd, [](const RunSpec& s) { return to_string(s.recipe.schedule); },
+       [](RunSpec& s, const std::string& t) { s.recipe.schedule = parse_lr_schedule(t); }},
+      {"lr-step", nullptr, R, Type::kInteger, true, true,
+       "torch-sgd, --schedule step: epochs between two multiplications by --lr-gamma (default 30)",
+       stepped, [](const RunSpec& s) { return std::to_string(s.recipe.lr_step); },
+       [](RunSpec& s, const std::string& t) { s.recipe.lr_step = parse_int("lr-step", t, 1); }},
+      {"lr-gamma", nullptr, R, Type::kReal, true, true,
+       "torch-sgd, --schedule step: the factor (default 0.1)", stepped,
+       [](const RunSpec& s) { return number(s.recipe.lr_gamma); },
+       [](RunSpec& s, const std::string& t) { s.recipe.lr_gamma = parse_real("lr-gamma", t); }},
+      // A cosine schedule anneals over the run's epochs: then they are what is trained.
+      {"schedule-epochs", nullptr, R, Type::kInteger, true, false,
+       "torch-sgd, --schedule cosine: the epochs the lr anneals over (--epochs)", cosine,
+       [](const RunSpec& s) { return std::to_string(s.recipe.epochs); },
+       [](RunSpec&, const std::string&) {}},
+      // Identity only when set, so that runs without smoothing keep their identity.
+      {"label-smoothing", nullptr, R, Type::kReal, true, true,
+       "The training loss's label smoothing: the target puts 1 - e on the label and e spread "
+       "evenly over all classes (default 0: off)",
+       smoothed, [](const RunSpec& s) { return number(s.recipe.label_smoothing); },
+       [](RunSpec& s, const std::string& t) {
+         s.recipe.label_smoothing = parse_real("label-smoothing", t);
+       }},
       {"rho", nullptr, R, Type::kReal, true, true, "Adadelta decay rate", adadelta,
        [](const RunSpec& s) { return number(s.recipe.rho); },
        [](RunSpec& s, const std::string& t) { s.recipe.rho = parse_real("rho", t); }},
@@ -316,8 +368,9 @@ std::vector<Field> make_fields() {
        [](const RunSpec& s) { return number(s.recipe.epsilon); },
        [](RunSpec& s, const std::string& t) { s.recipe.epsilon = parse_real("epsilon", t); }},
       {"shift", nullptr, R, Type::kReal, true, true,
-       "Augmentation: max random shift, fraction of width/height (audio: 0)", always,
-       [](const RunSpec& s) { return number(s.recipe.shift); },
+       "Augmentation: max random shift, fraction of width/height (audio: 0; folder datasets crop "
+       "instead)",
+       not_folder, [](const RunSpec& s) { return number(s.recipe.shift); },
        [](RunSpec& s, const std::string& t) { s.recipe.shift = parse_real("shift", t); }},
       {"flip", nullptr, R, Type::kBool, true, true,
        "Augmentation: random horizontal flip (default on for images, off for audio)", always,
@@ -346,6 +399,12 @@ std::vector<Field> make_fields() {
       {"threads", nullptr, X, Type::kInteger, false, true, "CPU threads (0 = all cores)", always,
        [](const RunSpec& s) { return std::to_string(s.runtime.threads); },
        [](RunSpec& s, const std::string& t) { s.runtime.threads = parse_int("threads", t, 0); }},
+      {"workers", nullptr, X, Type::kInteger, false, true,
+       "Folder datasets: threads decoding images while training runs (0 = as many as --threads)",
+       folder, [](const RunSpec& s) { return std::to_string(s.runtime.workers); },
+       [](RunSpec& s, const std::string& t) {
+         s.runtime.workers = parse_int("workers", t, 0, 1024);
+       }},
       {"channels-last", nullptr, X, Type::kBool, false, true,
        "NHWC memory layout, faster on oneDNN and cuDNN (default on)", always,
        [](const RunSpec& s) { return boolean(s.runtime.channels_last); },
@@ -371,19 +430,19 @@ std::vector<Field> make_fields() {
       {"on-divergence", nullptr, X, Type::kString, false, true,
        "stop: a NaN or infinite training loss ends the run after that epoch as \"diverged\" "
        "(exit 4); continue: train on through it, as the reference did",
-       always, [](const RunSpec& s) -> std::string {
+       always,
+       [](const RunSpec& s) -> std::string {
          return s.runtime.stop_on_divergence ? "stop" : "continue";
        },
        [](RunSpec& s, const std::string& t) {
          s.runtime.stop_on_divergence = one_of("on-divergence", t, {"stop", "continue"}) == "stop";
        }},
       {"log-root", nullptr, X, Type::kString, false, true,
-       "Run folders go to <log-root>/<dataset>/<model>/<quality_q or bitrate_b>[/seed_<s>]",
-       always, [](const RunSpec& s) { return s.runtime.log_root.string(); },
+       "Run folders go to <log-root>/<dataset>/<model>/<quality_q or bitrate_b>[/seed_<s>]", always,
+       [](const RunSpec& s) { return s.runtime.log_root.string(); },
        [](RunSpec& s, const std::string& t) { s.runtime.log_root = t; }},
-      {"log-dir", nullptr, X, Type::kString, false, true,
-       "Exact run folder (overrides --log-root)", log_dir_set,
-       [](const RunSpec& s) { return s.runtime.log_dir.string(); },
+      {"log-dir", nullptr, X, Type::kString, false, true, "Exact run folder (overrides --log-root)",
+       log_dir_set, [](const RunSpec& s) { return s.runtime.log_dir.string(); },
        [](RunSpec& s, const std::string& t) { s.runtime.log_dir = t; }},
   };
 }
@@ -395,6 +454,29 @@ void refuse_if_given(const Given& given, const char* key, const std::string& dat
   }
 }
 
+// A folder dataset's settings: checked, the recipe's defaults for photos, and the listing's name,
+// key and classes.
+void resolve_folder(RunSpec& s, const Given& given) {
+  refuse_if_given(given, "storage-budget", s.data.dataset, " (it trains on every training file)");
+  refuse_if_given(given, "shift", s.data.dataset,
+                  ": training images are random-resized crops (--crop), as torchvision's recipe");
+  if (s.recipe.protocol == Protocol::kReference) {
+    throw UsageError(
+        "--protocol reference re-creates the 2018 study on its own datasets; train "
+        "--dataset folder under --protocol corrected");
+  }
+  if (s.data.data_dir.empty()) {
+    throw UsageError(
+        "--dataset folder needs --data-dir D: a folder holding train/<class>/ and "
+        "val/<class>/ images");
+  }
+  s.recipe.shift = 0.0;  // the loader crops; nothing shifts the tensors
+  if (given.count("eval-batch-size") == 0) s.recipe.eval_batch_size = 256;
+  const data::ImageFolder listing = data::list_image_folder(s.data.data_dir);
+  s.data.folder_id = listing.root.filename().string() + "@" + listing.key;
+  s.data.folder_classes = static_cast<int>(listing.classes.size());
+}
+
 }  // namespace
 
 std::string to_string(Protocol protocol) {
@@ -402,13 +484,11 @@ std::string to_string(Protocol protocol) {
 }
 
 Protocol parse_protocol(const std::string& text) {
-  return one_of("protocol", text, {"corrected", "reference"}) == "reference"
-             ? Protocol::kReference
-             : Protocol::kCorrected;
+  return one_of("protocol", text, {"corrected", "reference"}) == "reference" ? Protocol::kReference
+                                                                             : Protocol::kCorrected;
 }
 
-std::string model_label(const std::string& model, Protocol protocol,
-                        std::int64_t storage_budget) {
+std::string model_label(const std::string& model, Protocol protocol, std::int64_t storage_budget) {
   return model + (protocol == Protocol::kReference ? "-reference" : "") +
          (storage_budget > 0 ? "-storage-" + std::to_string(storage_budget) : "");
 }
@@ -435,18 +515,35 @@ data::HoldOut holdout(const RunSpec& s) {
 }
 
 std::string to_string(OptimizerKind kind) {
-  return kind == OptimizerKind::kSgd ? "sgd" : "adadelta";
+  switch (kind) {
+    case OptimizerKind::kSgd:
+      return "sgd";
+    case OptimizerKind::kAdadelta:
+      return "adadelta";
+    default:
+      return "torch-sgd";
+  }
 }
 
 std::string to_string(PrecisionChoice choice) {
   switch (choice) {
-    case PrecisionChoice::kFp32: return "fp32";
-    case PrecisionChoice::kBf16: return "bf16";
-    default: return "auto";
+    case PrecisionChoice::kFp32:
+      return "fp32";
+    case PrecisionChoice::kBf16:
+      return "bf16";
+    default:
+      return "auto";
   }
 }
 
 bool DataSpec::audio() const { return data::is_audio_dataset(dataset); }
+
+bool DataSpec::folder() const { return data::is_folder_dataset(dataset); }
+
+std::string DataSpec::label() const {
+  if (!folder()) return dataset;
+  return dataset + "-" + folder_id.substr(0, folder_id.rfind('@'));
+}
 
 const data::Level& DataSpec::codec_level() const {
   if (!level) {
@@ -491,12 +588,11 @@ void finalize(RunSpec& s, const Given& given) {
     for (const auto& info : codec::audio_codecs()) {
       audio += (audio.empty() ? "" : ", ") + std::string(info.name);
     }
-    throw UsageError("--codec " + data::to_string(*s.data.codec) + " is " +
-                     (s.data.audio() ? "an image codec; --dataset " + dataset +
-                                           " takes an audio codec: " + audio
-                                     : "an audio codec; --dataset " + dataset +
-                                           " takes an image codec: " +
-                                           codec::built_image_codec_names()));
+    throw UsageError(
+        "--codec " + data::to_string(*s.data.codec) + " is " +
+        (s.data.audio() ? "an image codec; --dataset " + dataset + " takes an audio codec: " + audio
+                        : "an audio codec; --dataset " + dataset +
+                              " takes an image codec: " + codec::built_image_codec_names()));
   }
   auto& r = s.recipe;
   if (s.data.audio()) {
@@ -539,10 +635,11 @@ void finalize(RunSpec& s, const Given& given) {
       // JPEG's quality 5 means nothing in another codec's scale.
       const auto& info = codec::image_codec_info(std::get<codec::ImageCodec>(*s.data.codec));
       throw UsageError("--codec " + std::string(info.name) + " needs --quality (" +
-                       std::to_string(info.min_quality) + ".." +
-                       std::to_string(info.max_quality) + ": " + info.knob + ")");
+                       std::to_string(info.min_quality) + ".." + std::to_string(info.max_quality) +
+                       ": " + info.knob + ")");
     }
     if (!s.data.level) s.data.level = default_quality();
+    if (s.data.folder()) resolve_folder(s, given);
   }
   // The codec: the one given, else the level's own (JPEG, MP3 unless a sweep cell set another);
   // the level is checked against its range.
@@ -560,12 +657,14 @@ void finalize(RunSpec& s, const Given& given) {
     s.runtime.precision = PrecisionChoice::kFp32;
   }
   if (given.count("architecture") != 0 && given.count("setting") != 0) {
-    throw UsageError("--setting and --architecture both given: choose a built-in network with "
-                     "--setting or your own with --architecture FILE");
+    throw UsageError(
+        "--setting and --architecture both given: choose a built-in network with "
+        "--setting or your own with --architecture FILE");
   }
   if (given.count("architecture") != 0 && given.count("model") != 0) {
-    throw UsageError("--model and --architecture both given: choose a built-in network with "
-                     "--model NAME or your own with --architecture FILE");
+    throw UsageError(
+        "--model and --architecture both given: choose a built-in network with "
+        "--model NAME or your own with --architecture FILE");
   }
   if (given.count("model") != 0 && given.count("setting") != 0) {
     const auto& named = models::named_architecture(r.model, s.data.audio());
@@ -596,13 +695,19 @@ void validate(const RunSpec& s) {
   if (!(r.lr > 0)) throw UsageError("--lr must be positive");
   if (!(r.momentum >= 0 && r.momentum < 1)) throw UsageError("--momentum must be in [0, 1)");
   if (!(r.decay >= 0)) throw UsageError("--decay must be >= 0");
+  if (!(r.weight_decay >= 0)) throw UsageError("--weight-decay must be >= 0");
+  if (!(r.lr_gamma > 0)) throw UsageError("--lr-gamma must be positive");
+  if (!(r.label_smoothing >= 0 && r.label_smoothing < 1)) {
+    throw UsageError("--label-smoothing must be in [0, 1) (0 = off)");
+  }
   if (!(r.rho > 0 && r.rho < 1)) throw UsageError("--rho must be in (0, 1)");
   if (!(r.epsilon > 0)) throw UsageError("--epsilon must be positive");
   if (!(r.shift >= 0 && r.shift < 1)) throw UsageError("--shift must be in [0, 1)");
   if (s.data.train_size < 0) throw UsageError("--train-size must be >= 0 (0 = all)");
   if (s.data.storage_budget > 0 && s.data.train_size > 0) {
-    throw UsageError("--storage-budget and --train-size both given: a budget decides the "
-                     "number of training images at each level; give one of them");
+    throw UsageError(
+        "--storage-budget and --train-size both given: a budget decides the "
+        "number of training images at each level; give one of them");
   }
   if (s.data.val_size < 0) throw UsageError("--val-size must be >= 0 (0 = all)");
   if (s.data.holdout_size < 0) {
@@ -613,8 +718,22 @@ void validate(const RunSpec& s) {
   if (r.architecture.layers.empty()) {
     throw UsageError("no architecture resolved (internal: finalize() was not called)");
   }
-  const auto info = data::dataset_info(s.data.dataset);
+  if (s.data.folder() && s.data.resize < s.data.crop) {
+    throw UsageError("--resize " + std::to_string(s.data.resize) + " is smaller than --crop " +
+                     std::to_string(s.data.crop) +
+                     ": evaluation images are resized to --resize, then centre-cropped to --crop; "
+                     "give a --resize of at least the crop");
+  }
+  const auto info = dataset_info(s);
   models::plan(r.architecture, {info.channels, info.height, info.width}, info.num_classes);
+}
+
+data::ImageDatasetInfo dataset_info(const RunSpec& s) {
+  if (!s.data.folder()) return data::dataset_info(s.data.dataset);
+  if (s.data.folder_classes < 1) {
+    throw UsageError("--dataset folder: no classes known (internal: finalize() was not called)");
+  }
+  return {s.data.label(), 3, s.data.crop, s.data.crop, s.data.folder_classes, 0, 0};
 }
 
 Identity identity(const RunSpec& s) {
@@ -649,8 +768,8 @@ Identity with_legacy_defaults(Identity stored) {
                   {"protocol", to_string(Protocol::kCorrected)});
   }
   if (find("codec") == stored.end()) {
-    for (const auto& [option, codec] : {std::pair<const char*, const char*>{"quality", "jpeg"},
-                                        {"bitrate", "mp3"}}) {
+    for (const auto& [option, codec] :
+         {std::pair<const char*, const char*>{"quality", "jpeg"}, {"bitrate", "mp3"}}) {
       const auto level = find(option);
       if (level != stored.end() && level->second != "raw") {
         stored.insert(level, {"codec", codec});

@@ -31,6 +31,13 @@ std::string quote(const std::string& s) {
 }  // namespace
 
 std::string sbatch_script(const SlurmSweep& sweep, const SlurmOptions& o) {
+  // Several GPUs per run: one process per GPU on the task's node (train --processes), each
+  // with its share of the task's CPUs.
+  const int n = o.gpus_per_task;
+  const std::string launch = n > 1 ? " --processes " + std::to_string(n) +
+                                         " --threads \"$(( ${SLURM_CPUS_PER_TASK:-0} / " +
+                                         std::to_string(n) + " ))\""
+                                   : " --threads \"${SLURM_CPUS_PER_TASK:-0}\"";
   std::ostringstream s;
   s << "#!/bin/bash\n"
     << "# helmholtz sweep: one array task per run; task i trains line i+1 of the cell list.\n"
@@ -61,9 +68,8 @@ std::string sbatch_script(const SlurmSweep& sweep, const SlurmOptions& o) {
     // warning (sent to this shell alone) and the SIGTERM of preemption, `scontrol requeue` or
     // `scancel`. After the warning the task requeues itself; after a SIGTERM Slurm decides
     // (a preempted or requeued task comes back by itself, a cancelled one does not).
-    << quote(o.binary.string())
-    << " train --config \"$config\" --resume --no-progress --threads "
-       "\"${SLURM_CPUS_PER_TASK:-0}\" &\n"
+    << quote(o.binary.string()) << " train --config \"$config\" --resume --no-progress" << launch
+    << " &\n"
     << "run=$!\n"
     << "warned=0\n"
     << "trap 'warned=1; kill -USR1 \"$run\" 2>/dev/null' USR1\n"

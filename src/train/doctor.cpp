@@ -56,20 +56,20 @@ CheckResult compared(const std::string& name, double difference, double toleranc
 }
 
 models::InputShape input_shape(const run::RunSpec& spec) {
-  const auto info = data::dataset_info(spec.data.dataset);
+  const auto info = run::dataset_info(spec);
   return {info.channels, info.height, info.width};
 }
 
 torch::nn::Sequential make_model(const DoctorSetup& setup, std::uint64_t seed) {
   torch::manual_seed(seed);
   auto model = build(setup.spec.recipe.architecture, input_shape(setup.spec),
-                     data::dataset_info(setup.spec.data.dataset).num_classes);
+                     run::dataset_info(setup.spec).num_classes);
   model->to(setup.device);
   return model;
 }
 
 TensorData make_data(const DoctorSetup& setup, std::int64_t count, const torch::Device& device) {
-  return pattern_tensors(setup.spec.data.dataset, count, setup.seed, device);
+  return pattern_tensors(run::dataset_info(setup.spec), count, setup.seed, device);
 }
 
 // One batch of `setup.batch` images on the device as the network sees them, and their labels,

@@ -5,6 +5,7 @@
 #include "helmholtz/train/cuda_graphs.hpp"
 #include "helmholtz/train/distributed.hpp"
 #include "helmholtz/train/loss.hpp"
+#include "helmholtz/train/smoothed_loss.hpp"
 
 namespace helmholtz::train {
 
@@ -22,6 +23,19 @@ TensorData to_tensors(const data::ImageSet& set, const torch::Device& device) {
       torch::from_blob(const_cast<std::uint8_t*>(set.labels.data()), {set.count}, torch::kUInt8);
   out.labels = labels.to(torch::kInt64).to(device);
   return out;
+}
+
+torch::Tensor batch_images(const data::Batch& batch, const torch::Device& device) {
+  auto* pixels = const_cast<std::uint8_t*>(batch.pixels.data());
+  const torch::Tensor view =
+      batch.layout == data::PixelLayout::kHwc
+          ? torch::from_blob(pixels, {batch.size, batch.height, batch.width, batch.channels},
+                             torch::kUInt8)
+                .permute({0, 3, 1, 2})
+          : torch::from_blob(pixels, {batch.size, batch.channels, batch.height, batch.width},
+                             torch::kUInt8);
+  // A copy on every device: the loader reuses the batch's buffer.
+  return view.to(device, torch::kUInt8, /*non_blocking=*/false, /*copy=*/true);
 }
 
 torch::Tensor to_unit_float(const torch::Tensor& images) {
@@ -94,39 +108,47 @@ torch::Tensor& EpochTrainer::index_buffer(std::int64_t size, const torch::Device
 }
 
 void EpochTrainer::step(const TensorData& data, const torch::Tensor& index, std::int64_t global) {
+  if (index.size(0) == 0) {  // a global batch smaller than the ranks: this one has no samples
+    learn({}, {}, global);
+    return;
+  }
+  learn(augment(model_input(data.images.index_select(0, index)), options_.shift, options_.flip,
+                options_.flip_axis),
+        data.labels.index_select(0, index), global);
+}
+
+void EpochTrainer::learn(const torch::Tensor& input, const torch::Tensor& y, std::int64_t global) {
   // Captured steps must keep the gradient tensors where they are.
   if (graphs_) {
     optimizer_.zero_grad_in_place();
   } else {
     optimizer_.zero_grad();
   }
-  if (index.size(0) == 0) {  // a global batch smaller than the ranks: this one has no samples
+  if (!input.defined()) {
     distributed_->average_gradients(*model_, 0, global);
     optimizer_.update();
     return;
   }
-  const auto x = batch_layout(augment(model_input(data.images.index_select(0, index)),
-                                      options_.shift, options_.flip, options_.flip_axis),
-                              options_.channels_last);
-  const auto y = data.labels.index_select(0, index);
+  const auto x = batch_layout(input, options_.channels_last);
   torch::Tensor logits;
   torch::Tensor loss;
   {
     const AutocastGuard autocast(x.device().type(), options_.precision,
                                  /*cache=*/graphs_ == nullptr);
     logits = model_->forward(x);
-    loss = keras_crossentropy(logits, y).mean();  // float32 under autocast too
+    loss = smoothed_crossentropy(logits, y, options_.label_smoothing).mean();  // float32 too
   }
   loss.backward();
-  if (parallel()) distributed_->average_gradients(*model_, index.size(0), global);
+  if (parallel()) distributed_->average_gradients(*model_, x.size(0), global);
   optimizer_.update();
   torch::NoGradGuard no_grad;
-  loss_sum_ += loss.detach().to(torch::kFloat64) * static_cast<double>(index.size(0));
+  loss_sum_ += loss.detach().to(torch::kFloat64) * static_cast<double>(x.size(0));
   correct_ += logits.argmax(1).eq(y).sum();
 }
 
 Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& progress,
                                   std::int64_t max_batches, const StopFn& stop) {
+  if (data.streamed()) return train_streamed(data, progress, max_batches, stop);
   model_->train();
   const auto device = data.images.device();
   bind_step_tensors(data);
@@ -187,6 +209,68 @@ Metrics EpochTrainer::train_epoch(const TensorData& data, const ProgressFn& prog
       if (progress) progress(end, n);
     }
   }
+  return epoch_metrics(seen);
+}
+
+Metrics EpochTrainer::train_streamed(const TensorData& data, const ProgressFn& progress,
+                                     std::int64_t max_batches, const StopFn& stop) {
+  if (options_.carried_iterator) {
+    throw core::UsageError(
+        "a streamed dataset trains in whole passes, not from a carried iterator");
+  }
+  model_->train();
+  const auto device = data.device();
+  bind_step_tensors(data);
+  loss_sum_.zero_();
+  correct_.zero_();
+  const std::int64_t n = data.size();
+  const std::int64_t batch = options_.batch_size;
+  const int rank = parallel() ? distributed_->rank() : 0;
+  const int world = parallel() ? distributed_->world_size() : 1;
+  // The epoch's order, rank 0's on every rank; this rank's files are its share of each global
+  // batch, in order, so that its loader cuts them into batches of its share of a full batch.
+  auto order = torch::randperm(n, torch::kInt64);
+  if (parallel()) distributed_->broadcast(order);
+  const auto* position = order.data_ptr<std::int64_t>();
+  std::vector<std::size_t> mine;
+  mine.reserve(static_cast<std::size_t>(n / world + batch));
+  for (std::int64_t begin = 0; begin < n; begin += batch) {
+    const ShardRange r = shard_range(std::min(n, begin + batch) - begin, rank, world);
+    for (std::int64_t k = begin + r.begin; k < begin + r.end; ++k) {
+      mine.push_back(data.stream->samples[static_cast<std::size_t>(position[k])]);
+    }
+  }
+  const ShardRange full = shard_range(batch, rank, world);
+  data::FolderLoader& loader = *data.stream->loader;
+  loader.start_epoch(optimizer_.iterations(), std::move(mine),
+                     static_cast<int>(std::max<std::int64_t>(1, full.end - full.begin)));
+  data::Batch b;
+  std::int64_t seen = 0;
+  std::int64_t batches = 0;
+  for (std::int64_t begin = 0; begin < n; begin += batch) {
+    if (max_batches >= 0 && batches == max_batches) break;
+    if (stop && stop()) return stopped();
+    const std::int64_t end = std::min(n, begin + batch);
+    const ShardRange r = shard_range(end - begin, rank, world);
+    if (r.end > r.begin) {
+      if (!loader.next(&b) || b.size != r.end - r.begin) {
+        throw core::RunError("the folder loader's batch " + std::to_string(batches) +
+                             " does not match the epoch's order (internal)");
+      }
+      learn(model_input(batch_images(b, device)), torch::tensor(b.labels, torch::kInt64).to(device),
+            end - begin);
+    } else {
+      learn({}, {}, end - begin);
+    }
+    optimizer_.count_step();
+    seen = end;
+    ++batches;
+    if (progress) progress(end, n);
+  }
+  return epoch_metrics(seen);
+}
+
+Metrics EpochTrainer::epoch_metrics(std::int64_t seen) {
   if (seen == 0) return {};
   if (parallel()) {
     // The ranks' sums of the whole epoch; BatchNorm's statistics are rank 0's, so that every
@@ -207,7 +291,7 @@ void EpochTrainer::bind_step_tensors(const TensorData& data) {
   // with: the data, the metric sums and the batch-index buffers. Whenever one of them is
   // allocated anew (other data, or the data on another device), the graphs are dropped in the
   // same place, so that no replay can write into memory that was freed.
-  const auto device = data.images.device();
+  const auto device = data.device();
   bool moved = false;
   if (!loss_sum_.defined() || loss_sum_.device() != device) {
     const auto on_device = torch::TensorOptions().device(device);
@@ -217,6 +301,10 @@ void EpochTrainer::bind_step_tensors(const TensorData& data) {
     moved = true;
   }
   if (!graphs_) return;
+  if (data.streamed()) {  // a graph gathers from one tensor; streamed batches are new tensors
+    graphs_.reset();
+    return;
+  }
   if (moved || !graph_data_.images.is_same(data.images) ||
       !graph_data_.labels.is_same(data.labels)) {
     graphs_->reset();
@@ -265,17 +353,33 @@ void EpochTrainer::restore_iterator(const IteratorState& state) {
 Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch_size,
                  bool channels_last, Precision precision, PerSample* per_sample) {
   c10::InferenceMode inference;
-  const AutocastGuard autocast(data.images.device().type(), precision);
+  const auto device = data.device();
+  const AutocastGuard autocast(device.type(), precision);
   model->eval();
-  const auto device = data.images.device();
   const std::int64_t n = data.size();
   auto loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(device));
   auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
   std::vector<torch::Tensor> predicted, p_true;
-  for (std::int64_t begin = 0; begin < n; begin += batch_size) {
-    const std::int64_t end = std::min<std::int64_t>(n, begin + batch_size);
-    const auto x = batch_layout(model_input(data.images.slice(0, begin, end)), channels_last);
+  // The batches in the split's order: slices of its tensor, or the loader's (centre crops).
+  std::int64_t begin = 0;
+  data::Batch streamed;
+  if (data.streamed()) data.stream->loader->start_epoch(0, data.stream->samples, batch_size);
+  const auto next_batch = [&](torch::Tensor* images) {
+    if (data.streamed()) {
+      if (!data.stream->loader->next(&streamed)) return false;
+      *images = batch_images(streamed, device);
+      return true;
+    }
+    if (begin >= n) return false;
+    *images = data.images.slice(0, begin, std::min<std::int64_t>(n, begin + batch_size));
+    return true;
+  };
+  torch::Tensor images;
+  while (next_batch(&images)) {
+    const std::int64_t end = begin + images.size(0);
+    const auto x = batch_layout(model_input(images), channels_last);
     const auto y = data.labels.slice(0, begin, end);
+    begin = end;
     const auto logits = model->forward(x).to(torch::kFloat32);
     loss_sum += keras_crossentropy(logits, y).sum().to(torch::kFloat64);
     const auto classes = logits.argmax(1);

@@ -46,7 +46,7 @@ run::Summary make_summary(const run::RunSpec& s, const Training& t, const RunDat
   run::Summary m;
   m.version = HELMHOLTZ_VERSION;
   m.identity = run::identity(s);
-  m.dataset = s.data.dataset;
+  m.dataset = s.data.label();
   m.model = arch.name;
   m.setting = arch.setting;
   m.level_option = level.option();

@@ -8,6 +8,7 @@
 #include "helmholtz/data/prepare.hpp"
 #include "helmholtz/data/report_json.hpp"
 #include "helmholtz/features/audio_features.hpp"
+#include "helmholtz/train/folder_data.hpp"
 
 namespace helmholtz::train {
 namespace {
@@ -58,9 +59,11 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
     log.info(
         "{} {} images at {}: {:.1f} bytes/image ({:.1f} payload; PNG {:.1f}), "
         "{:.3f} bits/pixel, PSNR {}",
-        s == &c.train ? "train" : s == &c.test ? "test" : "validation (held out)", s->images,
-        level, s->mean_bytes, s->mean_payload_bytes,
-        s->mean_lossless_payload_bytes, s->bits_per_pixel,
+        s == &c.train  ? "train"
+        : s == &c.test ? "test"
+                       : "validation (held out)",
+        s->images, level, s->mean_bytes, s->mean_payload_bytes, s->mean_lossless_payload_bytes,
+        s->bits_per_pixel,
         s->mean_psnr ? fmt::format("{:.2f} dB", *s->mean_psnr) : std::string("n/a (raw)"));
   }
   log.debug("loading and compression took {:.2f} s", c.seconds);
@@ -68,7 +71,8 @@ RunData prepare_images(const run::RunSpec& s, const torch::Device& device, spdlo
   d.test = to_tensors(c.dataset.test, device);
   if (all) d.train = to_tensors(c.dataset.train, device);
   if (!all) {
-    d.validation_data = holdout.enabled ? run::ValidationData::kHoldout : run::ValidationData::kTest;
+    d.validation_data =
+        holdout.enabled ? run::ValidationData::kHoldout : run::ValidationData::kTest;
   } else if (holdout.enabled) {
     d.validation = to_tensors(c.holdout, device);
     d.validation_data = run::ValidationData::kHoldout;
@@ -180,7 +184,8 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
   d.train = select(f, features, train_positions, device);
   d.validation = select(f, features, eval_positions, device);
   d.test = o.eval == "test" ? d.validation : select(f, features, split.test, device);
-  d.validation_data = o.eval == "test" ? run::ValidationData::kTest : run::ValidationData::kValidation;
+  d.validation_data =
+      o.eval == "test" ? run::ValidationData::kTest : run::ValidationData::kValidation;
   d.input = {1, static_cast<int>(f.features.size(2)), static_cast<int>(f.features.size(3))};
   d.num_classes = static_cast<int>(f.classes.size());
   d.compression = {
@@ -200,6 +205,7 @@ RunData prepare_audio(const run::RunSpec& spec, const torch::Device& device, spd
 
 RunData prepare_run_data(const run::RunSpec& s, const torch::Device& device, spdlog::logger& log,
                          DataParts parts) {
+  if (s.data.folder()) return prepare_folder_data(s, device, log, parts);
   return s.data.audio() ? prepare_audio(s, device, log) : prepare_images(s, device, log, parts);
 }
 

@@ -7,6 +7,7 @@
 #include "helmholtz/train/keras_adadelta.hpp"
 #include "helmholtz/train/keras_sgd.hpp"
 #include "helmholtz/train/network.hpp"
+#include "helmholtz/train/torch_sgd.hpp"
 
 namespace helmholtz::train {
 namespace {
@@ -41,6 +42,7 @@ EpochOptions epoch_options(const run::RunSpec& spec, Precision precision) {
   o.channels_last = spec.runtime.channels_last;
   o.precision = precision;
   o.cuda_graphs = spec.runtime.cuda_graphs;
+  o.label_smoothing = recipe.label_smoothing;
   return o;
 }
 
@@ -49,11 +51,20 @@ std::unique_ptr<Optimizer> make_optimizer(const run::Recipe& r,
   if (r.optimizer == run::OptimizerKind::kAdadelta) {
     return std::make_unique<KerasAdadelta>(std::move(parameters), r.lr, r.rho, r.epsilon);
   }
+  if (r.optimizer == run::OptimizerKind::kTorchSgd) {
+    run::ScheduleOptions schedule;
+    schedule.schedule = r.schedule;
+    schedule.step_epochs = r.lr_step;
+    schedule.gamma = r.lr_gamma;
+    schedule.total_epochs = r.epochs;
+    return std::make_unique<TorchSgd>(std::move(parameters), r.lr, r.momentum, r.nesterov,
+                                      r.weight_decay, schedule);
+  }
   return std::make_unique<KerasSgd>(std::move(parameters), r.lr, r.momentum, r.nesterov, r.decay);
 }
 
-Training make_training(const run::RunSpec& spec, const models::InputShape& input,
-                       int num_classes, const Backend& backend) {
+Training make_training(const run::RunSpec& spec, const models::InputShape& input, int num_classes,
+                       const Backend& backend) {
   const auto& recipe = spec.recipe;
   const auto& runtime = spec.runtime;
   Training t;
@@ -66,8 +77,8 @@ Training make_training(const run::RunSpec& spec, const models::InputShape& input
   t.optimizer = make_optimizer(recipe, t.model->parameters());
   t.precision = backend.precision;
   t.eval_batch_size = recipe.eval_batch_size;
-  t.trainer = std::make_unique<EpochTrainer>(t.model, *t.optimizer,
-                                             epoch_options(spec, backend.precision));
+  t.trainer =
+      std::make_unique<EpochTrainer>(t.model, *t.optimizer, epoch_options(spec, backend.precision));
   return t;
 }
 
@@ -75,6 +86,7 @@ void fit(Training& t, const TensorData& train_data, const TensorData& validation
          int last, const FitHooks& hooks) {
   for (int epoch = first; epoch <= last; ++epoch) {
     if (hooks.epoch_start) hooks.epoch_start(epoch);
+    t.optimizer->start_epoch(epoch);
     const auto start = Clock::now();
     const Metrics m = t.trainer->train_epoch(train_data, hooks.progress, -1, hooks.stop);
     if (m.stopped) return;

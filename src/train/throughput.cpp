@@ -19,9 +19,8 @@ double seconds_since(Clock::time_point t) {
 
 }  // namespace
 
-TensorData pattern_tensors(const std::string& dataset, std::int64_t count, std::uint64_t seed,
-                           const torch::Device& device) {
-  const auto info = data::dataset_info(dataset);
+TensorData pattern_tensors(const data::ImageDatasetInfo& info, std::int64_t count,
+                           std::uint64_t seed, const torch::Device& device) {
   return to_tensors(data::make_pattern_images(count, info.height, info.width, info.channels,
                                               info.num_classes, seed),
                     device);
@@ -29,9 +28,9 @@ TensorData pattern_tensors(const std::string& dataset, std::int64_t count, std::
 
 Throughput measure_training(const run::RunSpec& spec, const Backend& backend, std::int64_t images,
                             int epochs, int warmup_steps) {
-  const auto info = data::dataset_info(spec.data.dataset);
+  const auto info = run::dataset_info(spec);
   auto t = make_training(spec, {info.channels, info.height, info.width}, info.num_classes, backend);
-  const auto tensors = pattern_tensors(spec.data.dataset, images, 0, backend.device);
+  const auto tensors = pattern_tensors(info, images, 0, backend.device);
   const auto& device = backend.device;
   const auto synchronize = [&] {
     if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? 0 : device.index());

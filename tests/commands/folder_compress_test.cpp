@@ -1,6 +1,6 @@
 // `compress --dataset folder` through the binary: both splits coded into the cache and read back
 // from it, raw's 24 bits per pixel, and one clear line for a folder that is not a dataset, a
-// missing --data-dir and `train --dataset folder`.
+// missing --data-dir, and `train --dataset folder` options the recipe for photos cannot take.
 
 #include <gtest/gtest.h>
 
@@ -133,13 +133,26 @@ TEST(FolderCompress, RefusalsAreOneClearLine) {
   EXPECT_NE(r.output.find("--train-size does not apply to --dataset folder"), std::string::npos)
       << r.output;
 
-  r = testing::run_helmholtz("train --dataset folder --data-dir " + testing::quoted(data.path()) +
-                             " --quality 50 --epochs 1 --log-dir " +
-                             testing::quoted(cache.path() / "run"));
-  EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.output.find("training on folder datasets comes with the streaming loader"),
-            std::string::npos)
-      << r.output;
+  // `train` on a folder: what the recipe for photos cannot take, one line each, nothing made.
+  make_folder(data.path());
+  const std::string train = "train --dataset folder --quality 50 --epochs 1 --log-dir " +
+                            testing::quoted(cache.path() / "run") + " ";
+  const std::string in_folder = "--data-dir " + testing::quoted(data.path()) + " ";
+  for (const auto& [args, line] : std::vector<std::pair<std::string, std::string>>{
+           {"", "--dataset folder needs --data-dir D"},
+           {in_folder + "--shift 0.1",
+            "--shift does not apply to --dataset folder: training "
+            "images are random-resized crops (--crop)"},
+           {in_folder + "--protocol reference",
+            "train --dataset folder under --protocol corrected"},
+           {in_folder + "--crop 64 --resize 48", "--resize 48 is smaller than --crop 64"},
+           {in_folder + "--storage-budget 1000",
+            "--storage-budget does not apply to --dataset "
+            "folder"}}) {
+    r = testing::run_helmholtz(train + args);
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_NE(r.output.find(line), std::string::npos) << args << "\n" << r.output;
+  }
   EXPECT_FALSE(fs::exists(cache.path() / "run"));
 }
 

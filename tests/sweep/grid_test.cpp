@@ -56,7 +56,8 @@ TEST(SweepGrid, OneCellPerLevelSettingAndSeedWithItsOwnFolder) {
   for (const auto& c : cells) EXPECT_EQ(cells[0].spec.recipe.epochs, c.spec.recipe.epochs);
   // Every folder differs.
   for (std::size_t i = 0; i < cells.size(); ++i) {
-    for (std::size_t j = i + 1; j < cells.size(); ++j) EXPECT_NE(cells[i].run_dir, cells[j].run_dir);
+    for (std::size_t j = i + 1; j < cells.size(); ++j)
+      EXPECT_NE(cells[i].run_dir, cells[j].run_dir);
   }
   EXPECT_EQ(cell_status(cells[0]).state, run::FolderState::kFresh);
 
@@ -97,6 +98,16 @@ TEST(SweepSlurm, ScriptMapsArrayTasksToCells) {
         "$((SLURM_ARRAY_TASK_ID + 1))p", "'/opt/helmholtz/bin/helmholtz' train --config"}) {
     EXPECT_NE(script.find(line), std::string::npos) << line << "\n" << script;
   }
+  EXPECT_EQ(script.find("--processes"), std::string::npos) << script;
+  EXPECT_NE(script.find("--threads \"${SLURM_CPUS_PER_TASK:-0}\""), std::string::npos) << script;
+  // Four GPUs per run: one process per GPU, each with a quarter of the task's CPUs.
+  o.gpus_per_task = 4;
+  const auto four = sbatch_script(sweep, o);
+  EXPECT_NE(four.find("#SBATCH --gres=gpu:4\n"), std::string::npos) << four;
+  EXPECT_NE(four.find("--resume --no-progress --processes 4 --threads "
+                      "\"$(( ${SLURM_CPUS_PER_TASK:-0} / 4 ))\" &"),
+            std::string::npos)
+      << four;
   o.gpus_per_task = 0;
   o.max_running = 0;
   const auto cpu = sbatch_script(sweep, o);

@@ -138,9 +138,9 @@ class FolderLoader {
   FolderLoader& operator=(const FolderLoader&) = delete;
 
   // Starts epoch `epoch` over the samples in `order` (indices into the file list: a permutation,
-  // or any subset); an epoch in flight is abandoned. Throws core::UsageError for an index out of
-  // range.
-  void start_epoch(std::int64_t epoch, std::vector<std::size_t> order);
+  // or any subset) in batches of `batch_size` (0: the options'), the last one maybe short; an
+  // epoch in flight is abandoned. Throws core::UsageError for an index out of range.
+  void start_epoch(std::int64_t epoch, std::vector<std::size_t> order, int batch_size = 0);
   // The epoch's next batch, in order; false after its last. Throws the core::DataError of a file
   // that could not be read or decoded (naming it) when its batch is due. The pixel buffer `batch`
   // held before is reused for a later batch (pass the same Batch each time to save allocations).
@@ -165,6 +165,7 @@ class FolderLoader {
   bool stop_ = false;
   std::atomic<std::int64_t> generation_{0};  // bumped by each epoch, so stale work is dropped
   std::int64_t epoch_ = 0;
+  std::int64_t batch_ = 1;  // this epoch's batch size
   std::shared_ptr<const std::vector<std::size_t>> order_;
   std::int64_t batches_ = 0;   // in this epoch
   std::int64_t claimed_ = 0;   // batches handed to workers

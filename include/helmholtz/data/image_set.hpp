@@ -33,6 +33,12 @@ struct ImageSet {
   ImageSet hold_out(std::int64_t n, std::uint64_t seed, const std::string& asked_by);
 };
 
+// Which of the images of `labels` (class indices from 0) a hold-out of n takes, as
+// ImageSet::hold_out describes: stratified by class, drawn by `seed`. n must lie in
+// [1, labels.size()): otherwise a core::UsageError that starts with `asked_by`.
+std::vector<bool> choose_holdout(const std::vector<int>& labels, std::int64_t n, std::uint64_t seed,
+                                 const std::string& asked_by);
+
 struct ImageDataset {
   std::string name;  // "cifar10", "fashion-mnist", ...
   int num_classes = 0;

@@ -19,9 +19,11 @@
 
 #include "helmholtz/codec/jpeg.hpp"
 #include "helmholtz/data/compress.hpp"
+#include "helmholtz/data/info.hpp"
 #include "helmholtz/data/level.hpp"
 #include "helmholtz/data/prepare.hpp"
 #include "helmholtz/models/architecture.hpp"
+#include "helmholtz/run/schedule.hpp"
 
 namespace helmholtz::run {
 
@@ -39,7 +41,9 @@ Protocol parse_protocol(const std::string& text);  // throws core::UsageError na
 std::string model_label(const std::string& model, Protocol protocol,
                         std::int64_t storage_budget = 0);
 
-enum class OptimizerKind { kSgd, kAdadelta };  // Keras SGD (images) | Keras Adadelta (audio)
+// Keras SGD (the 2018 image recipe) | Keras Adadelta (its audio recipe) | torch.optim.SGD with
+// weight decay and a per-epoch schedule (torchvision's ImageNet recipe)
+enum class OptimizerKind { kSgd, kAdadelta, kTorchSgd };
 std::string to_string(OptimizerKind kind);
 
 // --precision: auto (bf16 on CUDA, fp32 on the CPU), fp32 (the reference's float32, TF32 off)
@@ -48,14 +52,14 @@ enum class PrecisionChoice { kAuto, kFp32, kBf16 };
 std::string to_string(PrecisionChoice choice);
 
 struct DataSpec {
-  std::string dataset = "cifar10";  // a name of data::dataset_names()
-  std::filesystem::path data_dir;   // empty: the dataset's default folder
+  std::string dataset = "cifar10";   // a name of data::dataset_names()
+  std::filesystem::path data_dir;    // empty: the dataset's default folder
   std::optional<data::Level> level;  // finalize(): images default to quality 5; audio must say
   // --codec as given; finalize() binds the level to it (default: JPEG for images, MP3 audio).
   std::optional<data::Codec> codec;
   codec::Subsampling subsampling = codec::Subsampling::k420;  // images
-  std::string instrument = "guitar";  // audio: guitar | bass | all
-  std::string eval = "validation";    // audio: validation | test
+  std::string instrument = "guitar";                          // audio: guitar | bass | all
+  std::string eval = "validation";                            // audio: validation | test
   std::uint64_t split_seed = 0;  // audio's per-class split; images' held-out validation images
   // Audio features and slow codecs' decoded images ("" = none)
   std::filesystem::path cache_dir = "data/cache";
@@ -67,17 +71,30 @@ struct DataSpec {
   // Images: train on the first floor(budget / mean file bytes at this level) training images,
   // so that every level of a sweep gets the same storage (0 = no budget; train_size then).
   std::int64_t storage_budget = 0;
+  // Folder datasets (--dataset folder): the side of the square the network sees (training: a
+  // random-resized crop; evaluation: the centre crop) and the shorter side evaluation images are
+  // resized to before their centre crop, as torchvision's recipe (224 and 256).
+  int crop = 224;
+  int resize = 256;
+  // Folder datasets, set by finalize() from the listing of data_dir: "<name>@<key>" (the folder's
+  // name and ImageFolder::key, which changes with any file) and the number of classes.
+  std::string folder_id;
+  int folder_classes = 0;
 
   bool audio() const;
+  bool folder() const;
+  // The dataset as run folders and reports name it: the dataset, or "folder-<name>" for a
+  // folder dataset, so that two folders never share a line of a report.
+  std::string label() const;
   const data::Level& codec_level() const;  // the level; throws core::UsageError when unset
 };
 
 struct Recipe {
   Protocol protocol = Protocol::kCorrected;
-  int setting = 0;                            // a built-in table, 0..5
-  std::string model;                          // or a built-in network by name (--model)
-  std::filesystem::path architecture_file;    // or a user's table (overrides setting)
-  models::Architecture architecture;          // resolved by finalize()
+  int setting = 0;                          // a built-in table, 0..5
+  std::string model;                        // or a built-in network by name (--model)
+  std::filesystem::path architecture_file;  // or a user's table (overrides setting)
+  models::Architecture architecture;        // resolved by finalize()
   int epochs = 200;
   int patience = 0;  // early stopping: epochs without a better validation accuracy (0 = off)
   int batch_size = 128;
@@ -86,23 +103,29 @@ struct Recipe {
   double momentum = 0.9;  // sgd
   bool nesterov = true;   // sgd
   double decay = 1e-6;    // sgd, Keras: lr_t = lr / (1 + decay * t), t = optimizer steps so far
-  double rho = 0.95;      // adadelta
-  double epsilon = 1e-7;  // adadelta
-  double shift = 0.1;     // augmentation: random shift up to this fraction of width and height
-  bool flip = true;       // augmentation: horizontal flip with probability 0.5
+  double weight_decay = 1e-4;  // torch-sgd: L2 added to the gradient, as torch.optim.SGD
+  LrSchedule schedule = LrSchedule::kConstant;  // torch-sgd: the lr per epoch
+  int lr_step = 30;              // torch-sgd, step schedule: epochs between two multiplications
+  double lr_gamma = 0.1;         // torch-sgd, step schedule: the factor
+  double label_smoothing = 0.0;  // the training loss's (0 = off)
+  double rho = 0.95;             // adadelta
+  double epsilon = 1e-7;         // adadelta
+  double shift = 0.1;  // augmentation: random shift up to this fraction of width and height
+  bool flip = true;    // augmentation: horizontal flip with probability 0.5
   int eval_batch_size = 1000;
   std::uint64_t seed = 0;  // weights, batch order, augmentation, dropout
 };
 
 struct Runtime {
-  std::string device = "auto";     // auto | cpu | cuda | cuda:N
-  int threads = 0;                 // 0: all cores
-  bool channels_last = true;       // NHWC layout: faster convolutions with oneDNN and cuDNN
+  std::string device = "auto";  // auto | cpu | cuda | cuda:N
+  int threads = 0;              // 0: all cores
+  bool channels_last = true;    // NHWC layout: faster convolutions with oneDNN and cuDNN
   PrecisionChoice precision = PrecisionChoice::kAuto;
-  bool cuda_graphs = true;         // CUDA: replay training steps from CUDA graphs
+  bool cuda_graphs = true;  // CUDA: replay training steps from CUDA graphs
   std::filesystem::path log_root = "logs";
   std::filesystem::path log_dir;  // empty: the default layout under log_root
   bool progress = true;           // live progress bar when stderr is a terminal
+  int workers = 0;                // folder datasets: the loader's decoding threads (0: --threads)
   // A NaN or infinite training loss ends the run after that epoch, as "diverged"; false
   // (--on-divergence continue) trains on through it, as the reference did.
   bool stop_on_divergence = true;
@@ -195,6 +218,10 @@ void resolve_architecture(RunSpec& spec);
 // Checks ranges and names and that the architecture fits the dataset; throws core::UsageError
 // naming the option.
 void validate(const RunSpec& spec);
+
+// What the network sees of the run's dataset: channels, height and width of a sample and the
+// classes (a folder dataset: 3 x crop x crop and its listing's classes, once finalize() ran).
+data::ImageDatasetInfo dataset_info(const RunSpec& spec);
 
 // --- Identity --------------------------------------------------------------------------------
 

@@ -15,7 +15,9 @@ namespace helmholtz::sweep {
 
 struct SlurmOptions {
   std::string job_name = "helmholtz";
-  int gpus_per_task = 0;  // 0: CPU tasks (no --gres)
+  // 0: CPU tasks (no --gres); above 1, a run trains data-parallel on its task's GPUs, one
+  // process each (train --processes N)
+  int gpus_per_task = 0;
   int cpus_per_task = 0;  // 0: the cluster's default
   int max_running = 0;    // the array's %K limit; 0: none
   std::string partition, time, account, mem;
@@ -23,9 +25,9 @@ struct SlurmOptions {
   // Seconds before the time limit at which Slurm sends the task SIGUSR1 (--signal=B:USR1@N):
   // the run stops cleanly after its current step and the task requeues itself; 0: no warning.
   int warn_seconds = 300;
-  bool requeue = true;  // --requeue: a preempted or stopped task goes back in the queue
-  std::filesystem::path binary;          // the helmholtz executable on the cluster
-  std::filesystem::path workdir;         // where the tasks run (relative paths start here)
+  bool requeue = true;            // --requeue: a preempted or stopped task goes back in the queue
+  std::filesystem::path binary;   // the helmholtz executable on the cluster
+  std::filesystem::path workdir;  // where the tasks run (relative paths start here)
 };
 
 struct SlurmSweep {

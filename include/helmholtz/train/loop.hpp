@@ -1,10 +1,12 @@
 #pragma once
 // One epoch of training and one evaluation pass.
-// The dataset is one tensor [N, C, H, W] on the training device (uint8 pixels or float32 mel
-// features). Each epoch draws its permutation there, and each step gathers its batch by index,
-// augments it, runs forward, backward and the optimizer update, and adds its loss and hits to
-// sums on the device: nothing loops over samples on the host, and the host reads the device once
-// per epoch. On CUDA the step is replayed from CUDA graphs (see cuda_graphs.hpp).
+// A built-in dataset is one tensor [N, C, H, W] on the training device (uint8 pixels or float32
+// mel features). Each epoch draws its permutation there, and each step gathers its batch by
+// index, augments it, runs forward, backward and the optimizer update, and adds its loss and hits
+// to sums on the device: nothing loops over samples on the host, and the host reads the device
+// once per epoch. On CUDA the step is replayed from CUDA graphs (see cuda_graphs.hpp).
+// A folder dataset streams: its loader's worker threads decode, crop and flip the epoch's files
+// a few batches ahead (data/folder_loader.hpp), and each step copies its batch to the device.
 
 #include <torch/torch.h>
 
@@ -13,6 +15,7 @@
 #include <map>
 #include <memory>
 
+#include "helmholtz/data/folder_loader.hpp"
 #include "helmholtz/data/image_set.hpp"
 #include "helmholtz/run/predictions.hpp"
 #include "helmholtz/train/augment.hpp"
@@ -21,11 +24,26 @@
 
 namespace helmholtz::train {
 
-struct TensorData {
-  torch::Tensor images;  // uint8 pixels or float32 features, [N, C, H, W]
-  torch::Tensor labels;  // int64 [N]
-  std::int64_t size() const { return images.defined() ? images.size(0) : 0; }
+// A split of a folder dataset, streamed from its files.
+struct StreamedSplit {
+  std::shared_ptr<data::FolderLoader> loader;  // a training or an evaluation loader
+  std::vector<std::size_t> samples;            // the split's files, as indices into the loader's
 };
+
+struct TensorData {
+  torch::Tensor images;  // uint8 pixels or float32 features, [N, C, H, W]; undefined if streamed
+  torch::Tensor labels;  // int64 [N] on the training device (streamed: of stream->samples)
+  std::shared_ptr<StreamedSplit> stream;  // set for a folder dataset's split
+  std::int64_t size() const {
+    return images.defined() ? images.size(0) : labels.defined() ? labels.size(0) : 0;
+  }
+  bool streamed() const { return stream != nullptr; }
+  torch::Device device() const { return images.defined() ? images.device() : labels.device(); }
+};
+
+// A loader's batch as uint8 [N, 3, H, W] on `device` (channels-last strides when the batch is
+// HWC), owning its memory.
+torch::Tensor batch_images(const data::Batch& batch, const torch::Device& device);
 
 // Copies an ImageSet (HWC bytes) into a TensorData on `device`; the result owns its memory.
 TensorData to_tensors(const data::ImageSet& set, const torch::Device& device);
@@ -57,6 +75,8 @@ struct EpochOptions {
   Precision precision = Precision::kFp32;
   // Replay steps from CUDA graphs where the model is on a GPU (CUDA builds only).
   bool cuda_graphs = false;
+  // The training loss's label smoothing (train/smoothed_loss.hpp); evaluation is unsmoothed.
+  double label_smoothing = 0.0;
 };
 
 // Stores the model's 4-d weights channels-last (NHWC), the layout oneDNN and cuDNN prefer.
@@ -80,7 +100,9 @@ class EpochTrainer {
   EpochTrainer& operator=(const EpochTrainer&) = delete;
 
   // One epoch: a pass over `data` in a fresh random order (torch's RNG), the last batch maybe
-  // short; or, with carried_iterator, the next floor(N / batch) batches of the carried
+  // short (a streamed split: the loader crops and flips, the shift and flip options do not
+  // apply, and its draws are keyed by the optimizer's step count at the epoch's start, which a
+  // checkpoint keeps); or, with carried_iterator, the next floor(N / batch) batches of the carried
   // iterator. With max_batches >= 0, stops after that many batches (warm-up in benchmarks);
   // the metrics are then over the samples seen. When `stop` says so before a step, returns
   // at once with `stopped` set (the model and iterator have moved on: reload a checkpoint).
@@ -124,6 +146,14 @@ class EpochTrainer {
   // `index`: this rank's samples of a global batch of `global` samples (all of it in one
   // process).
   void step(const TensorData& data, const torch::Tensor& index, std::int64_t global);
+  // Forward, backward (the gradients averaged over the ranks) and update on `x` (the network's
+  // input) and labels `y`, this rank's part of a global batch of `global` samples; undefined
+  // x: this rank has no samples of the batch.
+  void learn(const torch::Tensor& x, const torch::Tensor& y, std::int64_t global);
+  Metrics train_streamed(const TensorData& data, const ProgressFn& progress,
+                         std::int64_t max_batches, const StopFn& stop);
+  // The epoch's loss and accuracy over the `seen` samples (summed over the ranks).
+  Metrics epoch_metrics(std::int64_t seen);
   void run_batch(const TensorData& data, const torch::Tensor& index, std::int64_t global);
   bool parallel() const;
   // (Re)allocates the metric sums on the data's device and drops the CUDA graphs when any
@@ -137,7 +167,7 @@ class EpochTrainer {
   torch::Tensor loss_sum_;  // float64, sum of batch-mean loss x batch size
   torch::Tensor correct_;   // int64
   std::map<std::int64_t, torch::Tensor> index_buffers_;  // one per batch size (static inputs)
-  IteratorState carried_;  // carried_iterator: the pass in progress
+  IteratorState carried_;                                // carried_iterator: the pass in progress
   std::unique_ptr<StepGraphs> graphs_;
   TensorData graph_data_;  // the data the graphs read (through its addresses)
   Distributed* distributed_ = nullptr;
@@ -158,8 +188,8 @@ Metrics evaluate(torch::nn::Sequential& model, const TensorData& data, int batch
                  PerSample* per_sample = nullptr);
 
 // The predictions file's rows (run/predictions.hpp) from an evaluation's per-sample outcomes.
-run::Predictions predictions_of(const TensorData& data, const PerSample& outcome,
-                                int weights_epoch, const std::string& level_folder);
+run::Predictions predictions_of(const TensorData& data, const PerSample& outcome, int weights_epoch,
+                                const std::string& level_folder);
 
 // uint8 [N, C, H, W] -> float in [0, 1].
 torch::Tensor to_unit_float(const torch::Tensor& images);

@@ -11,6 +11,9 @@ namespace helmholtz::train {
 
 inline constexpr double kKerasEpsilon = 1e-7;  // keras.backend.epsilon()
 
+// Keras' probabilities of logits [N, classes]: softmax in float32, renormalised, clipped.
+torch::Tensor keras_probabilities(const torch::Tensor& logits);
+
 // Per-sample losses [N] (float32) of logits [N, classes] against int64 labels [N].
 torch::Tensor keras_crossentropy(const torch::Tensor& logits, const torch::Tensor& labels);
 

@@ -16,6 +16,9 @@ class Optimizer {
 
   // The learning rate the next step will use.
   virtual double current_lr() const = 0;
+  // Called before each epoch's first step (1-based), after a resume too: where the lr follows a
+  // per-epoch schedule, it is set here. Nothing for the Keras optimizers (their decay is by step).
+  virtual void start_epoch(int /*epoch*/) {}
   // One update: update() then count_step().
   void step() {
     update();

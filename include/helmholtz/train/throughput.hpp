@@ -20,10 +20,10 @@ struct Throughput {
   std::int64_t parameters = 0;
 };
 
-// `count` generated images of `dataset`'s shape (data::make_pattern_images from `seed`), on
-// `device`: what the measurement and doctor's checks train on.
-TensorData pattern_tensors(const std::string& dataset, std::int64_t count, std::uint64_t seed,
-                           const torch::Device& device);
+// `count` generated images of a dataset's shape (run::dataset_info; data::make_pattern_images
+// from `seed`), on `device`: what the measurement and doctor's checks train on.
+TensorData pattern_tensors(const data::ImageDatasetInfo& info, std::int64_t count,
+                           std::uint64_t seed, const torch::Device& device);
 
 // `warmup_steps` untimed steps and one untimed evaluation, then `epochs` timed epochs over
 // `images` images and one timed evaluation. Throws core::RunError when the loss is not finite.
