@@ -38,7 +38,7 @@ fi
 # builds it as a library, so libtomlplusplus3 comes along as its dependency.
 dev_roots=(
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev
-  libturbojpeg0-dev libmp3lame-dev
+  libturbojpeg0-dev libjpeg62-turbo-dev libmp3lame-dev
   libsndfile1-dev libflac-dev libogg-dev libvorbis-dev libopus-dev libmpg123-dev
   libsoxr-dev libkissfft-dev zlib1g-dev zlib1g libpng-dev libgtest-dev
 )

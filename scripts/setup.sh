@@ -27,6 +27,7 @@ packages=(
   libopenblas0-openmp     # fast BLAS for LibTorch (dense layers, mel filterbank): the
                           # reference BLAS it would otherwise use is ~10x slower
   libturbojpeg0-dev       # JPEG codec
+  libjpeg62-turbo-dev     # the same library's libjpeg API: decoding a crop's window
   libmp3lame-dev          # MP3 encoder
   libsndfile1-dev         # WAV/MP3 reading
   libsoxr-dev             # resampling decoded MP3 back to 44.1 kHz

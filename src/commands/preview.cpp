@@ -13,6 +13,7 @@
 #include "commands/commands.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/data/datasets.hpp"
+#include "helmholtz/data/image_folder.hpp"
 #include "helmholtz/sweep/grid.hpp"
 #if HELMHOLTZ_WITH_PREVIEW
 #include "helmholtz/preview/image_sheet.hpp"
@@ -40,6 +41,7 @@ struct Options {
   std::vector<std::string> bitrates = {"8", "16", "32", "64", "128", "raw"};
   std::string clip = "0";
   int columns = 3;
+  int crop = 128;  // folder datasets: the side the photos are shown at
 };
 
 #if HELMHOLTZ_WITH_PREVIEW
@@ -85,7 +87,9 @@ void preview_images(const Options& o) {
   }
   r.images = o.images;
   r.indices = o.indices;
-  r.scale = o.scale_given ? o.scale : 3;
+  const bool folder = data::is_folder_dataset(o.dataset);
+  r.scale = o.scale_given ? o.scale : folder ? 1 : 3;
+  r.side = o.crop;
   r.subsampling = codec::parse_subsampling(o.subsampling);
   preview::check_output_file(o.out);
   const auto sheet = preview::make_image_sheet(r);
@@ -160,7 +164,8 @@ void register_preview(CLI::App& app) {
       "spectrogram after MP3 at "
       "each bitrate (MP3 bytes and SNR above each)");
   auto& o = *options;
-  cmd->add_option("--dataset", o.dataset, "cifar10, fashion-mnist or audio-effects")
+  cmd->add_option("--dataset", o.dataset,
+                  "cifar10, fashion-mnist, audio-effects or folder (val/'s photos of --data-dir)")
       ->required(kBuilt);
   cmd->add_option("--data-dir", o.data_dir,
                   "Dataset folder (default: data/cifar-10-batches-bin for cifar10, "
@@ -200,6 +205,10 @@ void register_preview(CLI::App& app) {
                   "path of an audio file")
       ->capture_default_str();
   cmd->add_option("--columns", o.columns, "Audio: spectrograms per row")->capture_default_str();
+  cmd->add_option("--crop", o.crop,
+                  "Folder datasets: each photo resized and centre-cropped to this side, as the "
+                  "network sees it at evaluation, before the codecs (default 128; --scale 1)")
+      ->capture_default_str();
   cmd->callback([cmd, options] {
 #if !HELMHOLTZ_WITH_PREVIEW
     (void)cmd;
@@ -214,11 +223,14 @@ void register_preview(CLI::App& app) {
     const auto& o = *options;
     data::check_dataset_name(o.dataset);
     if (data::is_audio_dataset(o.dataset)) {
-      refuse(*cmd, {"qualities", "images", "indices", "subsampling", "bytes"}, o.dataset,
+      refuse(*cmd, {"qualities", "images", "indices", "subsampling", "bytes", "crop"}, o.dataset,
              "audio is shown at --bitrates");
       preview_audio(o);
     } else {
       refuse(*cmd, {"bitrates", "clip", "columns"}, o.dataset, "images are shown at --qualities");
+      if (!data::is_folder_dataset(o.dataset)) {
+        refuse(*cmd, {"crop"}, o.dataset, "its images are shown at their own size");
+      }
       if (given(*cmd, "images") && given(*cmd, "indices")) {
         throw core::UsageError("--images and --indices: give one of them");
       }

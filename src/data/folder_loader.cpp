@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "helmholtz/codec/jpeg_window.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/core/files.hpp"
 #include "helmholtz/core/random.hpp"
@@ -123,15 +124,17 @@ class SampleReader {
 
  private:
   // Resizes the sample's region and stores it in `layout`, flipped when drawn so.
+  // `window`: the part of the image `rgb` holds (null: all of it).
   void finish(const std::uint8_t* rgb, int width, int height, const Geometry& g,
-              const TransformOptions& t, PixelLayout layout, std::uint8_t* out) {
+              const TransformOptions& t, PixelLayout layout, std::uint8_t* out,
+              const SourceWindow* window = nullptr) {
     const int n = t.crop;
     if (layout == PixelLayout::kHwc && !g.flip) {
-      resize_bilinear(rgb, width, height, g.region, g.clip_to_region, n, n, out);
+      resize_bilinear(rgb, width, height, g.region, g.clip_to_region, n, n, out, window);
       return;
     }
     resized_.resize(static_cast<std::size_t>(n) * n * 3);
-    resize_bilinear(rgb, width, height, g.region, g.clip_to_region, n, n, resized_.data());
+    resize_bilinear(rgb, width, height, g.region, g.clip_to_region, n, n, resized_.data(), window);
     const std::size_t plane = static_cast<std::size_t>(n) * n;
     for (int y = 0; y < n; ++y) {
       const std::uint8_t* src = resized_.data() + static_cast<std::size_t>(y) * n * 3;
@@ -186,6 +189,24 @@ class SampleReader {
     }
     const int sw = TJSCALED(width, factor);
     const int sh = TJSCALED(height, factor);
+    if (g.clip_to_region && t.window_decoding && factor.num == 1) {
+      // A training crop reads only its own pixels: decode the rows and columns around it.
+      const double f = 1.0 / factor.denom;
+      g.region = {g.region.x0 * f, g.region.y0 * f, std::min(g.region.x1 * f, double(sw)),
+                  std::min(g.region.y1 * f, double(sh))};
+      try {
+        codec::decode_jpeg_window(
+            bytes.data(), bytes.size(), factor.denom, static_cast<int>(std::floor(g.region.x0)),
+            static_cast<int>(std::floor(g.region.y0)), static_cast<int>(std::ceil(g.region.x1)),
+            static_cast<int>(std::ceil(g.region.y1)), &window_);
+      } catch (const core::CodecError& e) {
+        throw core::DataError("'" + file.path.string() + "' is not a decodable JPEG (" + e.what() +
+                              "); replace the file with a good copy or remove it");
+      }
+      const SourceWindow held{window_.left, window_.top, window_.width, window_.height};
+      finish(window_.pixels.data(), sw, sh, g, t, layout, out, &held);
+      return true;
+    }
     pixels_.resize(static_cast<std::size_t>(sw) * sh * 3);
     // A warning (a truncated or corrupt file) is refused too, as decode_image and Pillow do.
     if (tjDecompress2(tj_, bytes.data(), size, pixels_.data(), sw, 0, sh, TJPF_RGB, 0) != 0) {
@@ -207,6 +228,7 @@ class SampleReader {
   tjhandle tj_ = nullptr;
   std::unique_ptr<codec::ImageCoder> coder_;
   std::vector<std::uint8_t> pixels_;   // the last JPEG decoded, reused
+  codec::JpegWindow window_;           // the last training crop's window, reused
   std::vector<std::uint8_t> resized_;  // the last sample before its flip and layout
 };
 

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <vector>
 
+#include "helmholtz/core/error.hpp"
+
 namespace helmholtz::data {
 
 namespace {
@@ -84,7 +86,8 @@ HELMHOLTZ_VECTOR_CLONES void narrow(const std::int32_t* __restrict acc,
 }  // namespace
 
 void resize_bilinear(const std::uint8_t* rgb, int width, int height, const Region& region,
-                     bool clip_to_region, int out_width, int out_height, std::uint8_t* out) {
+                     bool clip_to_region, int out_width, int out_height, std::uint8_t* out,
+                     const SourceWindow* window) {
   const int xlo = clip_to_region ? std::max(0, static_cast<int>(std::floor(region.x0))) : 0;
   const int xhi = clip_to_region ? std::min(width, static_cast<int>(std::ceil(region.x1))) : width;
   const int ylo = clip_to_region ? std::max(0, static_cast<int>(std::floor(region.y0))) : 0;
@@ -108,6 +111,13 @@ void resize_bilinear(const std::uint8_t* rgb, int width, int height, const Regio
     std::memset(out, 0, static_cast<std::size_t>(out_width) * out_height * 3);
     return;
   }
+  const SourceWindow held = window != nullptr ? *window : SourceWindow{0, 0, width, height};
+  if (row_first < held.top || row_last > held.top + held.height || col_first < held.left ||
+      col_last > held.left + held.width) {
+    throw core::RunError(
+        "resize_bilinear: the pixels read lie outside the decoded window "
+        "(internal)");
+  }
   // Pillow's horizontal pass (over those rows), then its vertical pass, each output rounded to
   // 8 bits. The horizontal pass runs on the region transposed (one column of all rows
   // contiguous), so that both passes are the same vectorizable sum of weighted source lines.
@@ -120,9 +130,11 @@ void resize_bilinear(const std::uint8_t* rgb, int width, int height, const Regio
   for (int r0 = row_first; r0 < row_last; r0 += kBlock) {
     const int r1 = std::min(r0 + kBlock, row_last);
     for (int c = 0; c < cols; ++c) {
-      const std::uint8_t* src = rgb + (static_cast<std::size_t>(r0) * width + col_first + c) * 3;
+      const std::uint8_t* src =
+          rgb +
+          (static_cast<std::size_t>(r0 - held.top) * held.width + col_first - held.left + c) * 3;
       std::uint8_t* dst = columns.data() + c * line + static_cast<std::size_t>(r0 - row_first) * 3;
-      for (int r = r0; r < r1; ++r, src += static_cast<std::size_t>(width) * 3, dst += 3) {
+      for (int r = r0; r < r1; ++r, src += static_cast<std::size_t>(held.width) * 3, dst += 3) {
         dst[0] = src[0];
         dst[1] = src[1];
         dst[2] = src[2];

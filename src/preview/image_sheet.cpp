@@ -8,6 +8,8 @@
 
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/data/datasets.hpp"
+#include "helmholtz/data/folder_loader.hpp"
+#include "helmholtz/data/image_folder.hpp"
 
 namespace helmholtz::preview {
 namespace {
@@ -267,12 +269,66 @@ data::Quality level_nearest_bytes(const data::ImageSet& test,
   return best;
 }
 
+namespace {
+
+// The photos of a folder dataset's val/ at `indices` (positions in its listing), resized and
+// centre-cropped to request.side as the loader does for evaluation: a test set of those images
+// alone (image i is indices[i]).
+data::ImageDataset folder_sheet_images(const ImageSheetRequest& request,
+                                       std::vector<std::int64_t>* indices) {
+  if (request.data_dir.empty()) {
+    throw core::UsageError("--dataset folder needs --data-dir D (train/<class>/, val/<class>/)");
+  }
+  if (request.side < 8 || request.side > 1024) {
+    throw core::UsageError("--crop " + std::to_string(request.side) + ": use 8 to 1024 pixels");
+  }
+  const data::ImageFolder folder = data::list_image_folder(request.data_dir);
+  const auto count = static_cast<std::int64_t>(folder.val.images.size());
+  if (indices->empty()) {
+    if (request.images > count) {
+      throw core::UsageError("--images " + std::to_string(request.images) + ": val/ of '" +
+                             folder.root.string() + "' holds only " + std::to_string(count) +
+                             " images");
+    }
+    for (std::int64_t i = 0; i < request.images; ++i)
+      indices->push_back(i * count / request.images);
+  }
+  data::ImageDataset d;
+  d.name = "folder " + folder.root.filename().string();
+  d.class_names = folder.classes;
+  d.num_classes = static_cast<int>(folder.classes.size());
+  d.test.height = d.test.width = request.side;
+  d.test.channels = 3;
+  data::TransformOptions transform;
+  transform.crop = request.side;
+  transform.resize = request.side;
+  const data::LoaderFiles files = data::loader_files(folder.val);
+  for (const std::int64_t i : *indices) {
+    if (i < 0 || i >= count) {
+      throw core::UsageError("--indices " + std::to_string(i) + ": out of range (val/ of '" +
+                             folder.root.string() + "' holds " + std::to_string(count) +
+                             " images, 0.." + std::to_string(count - 1) + ")");
+    }
+    const auto pixels = data::load_sample(files, static_cast<std::size_t>(i),
+                                          data::LoaderMode::kEval, transform, 0, 0);
+    d.test.pixels.insert(d.test.pixels.end(), pixels.begin(), pixels.end());
+    d.test.labels.push_back(
+        static_cast<std::uint8_t>(files.files[static_cast<std::size_t>(i)].label));
+    ++d.test.count;
+  }
+  return d;
+}
+
+}  // namespace
+
 ImageSheet make_image_sheet(const ImageSheetRequest& request) {
   const auto& names = data::image_dataset_names();
-  if (std::find(names.begin(), names.end(), request.dataset) == names.end()) {
+  const bool folder = data::is_folder_dataset(request.dataset);
+  if (!folder && std::find(names.begin(), names.end(), request.dataset) == names.end()) {
     data::check_dataset_name(request.dataset);  // names every dataset when unknown
     throw core::UsageError("--dataset " + request.dataset +
-                           ": not an image dataset (this preview takes cifar10 or fashion-mnist)");
+                           ": not an image dataset (this preview takes cifar10, fashion-mnist or "
+                           "folder)");
   }
   check_scale(request.scale);
   if (request.qualities.empty() && request.match_codecs.empty()) {
@@ -282,8 +338,16 @@ ImageSheet make_image_sheet(const ImageSheetRequest& request) {
     throw core::UsageError("--images " + std::to_string(request.images) +
                            ": show at least one image");
   }
-  const data::ImageDataset dataset = data::load_image_dataset(request.dataset, request.data_dir);
   std::vector<std::int64_t> indices = request.indices;
+  // A folder's sheet holds the chosen photos alone: its rows are images 0..n-1 of that set.
+  std::vector<std::int64_t> positions = request.indices;
+  const data::ImageDataset dataset =
+      folder ? folder_sheet_images(request, &positions)
+             : data::load_image_dataset(request.dataset, request.data_dir);
+  if (folder) {
+    indices.clear();
+    for (std::int64_t i = 0; i < dataset.test.count; ++i) indices.push_back(i);
+  }
   if (indices.empty()) {
     if (request.images > dataset.test.count) {
       throw core::UsageError("--images " + std::to_string(request.images) + ": the " +
@@ -301,8 +365,11 @@ ImageSheet make_image_sheet(const ImageSheetRequest& request) {
     }
     columns.push_back(data::Quality{true, 0});
   }
-  return draw_image_sheet(dataset.test, dataset.class_names, request.dataset, indices, columns,
-                          request.scale, request.subsampling);
+  ImageSheet sheet =
+      draw_image_sheet(dataset.test, dataset.class_names, folder ? dataset.name : request.dataset,
+                       indices, columns, request.scale, request.subsampling);
+  if (folder) sheet.indices = positions;  // the rows' photos, as positions in val/
+  return sheet;
 }
 
 }  // namespace helmholtz::preview

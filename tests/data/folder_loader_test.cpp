@@ -306,6 +306,40 @@ TEST(FolderLoader, DctScaledDecodeStaysCloseToTheFullDecode) {
   }
 }
 
+// Decoding only a training crop's window gives the bytes of decoding the whole image, at every
+// DCT scale, for 4:2:0 colour, 4:4:4 colour and grayscale JPEGs of sizes that are no multiple of
+// an iMCU, over many crops (small ones too, and ones at the image's edges).
+TEST(FolderLoader, WindowDecodingGivesTheWholeDecodesBytes) {
+  testing::TempDir dir;
+  codec::JpegEncoder encoder;
+  const auto colour = picture(997, 743, 3);
+  write_bytes(dir.path() / "train/a/420.jpg",
+              encoder.encode(colour.data(), 997, 743, 3, 85, codec::Subsampling::k420));
+  write_bytes(dir.path() / "train/a/444.jpg",
+              encoder.encode(colour.data(), 997, 743, 3, 85, codec::Subsampling::k444));
+  std::vector<std::uint8_t> gray(301 * 517);
+  for (std::size_t i = 0; i < gray.size(); ++i) gray[i] = colour[3 * i];
+  write_bytes(dir.path() / "train/b/gray.jpg", encoder.encode(gray.data(), 301, 517, 1, 85));
+  write_jpeg(dir.path() / "val/a/v.jpg", 100, 100, 6);
+  const LoaderFiles files = loader_files(list_image_folder(dir.path()).train);
+  for (const int crop : {224, 64}) {
+    for (const bool scaled : {true, false}) {
+      TransformOptions window, whole;
+      window.crop = whole.crop = crop;
+      window.dct_scaling = whole.dct_scaling = scaled;
+      whole.window_decoding = false;
+      for (std::size_t i = 0; i < files.files.size(); ++i) {
+        for (int epoch = 0; epoch < 12; ++epoch) {
+          EXPECT_EQ(load_sample(files, i, LoaderMode::kTrain, window, 4, epoch),
+                    load_sample(files, i, LoaderMode::kTrain, whole, 4, epoch))
+              << files.files[i].path << " crop " << crop << (scaled ? " scaled" : "") << " epoch "
+              << epoch;
+        }
+      }
+    }
+  }
+}
+
 TEST(FolderLoader, RandomResizedCropStaysWithinTorchvisionsBounds) {
   TransformOptions t;
   const int sizes[][2] = {{500, 375}, {375, 500}, {224, 224}, {40, 30}, {1000, 50}, {50, 1000}};

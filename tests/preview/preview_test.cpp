@@ -10,6 +10,8 @@
 #include "helmholtz/codec/jpeg.hpp"
 #include "helmholtz/core/error.hpp"
 #include "helmholtz/data/audio_synth.hpp"
+#include "helmholtz/data/folder_loader.hpp"
+#include "helmholtz/data/image_folder.hpp"
 #include "helmholtz/data/image_set.hpp"
 #include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/preview/canvas.hpp"
@@ -138,6 +140,45 @@ TEST_F(PreviewImages, LibraryReportsJpegBytesThatFallWithQuality) {
     EXPECT_LT(row[1].psnr_db, row[2].psnr_db);
     EXPECT_TRUE(std::isinf(row[3].psnr_db));
   }
+}
+
+// A folder dataset: val/'s photos spread over the listing, each shown as the network sees it at
+// evaluation (resized and centre-cropped to --crop), the raw cell the loader's very pixels.
+TEST_F(PreviewImages, FolderSheetShowsValPhotosAsTheLoaderCropsThem) {
+  const fs::path photos = out("photos");
+  data::write_pattern_folder(photos, 3, 4, 4, 2);  // 12 val/ photos of four sizes
+  ImageSheetRequest request;
+  request.dataset = "folder";
+  request.data_dir = photos;
+  request.qualities = parse_qualities({"10", "raw"});
+  request.images = 3;
+  request.side = 48;
+  request.scale = 1;
+  const auto sheet = make_image_sheet(request);
+  EXPECT_EQ(sheet.indices, (std::vector<std::int64_t>{0, 4, 8}));  // one per class
+  EXPECT_EQ(sheet.canvas.width(), image_sheet_width(2, 48, 1));
+  EXPECT_EQ(sheet.canvas.height(), image_sheet_height(3, 48, 1));
+  const auto folder = data::list_image_folder(photos);
+  const auto files = data::loader_files(folder.val);
+  data::TransformOptions crop;
+  crop.crop = crop.resize = 48;
+  for (int r = 0; r < 3; ++r) {
+    const auto& cells = sheet.cells[static_cast<std::size_t>(r)];
+    EXPECT_LT(cells[0].bytes, cells[1].bytes);
+    EXPECT_EQ(cells[1].bytes, 48u * 48 * 3);
+    const auto pixels = data::load_sample(
+        files, static_cast<std::size_t>(sheet.indices[static_cast<std::size_t>(r)]),
+        data::LoaderMode::kEval, crop, 0, 0);
+    EXPECT_EQ(cell_differences(sheet.canvas, sheet.layout.cell_x(1), sheet.layout.cell_y(r),
+                               pixels.data(), 48, 48, 3, 1),
+              0)
+        << "row " << r;
+  }
+  const auto refused =
+      run_helmholtz("preview --dataset cifar10 --crop 64 --out " + testing::quoted(out("x.png")));
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("--crop does not apply to --dataset cifar10"), std::string::npos)
+      << refused.output;
 }
 
 TEST_F(PreviewImages, FashionMnistGreyscaleRawCellIsTheOriginal) {

@@ -7,7 +7,8 @@
 // JPEG files decode through libjpeg-turbo's DCT-domain scaling at the smallest factor (of
 // tjGetScalingFactors: 1/8, 1/4, 1/2, or 1) that still leaves the crop at least the output's
 // size: a 1000x750 photo whose crop is resized to 224 mostly decodes at 1/2 or 1/4 of its size.
-// (The factors between 1/2 and 1, such as 7/8, have no SIMD IDCT and decode slower than 1.) PNG
+// (The factors between 1/2 and 1, such as 7/8, have no SIMD IDCT and decode slower than 1.) A
+// training crop decodes only its window of the JPEG (codec/jpeg_window.hpp), the same bytes. PNG
 // files decode whole; WebP, AVIF, JPEG XL and JPEG 2000 files of a coded level through the codec
 // table's decoders.
 //
@@ -81,6 +82,9 @@ struct TransformOptions {
   double max_ratio = 4.0 / 3.0;
   double flip = 0.5;        // training: probability of a horizontal flip
   bool dct_scaling = true;  // decode JPEG at a reduced scale when the crop allows
+  // Training: decode only the rows and iMCU columns around a JPEG's crop (codec/jpeg_window.hpp);
+  // the same pixels as decoding the whole image, in less time.
+  bool window_decoding = true;
 };
 
 struct LoaderOptions {

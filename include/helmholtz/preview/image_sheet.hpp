@@ -56,17 +56,16 @@ ImageSheetLayout image_sheet_layout(int rows, int columns, int image_width, int 
 // Parses the --qualities items (each codec's levels or "raw") for each codec in turn: the
 // columns are codec-major, raw once. Throws core::UsageError naming --qualities for a bad or
 // repeated item or an empty list.
-std::vector<data::Quality> parse_qualities(
-    const std::vector<std::string>& items,
-    const std::vector<codec::ImageCodec>& codecs = {codec::ImageCodec::kJpeg});
+std::vector<data::Quality> parse_qualities(const std::vector<std::string>& items,
+                                           const std::vector<codec::ImageCodec>& codecs = {
+                                               codec::ImageCodec::kJpeg});
 
 // The level of `codec` whose mean payload bytes (the coded data without its container: the
 // container is most of a small JPEG or AVIF file) over the images `indices` of `test` is nearest
 // `target_bytes` (ties: the lower level), found by coding them at every level of its range.
 data::Quality level_nearest_bytes(const data::ImageSet& test,
-                                  const std::vector<std::int64_t>& indices,
-                                  codec::ImageCodec codec, double target_bytes,
-                                  codec::Subsampling subsampling);
+                                  const std::vector<std::int64_t>& indices, codec::ImageCodec codec,
+                                  double target_bytes, codec::Subsampling subsampling);
 
 struct ImageSheetRequest {
   std::string dataset = "fashion-mnist";
@@ -80,6 +79,11 @@ struct ImageSheetRequest {
   // (level_nearest_bytes), then raw; `qualities` is then not used.
   std::vector<codec::ImageCodec> match_codecs;
   double match_bytes = 0;
+  // A folder dataset (--dataset folder): val/'s photos as the network sees them at evaluation,
+  // each resized (shorter side) and centre-cropped to this side before the codecs code it; the
+  // first N images are spread evenly over val/'s sorted listing, so that the classes vary, and
+  // --indices are positions in that listing.
+  int side = 128;
 };
 
 inline constexpr int kMaxScale = 16;
