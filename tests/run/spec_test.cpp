@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/data/synthetic.hpp"
 #include "helmholtz/models/architecture.hpp"
 #include "helmholtz/models/architecture_file.hpp"
 #include "helmholtz/run/settings_file.hpp"
@@ -81,18 +82,18 @@ TEST(RunSpec, BadValuesNameTheirOption) {
     const char* value;
     const char* expect;
   };
-  for (const Case& c : {Case{"lr", "abc", "--lr 'abc'"}, Case{"setting", "6", "--setting '6'"},
-                        // A level's range depends on --codec: finalize() checks it
-                        // (codec_spec_test); the option refuses what is no level at all.
-                        Case{"quality", "abc", "--quality 'abc'"},
-                        Case{"bitrate", "x", "--bitrate 'x'"},
-                        Case{"epochs", "0", "--epochs '0'"}, Case{"flip", "maybe", "--flip"},
-                        Case{"optimizer", "adam", "--optimizer 'adam': use sgd, adadelta"},
-                        Case{"device", "tpu", "--device 'tpu'"},
-                        Case{"dataset", "imagenet", "unknown dataset 'imagenet'"}}) {
+  for (const Case& c :
+       {Case{"lr", "abc", "--lr 'abc'"}, Case{"setting", "6", "--setting '6'"},
+        // A level's range depends on --codec: finalize() checks it
+        // (codec_spec_test); the option refuses what is no level at all.
+        Case{"quality", "abc", "--quality 'abc'"}, Case{"bitrate", "x", "--bitrate 'x'"},
+        Case{"epochs", "0", "--epochs '0'"}, Case{"flip", "maybe", "--flip"},
+        Case{"optimizer", "adam", "--optimizer 'adam': use sgd, adadelta"},
+        Case{"device", "tpu", "--device 'tpu'"},
+        Case{"dataset", "imagenet", "unknown dataset 'imagenet'"}}) {
     RunSpec s;
-    const auto m = testing::error_message_of<core::UsageError>(
-        [&] { find_field(c.key)->set(s, c.value); });
+    const auto m =
+        testing::error_message_of<core::UsageError>([&] { find_field(c.key)->set(s, c.value); });
     EXPECT_NE(m.find(c.expect), std::string::npos) << c.key << ": " << m;
   }
   RunSpec both;
@@ -112,19 +113,32 @@ TEST(RunSpec, IdentityHoldsWhatIsTrainedNotHowItRuns) {
   EXPECT_EQ(value_of(base, "momentum"), "0.9");
   EXPECT_EQ(value_of(base, "rho"), "(none)");  // an Adadelta setting: does not apply to SGD
   EXPECT_EQ(value_of(base, "epochs"), "(none)");
-  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-           {"epochs", "3"}, {"threads", "1"}, {"device", "cpu"}, {"precision", "fp32"},
-           {"eval-batch-size", "10"}, {"channels-last", "false"}, {"log-root", "elsewhere"},
-           {"cuda-graphs", "false"}, {"data-dir", "/d"}}) {
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"epochs", "3"},
+                                                        {"threads", "1"},
+                                                        {"device", "cpu"},
+                                                        {"precision", "fp32"},
+                                                        {"eval-batch-size", "10"},
+                                                        {"channels-last", "false"},
+                                                        {"log-root", "elsewhere"},
+                                                        {"cuda-graphs", "false"},
+                                                        {"data-dir", "/d"}}) {
     RunSpec b = a;
     find_field(key)->set(b, value);
     EXPECT_TRUE(compare(base, identity(b)).empty()) << key;
   }
-  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-           {"lr", "0.5"}, {"quality", "50"}, {"seed", "1"}, {"batch-size", "64"},
-           {"flip", "false"}, {"subsampling", "444"}, {"train-size", "100"},
-           {"dataset", "fashion-mnist"}, {"holdout-size", "100"}, {"split-seed", "3"},
-           {"patience", "5"}}) {
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"lr", "0.5"},
+                                                        {"quality", "50"},
+                                                        {"seed", "1"},
+                                                        {"batch-size", "64"},
+                                                        {"flip", "false"},
+                                                        {"subsampling", "444"},
+                                                        {"train-size", "100"},
+                                                        {"dataset", "fashion-mnist"},
+                                                        {"holdout-size", "100"},
+                                                        {"split-seed", "3"},
+                                                        {"patience", "5"}}) {
     RunSpec b = a;
     find_field(key)->set(b, value);
     const auto d = compare(base, identity(b));
@@ -179,7 +193,7 @@ TEST(RunSpec, ProtocolIsIdentityAndTurnsOnTheQuirksOfEachKindOfData) {
   const Quirks a = quirks(sound);
   EXPECT_TRUE(a.float16_features && a.keras_audio_split && a.float32);
   EXPECT_FALSE(a.transposed_images || a.carried_iterator);  // the audio script used model.fit
-  EXPECT_FALSE(a.test_split_validates);  // audio keeps its validation part
+  EXPECT_FALSE(a.test_split_validates);                     // audio keeps its validation part
 
   // Nor does it take the held-out images' options, given on the command line or in a file.
   for (const char* key : {"holdout-size", "split-seed"}) {
@@ -213,9 +227,9 @@ TEST(RunSpec, StoredIdentitiesWithoutProtocolReadAsCorrected) {
   RunSpec s;
   finalize(s, {});
   Identity old = identity(s);
-  old.erase(std::remove_if(old.begin(), old.end(),
-                           [](const auto& kv) { return kv.first == "protocol"; }),
-            old.end());
+  old.erase(
+      std::remove_if(old.begin(), old.end(), [](const auto& kv) { return kv.first == "protocol"; }),
+      old.end());
   ASSERT_EQ(value_of(old, "protocol"), "(none)");
   EXPECT_TRUE(compare(parse_identity_line(identity_line(old)), identity(s)).empty());
   EXPECT_TRUE(compare(identity_from_json(identity_json(old)), identity(s)).empty());
@@ -247,8 +261,9 @@ TEST(RunSpec, IdentityLineAndJsonRoundTrip) {
   EXPECT_THROW(identity_from_json(nlohmann::json{{"lr", 0.5}}), core::DataError);
   const auto d = compare({{"lr", "0.01"}, {"rho", "0.9"}}, {{"lr", "0.01"}, {"seed", "1"}});
   ASSERT_EQ(d.size(), 2u);
-  EXPECT_EQ(describe(d), "rho 0.9, you asked for rho (not set); seed (not set), you asked for "
-                         "seed 1");
+  EXPECT_EQ(describe(d),
+            "rho 0.9, you asked for rho (not set); seed (not set), you asked for "
+            "seed 1");
 }
 
 // Every key to_toml writes is a field whose parser reads the value back to the same spec.
@@ -282,7 +297,10 @@ TEST(RunSpec, TomlRoundTrip) {
 // reference configs turn the reference protocol on.
 TEST(SettingsFile, ShippedConfigsFinalize) {
   const std::filesystem::path configs = std::filesystem::path(HELMHOLTZ_SOURCE_DIR) / "configs";
-  int reference = 0, total = 0, architectures = 0;
+  int reference = 0, total = 0, architectures = 0, folders = 0;
+  // A folder dataset's config needs a folder: a generated one stands in for ImageNet.
+  const testing::TempDir photos;
+  data::write_pattern_folder(photos.path(), 4, 2, 1, 0);
   for (const auto& entry : std::filesystem::directory_iterator(configs)) {
     if (entry.path().extension() != ".toml") continue;
     // An architecture file (for --architecture) beside the run configs: it must read and plan.
@@ -301,8 +319,30 @@ TEST(SettingsFile, ShippedConfigsFinalize) {
       set(s, given, key, value);
     }
     if (s.data.audio()) set(s, given, "bitrate", "32");
+    if (s.data.folder()) set(s, given, "data-dir", photos.path().string());
     ASSERT_NO_THROW(finalize(s, given)) << entry.path();
     ++total;
+    if (entry.path().filename() == "imagenet-resnet50.toml") {
+      // torchvision's recipe, as its comment says.
+      ++folders;
+      EXPECT_EQ(s.recipe.architecture.name, "resnet50");
+      EXPECT_EQ(s.recipe.optimizer, OptimizerKind::kTorchSgd);
+      EXPECT_EQ(s.recipe.lr, 0.1);
+      EXPECT_EQ(s.recipe.momentum, 0.9);
+      EXPECT_FALSE(s.recipe.nesterov);
+      EXPECT_EQ(s.recipe.weight_decay, 1e-4);
+      EXPECT_EQ(s.recipe.schedule, LrSchedule::kStep);
+      EXPECT_EQ(s.recipe.lr_step, 30);
+      EXPECT_EQ(s.recipe.lr_gamma, 0.1);
+      EXPECT_EQ(s.recipe.label_smoothing, 0.0);
+      EXPECT_EQ(s.recipe.epochs, 90);
+      EXPECT_EQ(s.recipe.batch_size, 256);
+      EXPECT_EQ(s.data.crop, 224);
+      EXPECT_EQ(s.data.resize, 256);
+      EXPECT_EQ(dataset_info(s).num_classes, 4);
+      EXPECT_EQ(testing::value_of(identity(s), "schedule"), "step");
+      EXPECT_EQ(testing::value_of(identity(s), "label-smoothing"), "(none)");  // off: not identity
+    }
     const bool named_reference = entry.path().filename().string().rfind("reference-", 0) == 0;
     EXPECT_EQ(s.recipe.protocol == Protocol::kReference, named_reference) << entry.path();
     reference += named_reference;
@@ -310,6 +350,7 @@ TEST(SettingsFile, ShippedConfigsFinalize) {
   EXPECT_EQ(reference, 2);
   EXPECT_GE(total, 5);
   EXPECT_GE(architectures, 1);
+  EXPECT_EQ(folders, 1);
 }
 
 TEST(SettingsFile, KeysOfTheCommandAndErrorsNamingTheFile) {
@@ -320,8 +361,8 @@ TEST(SettingsFile, KeysOfTheCommandAndErrorsNamingTheFile) {
   auto items = read_settings_file(file, "train");
   std::sort(items.begin(), items.end());
   const std::vector<std::pair<std::string, std::string>> expected = {
-      {"epochs", "2"}, {"flip", "false"}, {"lr", "0.5"}, {"quality", "raw"}, {"seed", "3"},
-      {"sweep.qualities", "5,50"}};
+      {"epochs", "2"},    {"flip", "false"}, {"lr", "0.5"},
+      {"quality", "raw"}, {"seed", "3"},     {"sweep.qualities", "5,50"}};
   EXPECT_EQ(items, expected);
   std::ofstream(file) << "lr = [0.1, 0.2]\n";
   auto m = testing::error_message_of<core::UsageError>([&] { read_settings_file(file, "train"); });
@@ -335,6 +376,55 @@ TEST(SettingsFile, KeysOfTheCommandAndErrorsNamingTheFile) {
     m = testing::error_message_of<core::UsageError>([&] { read_settings_file(file, "train"); });
     EXPECT_NE(m.find("c.toml': an empty key"), std::string::npos) << text << ": " << m;
   }
+}
+
+// A folder dataset's identity: the folder's name and listing hash, the crop and the resize, no
+// shift (the loader crops); its runs' folders and report lines are "folder-<name>". A cosine
+// schedule holds the epochs it anneals over; a step schedule its step and factor instead.
+TEST(FolderSpec, IdentityNamesTheFolderTheCropAndTheSchedule) {
+  const testing::TempDir dir;
+  data::write_pattern_folder(dir.path() / "pets", 2, 2, 1, 0);
+  const auto s = testing::finalized({{"dataset", "folder"},
+                                     {"data-dir", (dir.path() / "pets").string()},
+                                     {"quality", "50"},
+                                     {"model", "resnet18"},
+                                     {"crop", "96"},
+                                     {"optimizer", "torch-sgd"},
+                                     {"schedule", "cosine"},
+                                     {"epochs", "12"}});
+  const auto id = identity(s);
+  const std::string folder = testing::value_of(id, "folder");
+  EXPECT_EQ(folder.rfind("pets@", 0), 0u) << folder;
+  EXPECT_EQ(folder.size(), 5u + 16u) << folder;
+  EXPECT_EQ(testing::value_of(id, "crop"), "96");
+  EXPECT_EQ(testing::value_of(id, "resize"), "256");
+  EXPECT_EQ(testing::value_of(id, "shift"), "(none)");
+  EXPECT_EQ(testing::value_of(id, "schedule-epochs"), "12");
+  EXPECT_EQ(testing::value_of(id, "weight-decay"), "0.0001");
+  EXPECT_EQ(testing::value_of(id, "decay"), "(none)");  // Keras SGD's, not torch-sgd's
+  EXPECT_EQ(testing::value_of(id, "lr-step"), "(none)");
+  EXPECT_EQ(s.data.label(), "folder-pets");
+  EXPECT_EQ(dataset_info(s).height, 96);
+  EXPECT_EQ(dataset_info(s).num_classes, 2);
+  EXPECT_EQ(s.recipe.eval_batch_size, 256);  // photos' default, not the 32x32 sets' 1000
+  // The same folder with one more file is another dataset.
+  data::write_pattern_folder(dir.path() / "pets2", 2, 2, 1, 0);
+  std::filesystem::copy_file(dir.path() / "pets2" / "train" / "pattern-0" / "0-0.jpg",
+                             dir.path() / "pets" / "train" / "pattern-0" / "extra.jpg");
+  auto again = s;
+  again.data.folder_id.clear();
+  finalize(again, {"dataset", "data-dir", "quality", "model", "crop", "optimizer", "schedule"});
+  EXPECT_NE(testing::value_of(identity(again), "folder"), folder);
+  const auto stepped = testing::finalized({{"dataset", "folder"},
+                                           {"data-dir", (dir.path() / "pets").string()},
+                                           {"model", "resnet18"},
+                                           {"optimizer", "torch-sgd"},
+                                           {"schedule", "step"},
+                                           {"label-smoothing", "0.1"}});
+  EXPECT_EQ(testing::value_of(identity(stepped), "schedule-epochs"), "(none)");
+  EXPECT_EQ(testing::value_of(identity(stepped), "lr-step"), "30");
+  EXPECT_EQ(testing::value_of(identity(stepped), "lr-gamma"), "0.1");
+  EXPECT_EQ(testing::value_of(identity(stepped), "label-smoothing"), "0.1");
 }
 
 }  // namespace
