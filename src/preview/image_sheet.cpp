@@ -137,7 +137,8 @@ std::vector<data::Quality> parse_qualities(const std::vector<std::string>& items
 ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::string>& class_names,
                             const std::string& title_name, const std::vector<std::int64_t>& indices,
                             const std::vector<data::Quality>& qualities, int scale,
-                            codec::Subsampling subsampling) {
+                            codec::Subsampling subsampling,
+                            const std::vector<std::int64_t>& row_numbers) {
   check_scale(scale);
   if (qualities.empty()) {
     throw core::UsageError("--qualities: give at least one JPEG quality (1..100) or raw");
@@ -205,7 +206,9 @@ ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::s
     const std::string name =
         label < class_names.size() ? class_names[label] : "class " + std::to_string(label);
     const int label_y = y + layout.cell_height / 2 - line;
-    canvas.text(L::kMargin, label_y, "#" + std::to_string(index), kInk, Font::kBold);
+    const std::int64_t number =
+        row_numbers.empty() ? index : row_numbers[static_cast<std::size_t>(r)];
+    canvas.text(L::kMargin, label_y, "#" + std::to_string(number), kInk, Font::kBold);
     canvas.text(L::kMargin, label_y + line, fit_text(name, L::kRowLabelWidth - 4, Font::kSmall),
                 kMuted, Font::kSmall);
 
@@ -367,7 +370,8 @@ ImageSheet make_image_sheet(const ImageSheetRequest& request) {
   }
   ImageSheet sheet =
       draw_image_sheet(dataset.test, dataset.class_names, folder ? dataset.name : request.dataset,
-                       indices, columns, request.scale, request.subsampling);
+                       indices, columns, request.scale, request.subsampling,
+                       folder ? positions : std::vector<std::int64_t>{});
   if (folder) sheet.indices = positions;  // the rows' photos, as positions in val/
   return sheet;
 }

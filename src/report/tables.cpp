@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "helmholtz/models/architecture.hpp"
+
 namespace helmholtz::report {
 
 namespace {
@@ -135,6 +137,16 @@ std::string status_text(const RunRecord& r) {
   if (!r.diverged()) return r.status;
   return "**diverged**" +
          (r.diverged_epoch ? " at epoch " + std::to_string(*r.diverged_epoch) : std::string());
+}
+
+// A run's setting: its number, "-" for a built-in network without one (a ResNet), "file" for an
+// architecture file's network.
+std::string setting_text(const RunRecord& r) {
+  if (r.setting >= 0) return std::to_string(r.setting);
+  const auto& residual = models::residual_architectures();
+  const bool built_in = std::any_of(residual.begin(), residual.end(),
+                                    [&](const models::Architecture& a) { return a.name == r.model; });
+  return built_in ? "-" : "file";
 }
 
 std::string measure_name(BitsMeasure m) { return m == BitsMeasure::kPayload ? "payload" : "file"; }
@@ -625,7 +637,7 @@ std::string report_markdown(const MarkdownInput& in) {
               "converged", "conv. epoch", "epochs", "status", "wall time", "samples/s", "run"});
   for (const auto& r : runs) {
     md += row({cell_text(r.dataset), cell_text(r.model),
-               r.setting < 0 ? std::string("file") : std::to_string(r.setting),
+               setting_text(r),
                r.codec.empty() ? std::string("none") : cell_text(r.codec),
                level_name(r.level_kind, r.level), std::to_string(r.seed),
                bits_text(r.payload_bits_per_sample), bits_text(r.bits_per_sample),

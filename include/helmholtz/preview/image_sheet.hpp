@@ -105,12 +105,14 @@ struct ImageSheet {
 };
 
 // Draws the sheet for `indices` of `test` (the dataset's test split, labelled with
-// `class_names`). Throws core::UsageError naming --indices for an index outside the set,
+// `class_names`; each row numbered by its index, or by `row_numbers` when given). Throws
+// core::UsageError naming --indices for an index outside the set,
 // --scale for a scale outside 1..kMaxScale.
 ImageSheet draw_image_sheet(const data::ImageSet& test, const std::vector<std::string>& class_names,
                             const std::string& title_name, const std::vector<std::int64_t>& indices,
                             const std::vector<data::Quality>& qualities, int scale,
-                            codec::Subsampling subsampling);
+                            codec::Subsampling subsampling,
+                            const std::vector<std::int64_t>& row_numbers = {});
 
 // Loads the dataset and draws its sheet. Throws core::UsageError naming the option for an
 // unknown --dataset, a bad --images / --indices / --scale or an empty quality list, and
