@@ -238,7 +238,8 @@ void register_bench_train(CLI::App& bench) {
   // defaults), so the benchmark trains exactly what `train` would.
   add_spec_options(*cmd, o.spec, [](const run::Field& f) {
     const std::string key = f.key;
-    return key == "dataset" ||
+    // A folder dataset's shape: its folder (the classes) and the crop.
+    return key == "dataset" || key == "data-dir" || key == "crop" || key == "resize" ||
            (f.part != run::Part::kData && key != "epochs" && key != "log-root" && key != "log-dir");
   });
   cmd->add_option("--images", o.images, "Images per epoch")

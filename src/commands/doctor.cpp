@@ -59,8 +59,8 @@ void register_doctor(CLI::App& app) {
   auto& o = *options;
   add_spec_options(*cmd, o.spec, [](const run::Field& f) {
     const std::string key = f.key;
-    return key == "dataset" || key == "setting" || key == "model" || key == "architecture" ||
-           key == "device" || key == "threads";
+    return key == "dataset" || key == "data-dir" || key == "crop" || key == "setting" ||
+           key == "model" || key == "architecture" || key == "device" || key == "threads";
   });
   cmd->add_option("--images", o.images,
                   "Images per epoch of the throughput measurement (0: 512 on the CPU, 16384 "

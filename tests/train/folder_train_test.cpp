@@ -134,6 +134,24 @@ TEST(FolderTraining, AChangedFolderIsRefusedOnResume) {
   EXPECT_EQ(read_text(run / "summary.json"), before);
 }
 
+// `bench train` and `doctor` take a folder's shape (its classes, the crop) as a run does.
+TEST(FolderTraining, BenchTrainAndDoctorTakeTheFoldersShape) {
+  const testing::TempDir dir;
+  data::write_pattern_folder(dir.path() / "photos", 3, 2, 1, 3);
+  const std::string folder = "--dataset folder --data-dir " + quoted(dir.path() / "photos") +
+                             " --model resnet18 --crop 64 --threads 1 ";
+  const auto bench =
+      run_helmholtz("bench train " + folder + "--images 8 --epochs 1 --batch-size 8 --json");
+  ASSERT_EQ(bench.exit_code, 0) << bench.output;
+  const auto j = nlohmann::json::parse(bench.output.substr(bench.output.find('{')));
+  EXPECT_EQ(j.at("parameters"), 11187651);  // ResNet-18 with the folder's 3 classes
+  EXPECT_EQ(j.at("identity").at("crop"), "64");
+  EXPECT_GT(j.at("train_images_per_second").get<double>(), 0.0);
+  const auto doctor = run_helmholtz("doctor " + folder + "--images 8");
+  EXPECT_EQ(doctor.exit_code, 0) << doctor.output;
+  EXPECT_NE(doctor.output.find("resnet18"), std::string::npos) << doctor.output;
+}
+
 TEST(FolderTraining, SpreadEvenlyKeepsEveryClassesShare) {
   std::vector<std::size_t> positions(10);
   for (std::size_t i = 0; i < positions.size(); ++i) positions[i] = 100 + i;
