@@ -116,17 +116,19 @@ int run_local_ranks(const std::vector<std::string>& args, int processes) {
   const int port = free_local_port();
   const ForwardSignals forward;
   std::vector<pid_t> pids(static_cast<std::size_t>(processes), 0);
-  for (int rank = 0; rank < processes; ++rank) {
-    std::vector<std::string> env_text;
-    for (char** e = environ; *e != nullptr; ++e) {
-      const std::string entry(*e);
-      bool ours = false;
-      for (const char* name :
-           {"RANK=", "LOCAL_RANK=", "WORLD_SIZE=", "MASTER_ADDR=", "MASTER_PORT="}) {
-        if (entry.rfind(name, 0) == 0) ours = true;
-      }
-      if (!ours) env_text.push_back(entry);
+  // This process's environment less the rendezvous variables, which each rank gets its own of.
+  std::vector<std::string> inherited;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    bool ours = false;
+    for (const char* name :
+         {"RANK=", "LOCAL_RANK=", "WORLD_SIZE=", "MASTER_ADDR=", "MASTER_PORT="}) {
+      if (entry.rfind(name, 0) == 0) ours = true;
     }
+    if (!ours) inherited.push_back(entry);
+  }
+  for (int rank = 0; rank < processes; ++rank) {
+    std::vector<std::string> env_text = inherited;
     env_text.push_back("RANK=" + std::to_string(rank));
     env_text.push_back("LOCAL_RANK=" + std::to_string(rank));
     env_text.push_back("WORLD_SIZE=" + std::to_string(processes));

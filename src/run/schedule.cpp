@@ -12,7 +12,7 @@ constexpr double kPi = 3.14159265358979323846;
 // Refuses the schedules scheduled_lr cannot compute, before any training starts.
 void check_schedule(const ScheduleOptions& options) {
   if (options.schedule == LrSchedule::kStep && options.step_epochs < 1) {
-    throw core::UsageError("--step-epochs " + std::to_string(options.step_epochs) +
+    throw core::UsageError("--lr-step " + std::to_string(options.step_epochs) +
                            ": the step schedule needs at least 1 epoch between steps");
   }
   if (options.schedule == LrSchedule::kCosine && options.total_epochs < 1) {

@@ -473,7 +473,7 @@ void resolve_folder(RunSpec& s, const Given& given) {
   s.recipe.shift = 0.0;  // the loader crops; nothing shifts the tensors
   if (given.count("eval-batch-size") == 0) s.recipe.eval_batch_size = 256;
   const data::ImageFolder listing = data::list_image_folder(s.data.data_dir);
-  s.data.folder_id = listing.root.filename().string() + "@" + listing.key;
+  s.data.folder_id = listing.id();
   s.data.folder_classes = static_cast<int>(listing.classes.size());
 }
 
@@ -696,6 +696,9 @@ void validate(const RunSpec& s) {
   if (!(r.momentum >= 0 && r.momentum < 1)) throw UsageError("--momentum must be in [0, 1)");
   if (!(r.decay >= 0)) throw UsageError("--decay must be >= 0");
   if (!(r.weight_decay >= 0)) throw UsageError("--weight-decay must be >= 0");
+  if (r.optimizer == OptimizerKind::kTorchSgd && r.nesterov && r.momentum == 0) {
+    throw UsageError("--nesterov needs a momentum above 0 (or --nesterov false)");
+  }
   if (!(r.lr_gamma > 0)) throw UsageError("--lr-gamma must be positive");
   if (!(r.label_smoothing >= 0 && r.label_smoothing < 1)) {
     throw UsageError("--label-smoothing must be in [0, 1) (0 = off)");

@@ -92,6 +92,8 @@ void EpochTrainer::set_distributed(Distributed* distributed) {
         "--protocol reference trains with the 2018 code's carried iterator, which runs in one "
         "process: train it without --processes (or with one task)");
   }
+  // Rank 0's weights, whatever each rank built or read from a checkpoint.
+  distributed_->broadcast_parameters(*model_);
   graphs_.reset();  // the all-reduce between backward and update cannot be captured
 }
 
@@ -231,12 +233,12 @@ Metrics EpochTrainer::train_streamed(const TensorData& data, const ProgressFn& p
   // batch, in order, so that its loader cuts them into batches of its share of a full batch.
   auto order = torch::randperm(n, torch::kInt64);
   if (parallel()) distributed_->broadcast(order);
-  const auto* position = order.data_ptr<std::int64_t>();
+  const std::vector<torch::Tensor> shards = shard_batches(order, batch, rank, world);
   std::vector<std::size_t> mine;
   mine.reserve(static_cast<std::size_t>(n / world + batch));
-  for (std::int64_t begin = 0; begin < n; begin += batch) {
-    const ShardRange r = shard_range(std::min(n, begin + batch) - begin, rank, world);
-    for (std::int64_t k = begin + r.begin; k < begin + r.end; ++k) {
+  for (const auto& shard : shards) {
+    const auto* position = shard.data_ptr<std::int64_t>();
+    for (std::int64_t k = 0; k < shard.size(0); ++k) {
       mine.push_back(data.stream->samples[static_cast<std::size_t>(position[k])]);
     }
   }
@@ -247,13 +249,13 @@ Metrics EpochTrainer::train_streamed(const TensorData& data, const ProgressFn& p
   data::Batch b;
   std::int64_t seen = 0;
   std::int64_t batches = 0;
-  for (std::int64_t begin = 0; begin < n; begin += batch) {
+  for (const auto& shard : shards) {
     if (max_batches >= 0 && batches == max_batches) break;
     if (stop && stop()) return stopped();
+    const std::int64_t begin = batches * batch;
     const std::int64_t end = std::min(n, begin + batch);
-    const ShardRange r = shard_range(end - begin, rank, world);
-    if (r.end > r.begin) {
-      if (!loader.next(&b) || b.size != r.end - r.begin) {
+    if (shard.size(0) > 0) {
+      if (!loader.next(&b) || b.size != shard.size(0)) {
         throw core::RunError("the folder loader's batch " + std::to_string(batches) +
                              " does not match the epoch's order (internal)");
       }

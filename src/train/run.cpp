@@ -96,10 +96,10 @@ run::Summary make_summary(const run::RunSpec& s, const Training& t, const RunDat
   return m;
 }
 
-// Whether --patience has ended the run: that many epochs since the best one.
-bool patience_spent(const run::RunSpec& s, const TrainState& state) {
+// Whether --patience has ended the run before its last epoch: that many epochs since the best.
+bool patience_ended(const run::RunSpec& s, const TrainState& state) {
   return s.recipe.patience > 0 && state.epoch > 0 &&
-         state.epoch - state.best_epoch >= s.recipe.patience;
+         state.epoch - state.best_epoch >= s.recipe.patience && state.epoch < s.recipe.epochs;
 }
 
 // best.pt may be of an epoch after the checkpoint resumed from (the process died between the
@@ -150,7 +150,7 @@ EpochOutcome take_epoch(const run::RunSpec& s, TrainState& state, const run::Epo
     o.best = true;
   }
   o.diverged = s.runtime.stop_on_divergence && !std::isfinite(record.loss);
-  o.stopped_early = !o.diverged && patience_spent(s, state) && state.epoch < s.recipe.epochs;
+  o.stopped_early = !o.diverged && patience_ended(s, state);
   return o;
 }
 
@@ -214,7 +214,6 @@ RunResult follow_training(const run::RunSpec& s, Distributed& d) {
     if (s.runtime.channels_last) use_channels_last(t.model);
     t.trainer->restore_iterator(state.iterator);
   }
-  d.broadcast_parameters(*t.model);  // rank 0's weights, whatever each rank built or read
   t.trainer->set_distributed(&d);
   bool diverged = false;
   bool stopped_early = false;
@@ -226,7 +225,7 @@ RunResult follow_training(const run::RunSpec& s, Distributed& d) {
     diverged = o.diverged;
     stopped_early = o.stopped_early;
   };
-  stopped_early = patience_spent(s, state) && state.epoch < s.recipe.epochs;
+  stopped_early = patience_ended(s, state);
   if (!stopped_early) {
     fit(t, prepared.train, prepared.validation, state.epoch + 1, s.recipe.epochs, hooks);
   }
@@ -334,7 +333,6 @@ RunResult run_training(const run::RunSpec& s, bool resume, Distributed* distribu
     log->info("resuming {} after epoch {}", folder.dir().string(), state.epoch);
   }
   if (distributed != nullptr && distributed->world_size() > 1) {
-    distributed->broadcast_parameters(*t.model);
     t.trainer->set_distributed(distributed);
   } else {
     stop_if_asked();  // with several ranks, the first step's agreed check stops them all
@@ -414,7 +412,7 @@ RunResult run_training(const run::RunSpec& s, bool resume, Distributed* distribu
         record.seconds, core::format_duration(mean_epoch * (s.recipe.epochs - record.epoch)));
   };
   // A run killed after --patience had ended it, before it finished, trains no further.
-  stopped_early = patience_spent(s, state) && state.epoch < s.recipe.epochs;
+  stopped_early = patience_ended(s, state);
   if (!stopped_early) {
     try {
       fit(t, prepared.train, prepared.validation, state.epoch + 1, s.recipe.epochs, hooks);

@@ -425,6 +425,14 @@ TEST(FolderSpec, IdentityNamesTheFolderTheCropAndTheSchedule) {
   EXPECT_EQ(testing::value_of(identity(stepped), "lr-step"), "30");
   EXPECT_EQ(testing::value_of(identity(stepped), "lr-gamma"), "0.1");
   EXPECT_EQ(testing::value_of(identity(stepped), "label-smoothing"), "0.1");
+  // torch.optim.SGD's own refusal, before any data is read.
+  const auto message = testing::error_message_of<core::UsageError>([&] {
+    testing::finalized({{"dataset", "folder"},
+                        {"data-dir", (dir.path() / "pets").string()},
+                        {"optimizer", "torch-sgd"},
+                        {"momentum", "0"}});
+  });
+  EXPECT_EQ(message, "--nesterov needs a momentum above 0 (or --nesterov false)");
 }
 
 }  // namespace

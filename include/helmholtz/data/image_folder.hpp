@@ -40,6 +40,8 @@ struct ImageFolder {
 
   // "train" or "val"; throws core::UsageError for another name.
   const FolderSplit& split(const std::string& name) const;
+  // "<name>@<key>": the folder's name and listing hash, as a run's identity holds it.
+  std::string id() const { return root.filename().string() + "@" + key; }
 };
 
 // The splits, in the order they are coded and printed.

@@ -129,6 +129,7 @@ class EpochTrainer {
   void restore_iterator(const IteratorState& state);
 
   // Data-parallel training (train/distributed.hpp): every rank draws rank 0's epoch order,
+  // takes rank 0's weights (broadcast here, whatever each rank built or read from a checkpoint),
   // trains its shard of each global batch of options.batch_size (shard_range), and the ranks
   // average their gradients before each update, so that the weights are those of one process
   // on the whole batches; the epoch's metrics are summed over the ranks, and BatchNorm's
