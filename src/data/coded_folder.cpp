@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <system_error>
 #include <utility>
 
@@ -122,13 +123,21 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 }  // namespace
 
 FolderStats folder_stats(const std::vector<CodedFile>& files) {
+  std::vector<std::size_t> all(files.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  return folder_stats(files, all);
+}
+
+FolderStats folder_stats(const std::vector<CodedFile>& files,
+                         const std::vector<std::size_t>& positions) {
   FolderStats s;
-  s.images = static_cast<std::int64_t>(files.size());
-  if (files.empty()) return s;
+  s.images = static_cast<std::int64_t>(positions.size());
+  if (positions.empty()) return s;
   std::uint64_t bytes = 0, payload = 0;
   double pixels = 0, psnr = 0;
   std::size_t with_psnr = 0;
-  for (const auto& f : files) {
+  for (const std::size_t p : positions) {
+    const CodedFile& f = files[p];
     bytes += f.bytes;
     payload += f.payload;
     pixels += static_cast<double>(f.width) * f.height;
@@ -137,7 +146,8 @@ FolderStats folder_stats(const std::vector<CodedFile>& files) {
       ++with_psnr;
     }
   }
-  const double n = static_cast<double>(files.size());
+  const double n = static_cast<double>(positions.size());
+  s.pixels = pixels;
   s.mean_bytes = static_cast<double>(bytes) / n;
   s.mean_payload_bytes = static_cast<double>(payload) / n;
   s.bits_per_pixel = pixels > 0 ? static_cast<double>(bytes) * 8.0 / pixels : 0.0;

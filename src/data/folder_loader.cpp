@@ -99,25 +99,24 @@ class SampleReader {
     std::mt19937_64 rng = sample_generator(seed, epoch, static_cast<std::int64_t>(index));
     if (!files_.codec && is_jpeg(bytes) && read_jpeg(file, bytes, mode, t, rng, layout, out))
       return;
-    RgbImage image;
     if (files_.codec) {
       if (file.width <= 0 || file.height <= 0) {
         throw core::UsageError("folder loader: " + quote(file.path) +
                                " has no recorded size for its codec's decoder");
       }
       if (!coder_) coder_ = codec::make_image_coder(*files_.codec, files_.quality);
-      image.width = file.width;
-      image.height = file.height;
-      image.pixels.resize(static_cast<std::size_t>(file.width) * file.height * 3);
+      pixels_.resize(static_cast<std::size_t>(file.width) * file.height * 3);
       try {
-        coder_->decode(bytes.data(), bytes.size(), image.pixels.data(), file.width, file.height, 3);
+        coder_->decode(bytes.data(), bytes.size(), pixels_.data(), file.width, file.height, 3);
       } catch (const core::Error& e) {
         throw core::DataError("coded file " + quote(file.path) + " does not decode (" + e.what() +
                               "); run `helmholtz compress --dataset folder` again");
       }
-    } else {
-      image = decode_image(bytes.data(), bytes.size(), file.path.string());
+      const Geometry g = geometry(file.width, file.height, mode, t, rng);
+      finish(pixels_.data(), file.width, file.height, g, t, layout, out);
+      return;
     }
+    const RgbImage image = decode_image(bytes.data(), bytes.size(), file.path.string());
     const Geometry g = geometry(image.width, image.height, mode, t, rng);
     finish(image.pixels.data(), image.width, image.height, g, t, layout, out);
   }
@@ -163,8 +162,12 @@ class SampleReader {
     int width = 0, height = 0, samp = 0, colorspace = 0;
     const auto size = static_cast<unsigned long>(bytes.size());
     if (tjDecompressHeader3(tj_, bytes.data(), size, &width, &height, &samp, &colorspace) != 0) {
-      throw core::DataError("'" + file.path.string() + "' is not a decodable JPEG (" +
-                            tjGetErrorStr2(tj_) +
+      const std::string why = tjGetErrorStr2(tj_);
+      // libjpeg-turbo 2.1 leaves the handle mid-header (codec::JpegDecoder says more): the next
+      // file gets a fresh one.
+      tjDestroy(tj_);
+      tj_ = nullptr;
+      throw core::DataError("'" + file.path.string() + "' is not a decodable JPEG (" + why +
                             "); replace the file with a good copy or remove it");
     }
     if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) return false;
@@ -175,13 +178,14 @@ class SampleReader {
                             "); replace the file with a good copy or remove it");
     }
     Geometry g = geometry(width, height, mode, t, rng);
+    // 1/denom: the smallest of the reducing factors (all 1/2^k) that keeps the crop's size.
     tjscalingfactor factor{1, 1};
     if (t.dct_scaling) {
       const double need_w = t.crop / (g.region.x1 - g.region.x0);
       const double need_h = t.crop / (g.region.y1 - g.region.y0);
       const double need = std::max(need_w, need_h) - 1e-9;
       for (const auto& f : reducing_factors()) {
-        if (static_cast<double>(f.num) / f.denom >= need) {
+        if (1.0 / f.denom >= need) {
           factor = f;
           break;
         }
@@ -189,11 +193,13 @@ class SampleReader {
     }
     const int sw = TJSCALED(width, factor);
     const int sh = TJSCALED(height, factor);
-    if (g.clip_to_region && t.window_decoding && factor.num == 1) {
-      // A training crop reads only its own pixels: decode the rows and columns around it.
+    if (factor.denom != 1) {  // the region in the scaled image's pixels
       const double f = 1.0 / factor.denom;
       g.region = {g.region.x0 * f, g.region.y0 * f, std::min(g.region.x1 * f, double(sw)),
                   std::min(g.region.y1 * f, double(sh))};
+    }
+    if (g.clip_to_region && t.window_decoding) {
+      // A training crop reads only its own pixels: decode the rows and columns around it.
       try {
         codec::decode_jpeg_window(
             bytes.data(), bytes.size(), factor.denom, static_cast<int>(std::floor(g.region.x0)),
@@ -211,14 +217,12 @@ class SampleReader {
     // A warning (a truncated or corrupt file) is refused too, as decode_image and Pillow do.
     if (tjDecompress2(tj_, bytes.data(), size, pixels_.data(), sw, 0, sh, TJPF_RGB, 0) != 0) {
       const bool warning = tjGetErrorCode(tj_) == TJERR_WARNING;
+      const std::string why = tjGetErrorStr2(tj_);
+      tjDestroy(tj_);  // a fresh handle for the next file, as after a bad header
+      tj_ = nullptr;
       throw core::DataError("'" + file.path.string() + "' is not a decodable JPEG (" +
-                            (warning ? "corrupt or truncated: " : "") + tjGetErrorStr2(tj_) +
+                            (warning ? "corrupt or truncated: " : "") + why +
                             "); replace the file with a good copy or remove it");
-    }
-    if (factor.num != factor.denom) {
-      const double f = static_cast<double>(factor.num) / factor.denom;
-      g.region = {g.region.x0 * f, g.region.y0 * f, std::min(g.region.x1 * f, double(sw)),
-                  std::min(g.region.y1 * f, double(sh))};
     }
     finish(pixels_.data(), sw, sh, g, t, layout, out);
     return true;
@@ -227,7 +231,7 @@ class SampleReader {
   const LoaderFiles& files_;
   tjhandle tj_ = nullptr;
   std::unique_ptr<codec::ImageCoder> coder_;
-  std::vector<std::uint8_t> pixels_;   // the last JPEG decoded, reused
+  std::vector<std::uint8_t> pixels_;   // the last JPEG or coded file decoded, reused
   codec::JpegWindow window_;           // the last training crop's window, reused
   std::vector<std::uint8_t> resized_;  // the last sample before its flip and layout
 };

@@ -23,7 +23,7 @@ PreparedImages prepare_images(const std::string& dataset, const std::filesystem:
   std::string training_images = dataset + "'s training split";
   if (holdout.enabled) {
     const std::int64_t all = p.dataset.train.count;
-    const std::int64_t n = holdout.size > 0 ? holdout.size : all / 10;
+    const std::int64_t n = holdout.count(all);
     p.holdout = p.dataset.train.hold_out(
         n, holdout.seed,
         "--holdout-size " + std::to_string(holdout.size) + ": " + dataset + "'s training split");

@@ -23,7 +23,7 @@ struct Coefficients {
   std::vector<std::int32_t> weights;
 };
 
-Coefficients coefficients(int in_size, double in0, double in1, int lo, int hi, int out_size) {
+Coefficients coefficients(double in0, double in1, int lo, int hi, int out_size) {
   const double scale = (in1 - in0) / out_size;
   const double filterscale = std::max(scale, 1.0);
   const double support = 1.0 * filterscale;
@@ -34,7 +34,6 @@ Coefficients coefficients(int in_size, double in0, double in1, int lo, int hi, i
   c.weights.assign(static_cast<std::size_t>(out_size) * c.ksize, 0);
   std::vector<double> k(c.ksize);
   const double ss = 1.0 / filterscale;
-  (void)in_size;
   for (int xx = 0; xx < out_size; ++xx) {
     const double center = in0 + (xx + 0.5) * scale;
     int xmin = static_cast<int>(center - support + 0.5);
@@ -93,8 +92,8 @@ void resize_bilinear(const std::uint8_t* rgb, int width, int height, const Regio
   const int ylo = clip_to_region ? std::max(0, static_cast<int>(std::floor(region.y0))) : 0;
   const int yhi =
       clip_to_region ? std::min(height, static_cast<int>(std::ceil(region.y1))) : height;
-  const Coefficients cx = coefficients(width, region.x0, region.x1, xlo, xhi, out_width);
-  const Coefficients cy = coefficients(height, region.y0, region.y1, ylo, yhi, out_height);
+  const Coefficients cx = coefficients(region.x0, region.x1, xlo, xhi, out_width);
+  const Coefficients cy = coefficients(region.y0, region.y1, ylo, yhi, out_height);
   // The rows the vertical pass reads and the columns the horizontal one reads.
   int row_first = height, row_last = 0, col_first = width, col_last = 0;
   for (int y = 0; y < out_height; ++y) {

@@ -11,6 +11,7 @@
 #include "helmholtz/codec/audio_codecs.hpp"
 #include "helmholtz/codec/image_codecs.hpp"
 #include "helmholtz/core/error.hpp"
+#include "helmholtz/models/architecture.hpp"
 #include "helmholtz/report/inference.hpp"
 #include "helmholtz/run/folder.hpp"
 
@@ -132,6 +133,7 @@ RunRecord read_run(const fs::path& dir, const fs::path& root) {
   // Runs of the reference protocol are their own line: "all-cnns-reference".
   r.model = run::model_label(m.model, m.protocol, m.storage_budget);
   r.setting = m.setting;
+  r.built_in = models::is_built_in_name(m.model);
   if (m.seed > static_cast<std::uint64_t>(std::numeric_limits<int>::max())) {
     damaged(file, "\"seed\" is out of range");
   }

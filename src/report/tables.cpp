@@ -6,8 +6,6 @@
 #include <map>
 #include <set>
 
-#include "helmholtz/models/architecture.hpp"
-
 namespace helmholtz::report {
 
 namespace {
@@ -143,10 +141,7 @@ std::string status_text(const RunRecord& r) {
 // architecture file's network.
 std::string setting_text(const RunRecord& r) {
   if (r.setting >= 0) return std::to_string(r.setting);
-  const auto& residual = models::residual_architectures();
-  const bool built_in = std::any_of(residual.begin(), residual.end(),
-                                    [&](const models::Architecture& a) { return a.name == r.model; });
-  return built_in ? "-" : "file";
+  return r.built_in ? "-" : "file";
 }
 
 std::string measure_name(BitsMeasure m) { return m == BitsMeasure::kPayload ? "payload" : "file"; }

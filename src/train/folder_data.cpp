@@ -16,24 +16,16 @@ namespace {
 // Loaders ahead of the training step: enough for every worker to be busy.
 constexpr int kPrefetchBatches = 4;
 
-std::vector<data::CodedFile> pick(const std::vector<data::CodedFile>& files,
-                                  const std::vector<std::size_t>& positions) {
-  std::vector<data::CodedFile> out;
-  out.reserve(positions.size());
-  for (const auto p : positions) out.push_back(files[p]);
-  return out;
-}
-
-TensorData streamed(const data::LoaderFiles& files, const std::vector<std::size_t>& positions,
+TensorData streamed(data::LoaderFiles files, const std::vector<std::size_t>& positions,
                     const data::LoaderOptions& options, const torch::Device& device) {
-  TensorData t;
-  t.stream = std::make_shared<StreamedSplit>();
-  t.stream->loader = std::make_shared<data::FolderLoader>(files, options);
-  t.stream->samples = positions;
   std::vector<std::int64_t> labels;
   labels.reserve(positions.size());
   for (const auto p : positions) labels.push_back(files.files[p].label);
+  TensorData t;
   t.labels = torch::tensor(labels, torch::kInt64).to(device);
+  t.stream = std::make_shared<StreamedSplit>();
+  t.stream->loader = std::make_shared<data::FolderLoader>(std::move(files), options);
+  t.stream->samples = positions;
   return t;
 }
 
@@ -60,8 +52,7 @@ RunData prepare_folder_data(const run::RunSpec& s, const torch::Device& device, 
   const bool all = parts == DataParts::kAll;
   const auto& o = s.data;
   const data::ImageFolder folder = data::list_image_folder(o.data_dir);
-  const std::string id = folder.root.filename().string() + "@" + folder.key;
-  if (id != o.folder_id) {
+  if (folder.id() != o.folder_id) {
     throw core::DataError("'" + folder.root.string() + "' changed after this run's settings were " +
                           "read (a file was added, removed or rewritten): run the command again");
   }
@@ -103,15 +94,13 @@ RunData prepare_folder_data(const run::RunSpec& s, const torch::Device& device, 
   test_positions =
       spread_evenly(test_positions, o.val_size,
                     "--val-size " + std::to_string(o.val_size) + ": " + name + "'s val/ split");
-  const auto test_files = pick(val.files, test_positions);
-  const data::FolderStats test_stats = data::folder_stats(test_files);
+  const data::FolderStats test_stats = data::folder_stats(val.files, test_positions);
   d.test = streamed(data::loader_files(val, quality), test_positions, eval, device);
   d.compression["test"] = data::to_json(test_stats);
   const data::HoldOut holdout = run::holdout(s);
   d.validation_data = holdout.enabled ? run::ValidationData::kHoldout : run::ValidationData::kTest;
-  const data::FolderStats* coded = &test_stats;
-  data::FolderStats train_stats;
-  std::vector<data::CodedFile> train_files = test_files;
+  // The level's figures: of the training files, or of the test files when only they are used.
+  data::FolderStats coded = test_stats;
   if (all) {
     // train/ trains, less the held-out files, which validate.
     const data::CodedSplit tr = data::code_folder_split(folder, "train", request, &log);
@@ -121,9 +110,8 @@ RunData prepare_folder_data(const run::RunSpec& s, const torch::Device& device, 
     std::vector<bool> held(tr.files.size(), false);
     const std::int64_t count = static_cast<std::int64_t>(tr.files.size());
     if (holdout.enabled) {
-      const std::int64_t n = holdout.size > 0 ? holdout.size : count / 10;
       held = data::choose_holdout(
-          labels, n, holdout.seed,
+          labels, holdout.count(count), holdout.seed,
           "--holdout-size " + std::to_string(holdout.size) + ": " + name + "'s train/ split");
     }
     std::vector<std::size_t> kept, validation;
@@ -138,15 +126,14 @@ RunData prepare_folder_data(const run::RunSpec& s, const torch::Device& device, 
                              "; give a batch size of at most " + std::to_string(kept.size()) +
                              ", or more images");
     }
-    const auto files = data::loader_files(tr, quality);
-    train_files = pick(tr.files, kept);
-    train_stats = data::folder_stats(train_files);
-    coded = &train_stats;
+    auto files = data::loader_files(tr, quality);
+    const data::FolderStats train_stats = data::folder_stats(tr.files, kept);
+    coded = train_stats;
     d.train = streamed(files, kept, train, device);
     d.compression["train"] = data::to_json(train_stats);
     if (holdout.enabled) {
-      const auto held_stats = data::folder_stats(pick(tr.files, validation));
-      d.validation = streamed(files, validation, eval, device);
+      const auto held_stats = data::folder_stats(tr.files, validation);
+      d.validation = streamed(std::move(files), validation, eval, device);
       d.compression["validation"] = data::to_json(held_stats);
       log.info(
           "{} train / {} held out of train/ ({} classes): {:.1f} bytes/image at {}, {:.3f} "
@@ -164,18 +151,15 @@ RunData prepare_folder_data(const run::RunSpec& s, const torch::Device& device, 
       "{} decoding threads",
       test_stats.images, test_stats.mean_bytes, level, test_stats.bits_per_pixel, o.crop, o.crop,
       eval.workers);
-  // The level's bits: of the training files, or of the test files when only they are used.
-  double pixels = 0;
-  for (const auto& f : train_files) pixels += static_cast<double>(f.width) * f.height;
   d.signal_bits_per_sample =
-      train_files.empty() ? 0.0 : pixels * 24.0 / static_cast<double>(train_files.size());
-  d.bits_per_sample = coded->mean_bytes * 8.0;
-  d.payload_bits_per_sample = coded->mean_payload_bytes * 8.0;
+      coded.images == 0 ? 0.0 : coded.pixels * 24.0 / static_cast<double>(coded.images);
+  d.bits_per_sample = coded.mean_bytes * 8.0;
+  d.payload_bits_per_sample = coded.mean_payload_bytes * 8.0;
   if (o.codec_level().raw()) {
     d.bits_per_sample = d.signal_bits_per_sample;
     d.payload_bits_per_sample = d.signal_bits_per_sample;
   }
-  d.distortion_db = coded->mean_psnr;
+  d.distortion_db = coded.mean_psnr;
   d.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return d;
 }

@@ -56,9 +56,13 @@ struct FolderStats {
   // All the split's coded bits over all its original pixels (raw: 24).
   double bits_per_pixel = 0.0;
   std::optional<double> mean_psnr;  // mean over images; raw: none
+  double pixels = 0.0;              // all the originals' pixels
 };
 
 FolderStats folder_stats(const std::vector<CodedFile>& files);
+// The figures of files[positions[0]], files[positions[1]], ...
+FolderStats folder_stats(const std::vector<CodedFile>& files,
+                         const std::vector<std::size_t>& positions);
 
 struct CodedFolderRequest {
   std::filesystem::path cache_dir;  // <cache-dir>; must not be empty

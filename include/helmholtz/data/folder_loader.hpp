@@ -157,8 +157,6 @@ class FolderLoader {
 
  private:
   void work();
-  void fill(std::int64_t generation, std::int64_t epoch, std::int64_t number,
-            const std::vector<std::size_t>& order, Batch* batch);
 
   LoaderFiles files_;
   LoaderOptions options_;

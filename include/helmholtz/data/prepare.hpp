@@ -22,6 +22,8 @@ struct HoldOut {
   bool enabled = false;
   std::int64_t size = 0;  // 0: a tenth of the training split
   std::uint64_t seed = 0;
+  // The images held out of a training split of `all`.
+  std::int64_t count(std::int64_t all) const { return size > 0 ? size : all / 10; }
 };
 
 struct PreparedImages {

@@ -44,6 +44,7 @@ struct RunRecord {
   std::optional<std::int64_t> storage_budget;  // bytes, when the run had one
   std::optional<std::int64_t> train_samples;   // what it trained on
   int setting = 0;
+  bool built_in = false;   // a built-in network (its bare name, before model_label's suffixes)
   std::string level_kind;  // "quality" (images) or "bitrate" (audio, kbit/s)
   Level level;
   // The codec of a coded run ("jpeg", "webp", "avif", "jxl", "j2k"; "mp3", "opus", "vorbis"),
